@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace Flipkart.ServiceDefaults;
+
+/// <summary>The one place for plumbing every service shares: logs, traces, metrics, health, errors, Dapr.</summary>
+public static class Extensions
+{
+    private const string LiveTag = "live";
+    private const string ReadyTag = "ready";
+
+    /// <summary>Activity sources and meters of our own code are named under this prefix.</summary>
+    public const string TelemetryPrefix = "Flipkart.";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var appId = AppId(builder.Configuration, builder.Environment);
+
+        builder.AddSerilog(appId);
+        builder.AddOpenTelemetry(appId);
+
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
+            .AddCheck<DaprSidecarHealthCheck>("dapr-sidecar", tags: [ReadyTag]);
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        });
+        builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
+
+        builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+        builder.Services.AddDaprClient(dapr => dapr.UseJsonSerializationOptions(ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web))));
+
+        // Calls to external endpoints get bounded retries, timeouts and a breaker. Calls through Dapr are
+        // governed by the sidecar's Resiliency resource instead, so they are not wrapped twice.
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+
+        return builder;
+    }
+
+    /// <summary>Liveness (<c>/healthz</c>: the process answers) and readiness (<c>/readyz</c>: it can reach its sidecar).</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) }).ExcludeFromDescription();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = _ => true }).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>Shared JSON rules: camelCase, enums as strings, and unknown members rejected so clients cannot smuggle fields.</summary>
+    public static JsonSerializerOptions ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.MaxDepth = 32;
+        if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
+        {
+            options.Converters.Add(new JsonStringEnumConverter());
+        }
+        return options;
+    }
+
+    /// <summary>The Dapr app-id: from <c>APP_ID</c> (set by dapr run, DevHost and k8s), else the application name.</summary>
+    public static string AppId(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration["APP_ID"] is { Length: > 0 } id ? id : environment.ApplicationName.ToLowerInvariant();
+
+    private static void AddSerilog(this IHostApplicationBuilder builder, string appId)
+    {
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("app", appId);
+
+            // Structured JSON (with @tr/@sp trace ids) unless appsettings names its own sinks.
+            if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())
+            {
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+        });
+    }
+
+    private static void AddOpenTelemetry(this IHostApplicationBuilder builder, string appId)
+    {
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(appId))
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetryPrefix + "*")
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddGrpcClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(TelemetryPrefix + "*")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+    }
+
+    private static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
+
+    private sealed class ServiceDefaultsStartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseExceptionHandler();
+            app.UseStatusCodePages();
+            app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+                : IsProbe(context.Request.Path) ? Serilog.Events.LogEventLevel.Verbose
+                : Serilog.Events.LogEventLevel.Information);
+            next(app);
+        };
+    }
+}
