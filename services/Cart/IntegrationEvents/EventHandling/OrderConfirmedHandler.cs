@@ -1,0 +1,18 @@
+using Flipkart.Cart.Infrastructure;
+using Flipkart.Cart.IntegrationEvents.Events;
+
+namespace Flipkart.Cart.IntegrationEvents.EventHandling;
+
+/// <summary>A confirmed order empties the bought lines from its owner's cart, once per order.</summary>
+public sealed class OrderConfirmedHandler(CartStore store, ILogger<OrderConfirmedHandler> logger)
+{
+    public async Task HandleAsync(OrderConfirmed @event, CancellationToken cancellationToken)
+    {
+        var applied = false;
+        await store.UpdateAsync(@event.UserId, (cart, now) =>
+            applied = cart.ApplyOrderConfirmed(@event.OrderId, @event.Lines.Select(l => l.ProductId), now), cancellationToken);
+
+        logger.LogInformation(applied ? "Removed the lines of order {OrderId} from the cart of {UserId}" : "Order {OrderId} was already applied to the cart of {UserId}",
+            @event.OrderId, @event.UserId);
+    }
+}
