@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using Flipkart.Catalog.Domain;
+using Flipkart.Catalog.IntegrationEvents.Events;
+using Flipkart.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Flipkart.Catalog.Apis;
+
+public static partial class CatalogApi
+{
+    public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("api/catalog").WithTags("Catalog");
+
+        api.MapGet("categories", GetCategories).WithName("GetCategories").WithSummary("List categories with their product counts");
+        api.MapGet("products", SearchProducts).WithName("SearchProducts")
+            .WithSummary("Search and filter products, with relevance ranking and brand/category facets");
+        api.MapGet("products/{id}", GetProduct).WithName("GetProduct").WithSummary("Get one product");
+        api.MapPost("products/batch", GetProductsBatch).WithName("GetProductsBatch")
+            .WithSummary("Get many products by id (used to price carts and orders)");
+        api.MapPut("products/{id}", UpdateProduct).WithName("UpdateProduct").WithSummary("Update a product's listing (admin)");
+
+        return app;
+    }
+
+    public static Results<Ok<IReadOnlyList<CategorySummary>>, ProblemHttpResult> GetCategories([AsParameters] CatalogServices services, HttpContext context) =>
+        services.Index.Current is { } index ? TypedResults.Ok(index.CategorySummaries()) : NotReady(context);
+
+    public static Results<Ok<SearchResult>, ValidationProblem, ProblemHttpResult> SearchProducts(
+        [AsParameters] RawSearchRequest request, [AsParameters] CatalogServices services, HttpContext context)
+    {
+        if (!SearchRequestParser.TryParse(request, services.Options.SearchLimits, out var query, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid search");
+        }
+        return services.Index.Current is { } index ? TypedResults.Ok(index.Search(query)) : NotReady(context);
+    }
+
+    public static async Task<Results<Ok<Product>, ValidationProblem, ProblemHttpResult>> GetProduct(
+        string id, [AsParameters] CatalogServices services, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!IsValidId(id))
+        {
+            return InvalidId();
+        }
+        if (services.Index.Current is not { } index)
+        {
+            return NotReady(context);
+        }
+        // The index knows every id, so unknown ids never reach (or pollute) the cache.
+        if (!index.Contains(id) || await services.Details.GetAsync(id, cancellationToken) is not { } product)
+        {
+            return ProductNotFound(id);
+        }
+        return TypedResults.Ok(product);
+    }
+
+    public static async Task<Results<Ok<ProductBatch>, ValidationProblem>> GetProductsBatch(
+        ProductBatchRequest request, [AsParameters] CatalogServices services, CancellationToken cancellationToken)
+    {
+        var ids = request.Ids?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        if (ids.Length == 0 || ids.Length > services.Options.MaxBatchIds || !ids.All(IsValidId))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["ids"] = [$"Give 1 to {services.Options.MaxBatchIds} valid product ids."] },
+                title: "Invalid batch");
+        }
+
+        // Read from the store, not the index: prices for carts and orders must be the latest saved.
+        var products = await services.Store.GetManyAsync(ids, cancellationToken);
+        var found = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        return TypedResults.Ok(new ProductBatch(products, ids.Where(id => !found.Contains(id)).ToArray()));
+    }
+
+    public static async Task<Results<Ok<Product>, ValidationProblem, ProblemHttpResult>> UpdateProduct(
+        string id, ProductUpdate update, [AsParameters] CatalogServices services, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = CallerIdentity.From(context);
+        if (caller is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in required");
+        }
+        if (!caller.IsAdmin)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only admins may edit products");
+        }
+        if (!IsValidId(id))
+        {
+            return InvalidId();
+        }
+        if (services.Index.Current is not { } index)
+        {
+            return NotReady(context);
+        }
+
+        var errors = update.Validate(index.HasCategory);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid product");
+        }
+        if (!index.Contains(id) || await services.Store.GetAsync(id, cancellationToken) is not { } existing)
+        {
+            return ProductNotFound(id);
+        }
+
+        var updated = update.ApplyTo(existing);
+        await services.Store.SaveAsync(updated, cancellationToken);
+        await services.Details.InvalidateAsync(id, cancellationToken);
+        services.Index.Apply(updated);
+
+        try
+        {
+            await services.Publisher.PublishAsync(
+                new ProductChanged(Guid.NewGuid(), updated.Id, updated.Title, updated.Price, updated.Mrp, DateTimeOffset.UtcNow), cancellationToken);
+        }
+        catch (Exception ex) when (ex is Dapr.DaprException or Grpc.Core.RpcException)
+        {
+            // The edit is saved; only the announcement failed. PUT is idempotent, so a retry re-announces it.
+            services.Logger.LogError(ex, "Saved product {ProductId} but could not publish {EventName}", id, nameof(ProductChanged));
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Saved, but the change was not announced",
+                detail: "Other services have not been told. Retry the same PUT to announce it.");
+        }
+
+        services.Logger.LogInformation("Product {ProductId} updated by {UserId}", id, caller.UserId);
+        return TypedResults.Ok(updated);
+    }
+
+    internal static bool IsValidId(string id) => ProductId().IsMatch(id);
+
+    private static ValidationProblem InvalidId() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["A product id is 1-64 letters, digits, '-' or '_'."] }, title: "Invalid product id");
+
+    private static ProblemHttpResult ProductNotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Product not found", detail: $"No product has id '{id}'.");
+
+    private static ProblemHttpResult NotReady(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "2";
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Catalog is starting", detail: "The search index is still loading.");
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex ProductId();
+}
+
+public sealed record ProductBatchRequest(IReadOnlyList<string>? Ids);
+
+public sealed record ProductBatch(IReadOnlyList<Product> Products, IReadOnlyList<string> Missing);

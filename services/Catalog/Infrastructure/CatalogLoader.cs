@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Dapr.Client;
+using Flipkart.Catalog.Domain;
+using Microsoft.Extensions.Options;
+
+namespace Flipkart.Catalog.Infrastructure;
+
+/// <summary>
+/// Start-up: waits for the sidecar, seeds the store if it is empty, loads every product and builds the
+/// search index. Runs in the background so the app port opens at once (daprd waits for it), and retries
+/// with back-off because the sidecar or its store may come up after us.
+/// </summary>
+public sealed class CatalogLoader(
+    DaprClient dapr,
+    ProductStore store,
+    CatalogIndex index,
+    IOptions<CatalogOptions> options,
+    ILogger<CatalogLoader> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await LoadAsync(stoppingToken);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Catalog load failed; retrying in {Delay}", delay);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            wait.CancelAfter(TimeSpan.FromSeconds(10));
+            await dapr.WaitForSidecarAsync(wait.Token);
+        }
+
+        var total = Stopwatch.StartNew();
+        var manifest = await store.GetManifestAsync(cancellationToken);
+        if (manifest is null && options.Value.SeedWhenEmpty)
+        {
+            var seedTimer = Stopwatch.StartNew();
+            var seed = CatalogSeed.Generate(options.Value.SeedProductCount).ToArray();
+            var generatedMs = seedTimer.ElapsedMilliseconds;
+            manifest = await store.SeedAsync(seed, cancellationToken);
+            logger.LogInformation("Seeded {ProductCount} products (generated in {GenerateMs} ms, saved in {SaveMs} ms)",
+                seed.Length, generatedMs, seedTimer.ElapsedMilliseconds - generatedMs);
+        }
+
+        var loadTimer = Stopwatch.StartNew();
+        var products = manifest is null ? [] : await store.LoadAllAsync(manifest, cancellationToken);
+        var loadMs = loadTimer.ElapsedMilliseconds;
+        var built = ProductSearchIndex.Build(products, CatalogSeed.Categories);
+        index.Publish(built);
+        logger.LogInformation("Catalog ready: {ProductCount} products indexed (load {LoadMs} ms, index {IndexMs} ms, total {TotalMs} ms)",
+            built.Count, loadMs, loadTimer.ElapsedMilliseconds - loadMs, total.ElapsedMilliseconds);
+    }
+}
