@@ -1,0 +1,22 @@
+using Dapr.Actors;
+using Flipkart.Inventory.Domain;
+
+namespace Flipkart.Inventory.Actors;
+
+/// <summary>One actor per product id: Dapr runs one call at a time per actor, so a stock check and its update never interleave.</summary>
+public interface IStockActor : IActor
+{
+    Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request);
+
+    Task<bool> ReleaseAsync(Guid orderId);
+
+    Task<bool> CommitAsync(Guid orderId);
+
+    Task<StockItem?> GetAsync();
+
+    Task<StockItem> SetAvailableAsync(SetAvailableRequest request);
+}
+
+public sealed record ReserveStockRequest(Guid OrderId, int Quantity, DateTimeOffset ExpiresAt);
+
+public sealed record SetAvailableRequest(int Available, DateTimeOffset At);

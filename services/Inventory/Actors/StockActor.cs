@@ -1,0 +1,60 @@
+using Dapr.Actors.Runtime;
+using Flipkart.Inventory.Domain;
+
+namespace Flipkart.Inventory.Actors;
+
+/// <summary>
+/// The stock of one product. Its state is cached in the actor between turns, so a refusal (sold out) costs no
+/// store round trip; every change is one actor-state transaction, saved by the runtime when the turn ends.
+/// </summary>
+public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
+{
+    private const string StockState = "stock";
+
+    public async Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request)
+    {
+        var stock = await LoadAsync();
+        if (stock is null)
+        {
+            return ReserveOutcome.UnknownProduct;
+        }
+
+        var outcome = stock.Reserve(request.OrderId, request.Quantity, request.ExpiresAt);
+        if (outcome == ReserveOutcome.Reserved)
+        {
+            await StateManager.SetStateAsync(StockState, stock);
+        }
+        return outcome;
+    }
+
+    public Task<bool> ReleaseAsync(Guid orderId) => ChangeAsync(stock => stock.Release(orderId));
+
+    public Task<bool> CommitAsync(Guid orderId) => ChangeAsync(stock => stock.Commit(orderId));
+
+    public Task<StockItem?> GetAsync() => LoadAsync();
+
+    public async Task<StockItem> SetAvailableAsync(SetAvailableRequest request)
+    {
+        var stock = await LoadAsync() ?? StockItem.Create(Id.GetId());
+        stock.SetAvailable(request.Available, request.At);
+        await StateManager.SetStateAsync(StockState, stock);
+        return stock;
+    }
+
+    private async Task<bool> ChangeAsync(Func<StockItem, bool> change)
+    {
+        var stock = await LoadAsync();
+        if (stock is null || !change(stock))
+        {
+            return false;
+        }
+        await StateManager.SetStateAsync(StockState, stock);
+        return true;
+    }
+
+    private async Task<StockItem?> LoadAsync()
+    {
+        var state = await StateManager.TryGetStateAsync<StockItem>(StockState);
+        return state.HasValue ? state.Value : null;
+    }
+}

@@ -1,0 +1,41 @@
+namespace Flipkart.Inventory.Domain;
+
+/// <summary>
+/// Per-product stock operations. Every operation is idempotent per order id, so a redelivered event or a
+/// retried handler can replay it safely.
+/// </summary>
+public interface IStockLedger
+{
+    Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken);
+
+    Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken);
+
+    Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken);
+
+    Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken);
+}
+
+/// <summary>Order reservation records, written with compare-and-swap.</summary>
+public interface IReservationRecords
+{
+    /// <summary>The record and its ETag; (null, "") when there is none.</summary>
+    Task<(OrderReservation? Record, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken);
+
+    /// <summary>Saves if the stored record still has <paramref name="etag"/>; an empty ETag means "only if absent".</summary>
+    Task<bool> TrySaveAsync(OrderReservation record, string etag, CancellationToken cancellationToken);
+
+    /// <summary>Products that have a stock record, for the expiry sweep.</summary>
+    Task<IReadOnlyList<string>> GetProductIdsAsync(CancellationToken cancellationToken);
+
+    Task AddProductIdAsync(string productId, CancellationToken cancellationToken);
+}
+
+public interface IInventoryEventPublisher
+{
+    Task PublishAsync(IntegrationEvents.Events.InventoryEvent @event, CancellationToken cancellationToken);
+}
+
+/// <summary>A compare-and-swap kept losing; the work is retried later (the event is redelivered).</summary>
+public sealed class StockContentionException(string message) : Exception(message);

@@ -1,0 +1,254 @@
+using System.Diagnostics.CodeAnalysis;
+using Flipkart.Inventory.IntegrationEvents.Events;
+using Microsoft.Extensions.Options;
+
+namespace Flipkart.Inventory.Domain;
+
+/// <summary>
+/// Turns saga events into stock movements for a whole order: all lines reserved or none (partial holds are
+/// released), release and commit exactly once per order, and a safety-net expiry. The order record decides
+/// races (see <see cref="OrderReservation"/>); per-product steps are idempotent, so replays converge.
+/// </summary>
+public sealed class ReservationCoordinator(
+    IStockLedger ledger,
+    IReservationRecords records,
+    IInventoryEventPublisher events,
+    TimeProvider time,
+    IOptionsMonitor<InventoryOptions> options,
+    ILogger<ReservationCoordinator> logger)
+{
+    public const string OutOfStockReason = "out of stock";
+    public const string UnknownProductReason = "unknown product";
+    public const string ExpiredReason = "ReservationExpired";
+
+    // A record changes a handful of times in its life; more lost races than this means something is looping.
+    private const int RecordAttempts = 8;
+
+    public async Task ReserveAsync(OrderSubmitted order, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < RecordAttempts; attempt++)
+        {
+            var (record, etag) = await records.GetAsync(order.OrderId, cancellationToken);
+            if (record is null)
+            {
+                if (!TryStart(order, out var started))
+                {
+                    await events.PublishAsync(new StockReservationFailed(order.OrderId, "", "invalid order lines", time.GetUtcNow()), cancellationToken);
+                    return;
+                }
+                // Created only if absent; either way the next pass works from the stored record and its ETag.
+                await records.TrySaveAsync(started, "", cancellationToken);
+                continue;
+            }
+
+            switch (record.Status)
+            {
+                case ReservationStatus.Reserving:
+                    await CompleteReservationAsync(record, etag, cancellationToken);
+                    return;
+                case ReservationStatus.Reserved or ReservationStatus.Failed:
+                    // Duplicate delivery: repeat the outcome in case the first publish was lost.
+                    await PublishOutcomeAsync(record, cancellationToken);
+                    return;
+                default:
+                    logger.LogInformation("Order {OrderId} is already {Status}; nothing to reserve", order.OrderId, record.Status);
+                    return;
+            }
+        }
+        throw new StockContentionException($"The reservation record of order {order.OrderId} kept changing.");
+    }
+
+    public async Task ReleaseAsync(Guid orderId, string reason, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < RecordAttempts; attempt++)
+        {
+            var (record, etag) = await records.GetAsync(orderId, cancellationToken);
+            if (record is null)
+            {
+                // The cancellation overtook its OrderSubmitted: leave a tombstone so the late submit reserves nothing.
+                if (await records.TrySaveAsync(OrderReservation.Tombstone(orderId, reason, time.GetUtcNow()), "", cancellationToken))
+                {
+                    logger.LogInformation("Order {OrderId} cancelled before any reservation ({Reason})", orderId, reason);
+                    return;
+                }
+                continue;
+            }
+
+            if (record.IsHolding)
+            {
+                record.MarkReleased(reason, time.GetUtcNow());
+                if (!await records.TrySaveAsync(record, etag, cancellationToken))
+                {
+                    continue;
+                }
+            }
+            else if (record.Status != ReservationStatus.Released)
+            {
+                logger.LogInformation("Order {OrderId} is {Status}; nothing to release", orderId, record.Status);
+                return;
+            }
+
+            // Also reached on a redelivery after a crash between the record and the stock: finish the job.
+            await ReleaseLinesAsync(record, cancellationToken);
+            if (record.Lines.Count > 0)
+            {
+                await events.PublishAsync(new StockReleased(orderId, record.ReleaseReason ?? reason, time.GetUtcNow()), cancellationToken);
+            }
+            return;
+        }
+        throw new StockContentionException($"The reservation record of order {orderId} kept changing.");
+    }
+
+    public async Task CommitAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < RecordAttempts; attempt++)
+        {
+            var (record, etag) = await records.GetAsync(orderId, cancellationToken);
+            if (record is null)
+            {
+                logger.LogWarning("Order {OrderId} was confirmed but inventory never saw it submitted", orderId);
+                return;
+            }
+
+            if (record.IsHolding)
+            {
+                record.MarkCommitted(time.GetUtcNow());
+                if (!await records.TrySaveAsync(record, etag, cancellationToken))
+                {
+                    continue;
+                }
+            }
+            else if (record.Status != ReservationStatus.Committed)
+            {
+                // Ordering is the expiry authority and never confirms an expired order; reaching here is a saga bug.
+                logger.LogError("Order {OrderId} was confirmed but its stock hold is {Status}", orderId, record.Status);
+                return;
+            }
+
+            foreach (var line in record.Lines)
+            {
+                await ledger.CommitAsync(line.ProductId, orderId, cancellationToken);
+            }
+            return;
+        }
+        throw new StockContentionException($"The reservation record of order {orderId} kept changing.");
+    }
+
+    /// <summary>
+    /// Safety net for one product: settles holds that lapsed more than the grace period ago, and heals holds whose
+    /// order was already settled elsewhere (a crash between the record and the stock). Returns holds settled.
+    /// </summary>
+    public async Task<int> SweepAsync(string productId, CancellationToken cancellationToken)
+    {
+        var stock = await ledger.GetAsync(productId, cancellationToken);
+        if (stock is null)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow();
+        var settled = 0;
+        foreach (var orderId in stock.ExpiredBefore(now - options.CurrentValue.ExpiryGrace))
+        {
+            var (record, _) = await records.GetAsync(orderId, cancellationToken);
+            switch (record?.Status)
+            {
+                case null or ReservationStatus.Released or ReservationStatus.Failed:
+                    settled += await ledger.ReleaseAsync(productId, orderId, cancellationToken) ? 1 : 0;
+                    break;
+                case ReservationStatus.Committed:
+                    settled += await ledger.CommitAsync(productId, orderId, cancellationToken) ? 1 : 0;
+                    break;
+                default:
+                    logger.LogWarning("Reservation of order {OrderId} lapsed at {ExpiresAt} without a decision; releasing it", orderId, record.ExpiresAt);
+                    await ReleaseAsync(orderId, ExpiredReason, cancellationToken);
+                    settled++;
+                    break;
+            }
+        }
+        return settled;
+    }
+
+    private async Task CompleteReservationAsync(OrderReservation record, string etag, CancellationToken cancellationToken)
+    {
+        foreach (var line in record.Lines)
+        {
+            var outcome = await ledger.ReserveAsync(line.ProductId, record.OrderId, line.Quantity, record.ExpiresAt, cancellationToken);
+            if (outcome is ReserveOutcome.OutOfStock or ReserveOutcome.UnknownProduct)
+            {
+                // All or nothing: give back whatever this order already holds before reporting the failure.
+                await ReleaseLinesAsync(record, cancellationToken);
+                record.MarkFailed(line.ProductId, outcome == ReserveOutcome.OutOfStock ? OutOfStockReason : UnknownProductReason, time.GetUtcNow());
+                break;
+            }
+        }
+
+        if (record.Status == ReservationStatus.Reserving)
+        {
+            record.MarkReserved(time.GetUtcNow());
+        }
+
+        if (await records.TrySaveAsync(record, etag, cancellationToken))
+        {
+            await PublishOutcomeAsync(record, cancellationToken);
+            return;
+        }
+        await SettleLostRaceAsync(record, cancellationToken);
+    }
+
+    // Another handler moved the record while this one reserved; align the stock with whatever it decided.
+    private async Task SettleLostRaceAsync(OrderReservation mine, CancellationToken cancellationToken)
+    {
+        var (current, _) = await records.GetAsync(mine.OrderId, cancellationToken);
+        switch (current?.Status)
+        {
+            case ReservationStatus.Reserved:
+                await PublishOutcomeAsync(current, cancellationToken);
+                break;
+            case ReservationStatus.Failed or ReservationStatus.Released:
+                await ReleaseLinesAsync(mine, cancellationToken);
+                if (current.Status == ReservationStatus.Failed)
+                {
+                    await PublishOutcomeAsync(current, cancellationToken);
+                }
+                break;
+            case ReservationStatus.Committed:
+                break;
+            default:
+                throw new StockContentionException($"The reservation record of order {mine.OrderId} changed underneath its reservation.");
+        }
+    }
+
+    private async Task ReleaseLinesAsync(OrderReservation record, CancellationToken cancellationToken)
+    {
+        foreach (var line in record.Lines)
+        {
+            await ledger.ReleaseAsync(line.ProductId, record.OrderId, cancellationToken);
+        }
+    }
+
+    private Task PublishOutcomeAsync(OrderReservation record, CancellationToken cancellationToken) => record.Status switch
+    {
+        ReservationStatus.Reserved => events.PublishAsync(new StockReserved(record.OrderId, record.UserId ?? "", record.Amount, record.ExpiresAt, time.GetUtcNow()), cancellationToken),
+        ReservationStatus.Failed => events.PublishAsync(new StockReservationFailed(record.OrderId, record.FailedProductId ?? "", record.FailureReason ?? OutOfStockReason, time.GetUtcNow()), cancellationToken),
+        _ => Task.CompletedTask,
+    };
+
+    private bool TryStart(OrderSubmitted order, [NotNullWhen(true)] out OrderReservation? record)
+    {
+        var now = time.GetUtcNow();
+        var expiresAt = order.ReservationExpiresAt == default ? now + options.CurrentValue.ReservationTimeout : order.ReservationExpiresAt;
+        try
+        {
+            record = OrderReservation.Start(order.OrderId, order.UserId, order.Total,
+                (order.Lines ?? []).Select(l => new ReservationLine(l.ProductId, l.Quantity)), expiresAt, now);
+            return true;
+        }
+        catch (InventoryDomainException ex)
+        {
+            logger.LogWarning("Order {OrderId} cannot be reserved: {Reason}", order.OrderId, ex.Message);
+            record = null;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Dapr.Actors;
+using Dapr.Actors.Client;
+using Flipkart.Inventory.Actors;
+using Flipkart.Inventory.Domain;
+
+namespace Flipkart.Inventory.Infrastructure;
+
+/// <summary>Stock through one <see cref="StockActor"/> per product (state on <c>actor-store</c>).</summary>
+public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider time) : IStockLedger
+{
+    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Actor(productId).ReserveAsync(new ReserveStockRequest(orderId, quantity, expiresAt));
+
+    public Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken) => Actor(productId).ReleaseAsync(orderId);
+
+    public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) => Actor(productId).CommitAsync(orderId);
+
+    public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => Actor(productId).GetAsync();
+
+    public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
+        Actor(productId).SetAvailableAsync(new SetAvailableRequest(available, time.GetUtcNow()));
+
+    private IStockActor Actor(string productId) => proxies.CreateActorProxy<IStockActor>(new ActorId(productId), nameof(StockActor));
+}

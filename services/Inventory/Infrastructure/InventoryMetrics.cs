@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+using Flipkart.Inventory.Domain;
+
+namespace Flipkart.Inventory.Infrastructure;
+
+/// <summary>
+/// Counters that explain the hot-SKU behaviour: outcomes, lost compare-and-swaps and sold-out short-circuits.
+/// Exported through OpenTelemetry and also kept as plain totals for the benchmark.
+/// </summary>
+// Named under the "Flipkart." prefix, which ServiceDefaults already exports.
+public sealed class InventoryMetrics : IDisposable
+{
+    public const string MeterName = "Flipkart.Inventory";
+
+    private readonly Meter meter = new(MeterName);
+    private readonly Counter<long> reservations;
+    private readonly Counter<long> conflicts;
+    private readonly Counter<long> shortCircuits;
+    private long conflictTotal;
+    private long shortCircuitTotal;
+
+    public InventoryMetrics()
+    {
+        reservations = meter.CreateCounter<long>("flipkart.inventory.reservations", description: "Per-product reservation attempts by outcome");
+        conflicts = meter.CreateCounter<long>("flipkart.inventory.cas_conflicts", description: "Compare-and-swap writes that lost a race and were retried");
+        shortCircuits = meter.CreateCounter<long>("flipkart.inventory.sold_out_short_circuits", description: "Reservations turned away by the sold-out flag");
+    }
+
+    public long ConflictTotal => Interlocked.Read(ref conflictTotal);
+
+    public long ShortCircuitTotal => Interlocked.Read(ref shortCircuitTotal);
+
+    public void Reservation(ReserveOutcome outcome) => reservations.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+
+    public void Conflict()
+    {
+        Interlocked.Increment(ref conflictTotal);
+        conflicts.Add(1);
+    }
+
+    public void ShortCircuit()
+    {
+        Interlocked.Increment(ref shortCircuitTotal);
+        shortCircuits.Add(1);
+    }
+
+    public void Dispose() => meter.Dispose();
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Flipkart.Inventory;
+
+public sealed class InventoryOptions
+{
+    /// <summary>
+    /// Where per-product stock lives and how concurrent reservations are serialised (see docs/inventory-design.md).
+    /// A deployment-time choice: the two ledgers keep their data in different stores.
+    /// </summary>
+    public StockLedgerKind Ledger { get; set; } = StockLedgerKind.Actor;
+
+    /// <summary>Turn buyers of a sold-out product away in-process, before they reach an actor or the store.</summary>
+    public bool SoldOutFlag { get; set; } = true;
+
+    /// <summary>
+    /// How long a replica trusts its own "sold out" observation. Bounded because a release or restock handled by
+    /// another replica is invisible here; a short TTL limits how long such stock goes unsold.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan SoldOutFlagTtl { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Hold length when an OrderSubmitted carries no reservationExpiresAt (ordering normally sets it).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Ordering expires orders; inventory's own sweep only releases holds this long past their expiry.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ExpiryGrace { get; set; } = TimeSpan.FromMinutes(2);
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Compare-and-swap attempts per operation for the state-store ledger before the event is redelivered.</summary>
+    [Range(1, 100)]
+    public int StateStoreRetries { get; set; } = 12;
+}
+
+public enum StockLedgerKind
+{
+    /// <summary>One Dapr actor per product (turn-based, on actor-store).</summary>
+    Actor,
+
+    /// <summary>One key per product in inventory-store, updated by ETag compare-and-swap with bounded retries.</summary>
+    StateStore,
+}

@@ -1,0 +1,22 @@
+using Flipkart.Inventory.Apis;
+using Flipkart.Inventory.Extensions;
+using Flipkart.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseCloudEvents();
+app.MapSubscribeHandler();
+app.MapActorsHandlers();
+
+app.MapDefaultEndpoints();
+app.MapInventoryApi();
+app.MapIntegrationEventsApi();
+
+app.Run();
+
+public partial class Program;
