@@ -1,0 +1,79 @@
+using Flipkart.DevHost;
+using Flipkart.DevHost.Output;
+using Flipkart.DevHost.Processes;
+
+namespace Flipkart.SystemTests.DevHost;
+
+public sealed class OutputTests
+{
+    [Fact]
+    public void A_serilog_json_event_is_rendered_as_time_level_and_message()
+    {
+        var line = """{"@t":"2026-11-28T08:00:01.5000000Z","@m":"Catalog ready: 10000 products","@i":"a1b2","@l":"Warning","app":"catalog"}""";
+
+        var text = LogLineFormatter.Render(line);
+
+        Assert.EndsWith(" WRN Catalog ready: 10000 products", text);
+        Assert.Matches(@"^\d\d:\d\d:\d\d ", text);
+    }
+
+    [Fact]
+    public void An_exception_in_the_event_follows_its_message()
+    {
+        var text = LogLineFormatter.Render("""{"@t":"2026-11-28T08:00:01Z","@m":"boom","@l":"Error","@x":"System.Exception: boom"}""");
+
+        Assert.Contains(" ERR boom", text);
+        Assert.EndsWith("System.Exception: boom", text);
+    }
+
+    [Theory]
+    [InlineData("plain text from a service")]
+    [InlineData("{not json but starts with a brace \"@t\"")]
+    [InlineData("{\"level\":\"info\",\"msg\":\"another logger\"}")]
+    public void Anything_else_passes_through_untouched(string line) => Assert.Equal(line, LogLineFormatter.Render(line));
+
+    [Fact]
+    public void Build_errors_are_attributed_to_the_projects_msbuild_blames()
+    {
+        const string log = """
+            /src/services/Ordering/Program.cs(1,25): error CS0234: The type 'Apis' does not exist [/src/services/Ordering/Flipkart.Ordering.csproj]
+            CSC : error CS5001: Program does not contain a static 'Main' method [/src/services/Gateway/Flipkart.Gateway.csproj]
+            /src/services/Ordering/X.cs(4,1): error CS0246: 'DaprException' could not be found [/src/services/Ordering/Flipkart.Ordering.csproj]
+            /src/services/Cart/Y.cs(4,1): warning CS0168: unused [/src/services/Cart/Flipkart.Cart.csproj]
+            """;
+
+        Assert.Equal(["Flipkart.Gateway", "Flipkart.Ordering"], ServiceBuilder.FailedProjects(log));
+    }
+
+    [Theory]
+    [InlineData("""{"items":[{"id":"p1"}],"total":1}""", true)]
+    [InlineData("""{"items":[],"totalCount":12}""", true)]
+    [InlineData("""[{"id":"p1"}]""", true)]
+    [InlineData("""{"items":[],"total":0}""", false)]
+    [InlineData("""[]""", false)]
+    [InlineData("""not json""", false)]
+    public void A_search_answer_counts_as_seeded_only_when_it_holds_products(string body, bool seeded) =>
+        Assert.Equal(seeded, LocalRun.LooksSeeded(body));
+
+    [Fact]
+    public void Fixed_ports_already_in_use_are_refused_naming_the_owner()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+
+        var error = Assert.Throws<DevHostException>(() => new PortAllocator().Claim(port, "gateway"));
+
+        Assert.Contains($"Port {port} needed by gateway is already in use", error.Message);
+    }
+
+    [Fact]
+    public void Free_ports_are_never_handed_out_twice()
+    {
+        var ports = new PortAllocator();
+        var handedOut = Enumerable.Range(0, 50).Select(_ => ports.Free()).ToList();
+
+        Assert.Equal(handedOut.Count, handedOut.Distinct().Count());
+        Assert.Throws<DevHostException>(() => ports.Claim(handedOut[0], "catalog"));
+    }
+}

@@ -1,0 +1,431 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Flipkart.DevHost.Processes;
+using Flipkart.DevHost.RunFile;
+using Flipkart.DevHost.Sidecars;
+
+namespace Flipkart.DevHost;
+
+/// <summary>One replica of a service as it runs: where it listens and where its sidecar does.</summary>
+public sealed record RunningReplica(string AppId, int Index, string Name, int AppPort, int DaprHttpPort, int DaprGrpcPort, int ProcessId)
+{
+    public Uri AppUrl => new($"http://127.0.0.1:{AppPort}");
+}
+
+/// <summary>
+/// The whole shop on one machine without Docker or daprd: reads <c>dapr.yaml</c>, builds the services once, starts
+/// one embedded sidecar per app-id replica and each service as a child process with daprd's environment contract,
+/// and returns once everything is healthy and the catalog is seeded. Dispose to stop it all.
+/// Used by the DevHost console, the system tests and the load tool.
+/// </summary>
+public sealed class LocalRun : IAsyncDisposable
+{
+    public const string GatewayAppId = "gateway";
+    private const string CatalogAppId = "catalog";
+
+    private static readonly HttpClient Probe = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(10) })
+    {
+        Timeout = TimeSpan.FromSeconds(5),
+    };
+
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly List<RunningReplica> _replicas = [];
+    private readonly List<string> _skipped = [];
+    private readonly LocalRunOptions _options;
+    private readonly TaskCompletionSource<ServiceProcess> _unexpectedExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ISidecarCluster? _sidecars;
+    private Uri? _gatewayUrl;
+    private int _disposed;
+
+    private LocalRun(LocalRunOptions options) => _options = options;
+
+    /// <summary>The public URL (the gateway's port); throws when the gateway is not part of this run.</summary>
+    public Uri GatewayUrl => _gatewayUrl ?? throw new InvalidOperationException("The gateway is not running in this local run (services/Gateway missing or filtered out).");
+
+    public bool HasGateway => _gatewayUrl is not null;
+
+    /// <summary>From the call to <see cref="StartAsync"/> until healthy and seeded, build included.</summary>
+    public TimeSpan StartupTime { get; private set; }
+
+    public string Profile => _options.Profile;
+
+    public IReadOnlyList<RunningReplica> Replicas => _replicas;
+
+    /// <summary>App-ids that run (whose project exists).</summary>
+    public IReadOnlyList<string> AppIds => _replicas.Select(r => r.AppId).Distinct().ToList();
+
+    /// <summary>Apps of the run file that were not started, each with the reason.</summary>
+    public IReadOnlyList<string> Skipped => _skipped;
+
+    public bool IsRunning(string appId) => _replicas.Any(r => r.AppId == appId);
+
+    /// <summary>Completes when a service exits without being asked to (a crash after start-up).</summary>
+    public Task<ServiceProcess> UnexpectedExit => _unexpectedExit.Task;
+
+    public static async Task<LocalRun> StartAsync(LocalRunOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Replicas, 1);
+        var run = new LocalRun(options);
+        try
+        {
+            await run.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The folder holding the run file: the given root, else the nearest one above the working directory, this
+    /// assembly, or the source folder DevHost was built from.
+    /// </summary>
+    public static string FindRepositoryRoot(string? hint = null, string runFile = "dapr.yaml")
+    {
+        if (hint is not null)
+        {
+            return Path.GetFullPath(hint);
+        }
+        var built = typeof(LocalRun).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory, built }.OfType<string>())
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, runFile)) && Directory.Exists(Path.Combine(dir.FullName, "services")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+        throw new DevHostException($"Could not find {runFile} above {Directory.GetCurrentDirectory()}; run from the repository or pass --repo <path>.");
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var output = _options.Output;
+        var root = FindRepositoryRoot(_options.RepositoryRoot, _options.RunFile);
+        var apps = AppDefinition.Resolve(Path.Combine(root, _options.RunFile), _options.Profile);
+
+        var selected = new List<(AppDefinition App, string Project)>();
+        foreach (var app in apps)
+        {
+            if (_options.Apps is not null && !_options.Apps.Contains(app.AppId))
+            {
+                continue;
+            }
+            if (app.ProjectFile is { } project)
+            {
+                selected.Add((app, project));
+            }
+            else
+            {
+                _skipped.Add($"{app.AppId} (no project in {Path.GetRelativePath(root, app.AppDir)} yet)");
+            }
+        }
+        foreach (var skipped in _skipped)
+        {
+            output.Progress($"skipping {skipped}");
+        }
+        if (selected.Count == 0)
+        {
+            throw new DevHostException("None of the services in the run file has a project yet; nothing to start.");
+        }
+
+        // Ports first: a taken port should fail in a second, not after a build.
+        var ports = new PortAllocator();
+        var plan = new List<(AppDefinition App, string Project, int Index, int AppPort, int? DaprHttp, int? DaprGrpc)>();
+        foreach (var (app, project) in selected)
+        {
+            var replicas = app.AppId == GatewayAppId ? 1 : _options.Replicas;
+            for (var index = 0; index < replicas; index++)
+            {
+                var owner = index == 0 ? app.AppId : $"{app.AppId} replica {index + 1}";
+                int appPort;
+                if (app.AppId == GatewayAppId && _options.GatewayPort is { } gatewayPort)
+                {
+                    appPort = gatewayPort == 0 ? ports.Free() : ports.Claim(gatewayPort, owner);
+                }
+                else
+                {
+                    appPort = index == 0 && !_options.DynamicPorts ? ports.Claim(app.AppPort, owner) : ports.Free();
+                }
+
+                var fixedSidecar = index == 0 && !_options.DynamicPorts;
+                int? daprHttp = fixedSidecar && app.DaprHttpPort is { } h ? ports.Claim(h, $"the sidecar of {owner}") : ports.Free();
+                int? daprGrpc = fixedSidecar && app.DaprGrpcPort is { } g ? ports.Claim(g, $"the sidecar of {owner}") : ports.Free();
+                plan.Add((app, project, index, appPort, daprHttp, daprGrpc));
+            }
+        }
+
+        IReadOnlyDictionary<string, string> dlls;
+        if (_options.SkipBuild)
+        {
+            dlls = selected.ToDictionary(s => s.Project, s => Path.Combine(ServiceBuilder.ArtifactsPath(root), "bin",
+                Path.GetFileNameWithoutExtension(s.Project), _options.Configuration.ToLowerInvariant(), Path.GetFileNameWithoutExtension(s.Project) + ".dll"));
+        }
+        else
+        {
+            output.Progress($"building {selected.Count} service(s) ({_options.Configuration}) ...");
+            var buildClock = Stopwatch.StartNew();
+            dlls = await ServiceBuilder.BuildAsync(root, selected.Select(s => s.Project).ToList(), _options.Configuration, output, cancellationToken).ConfigureAwait(false);
+            output.Progress($"built in {buildClock.Elapsed.TotalSeconds:0.0}s");
+        }
+
+        var resources = selected[0].App.ResourcesPaths;
+        output.Progress($"starting {plan.Count} sidecar(s) with components/{_options.Profile} ...");
+        var context = new LocalRunContext(root, _options.Profile, resources, _options.Faults, output);
+        var factory = _options.SidecarFactory ?? EmbeddedSidecarCluster.CreateAsync;
+        _sidecars = await factory(context, cancellationToken).ConfigureAwait(false);
+        var endpoints = await _sidecars.StartAsync(
+            plan.Select(p => new SidecarRequest(p.App.AppId, p.Index, p.AppPort, p.DaprHttp, p.DaprGrpc, p.App.ConfigFile)).ToList(),
+            cancellationToken).ConfigureAwait(false);
+
+        output.Progress($"starting {plan.Count} service process(es) ...");
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var (app, project, index, appPort, _, _) = plan[i];
+            var sidecar = endpoints[i];
+            var name = index == 0 ? app.AppId : $"{app.AppId}#{index + 1}";
+            var dll = dlls[project];
+            if (!File.Exists(dll))
+            {
+                throw new DevHostException($"{name}: built assembly not found at {dll}.");
+            }
+
+            var process = ServiceProcess.Start(name, dll, app.AppDir, Environment(app, appPort, sidecar), output);
+            _processes.Add(process);
+            _replicas.Add(new RunningReplica(app.AppId, index, name, appPort, sidecar.HttpPort, sidecar.GrpcPort, process.ProcessId));
+            if (app.AppId == GatewayAppId)
+            {
+                _gatewayUrl = new Uri($"http://127.0.0.1:{appPort}");
+            }
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.StartupTimeout);
+        try
+        {
+            await WaitHealthyAsync(plan.Select(p => p.App.HealthCheckPath).ToList(), clock, timeout.Token).ConfigureAwait(false);
+            await WaitSeededAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DevHostException($"The services were not healthy and seeded within {_options.StartupTimeout.TotalSeconds:0}s: {_waitingFor}.");
+        }
+
+        foreach (var process in _processes)
+        {
+            _ = WatchForCrashAsync(process);
+        }
+        StartupTime = clock.Elapsed;
+    }
+
+    private IReadOnlyDictionary<string, string> Environment(AppDefinition app, int appPort, SidecarEndpoint sidecar)
+    {
+        var env = new Dictionary<string, string>(app.Env, StringComparer.Ordinal);
+
+        // daprd's contract with its app, as `dapr run` and the Kubernetes injector provide it.
+        foreach (var (key, value) in sidecar.Environment)
+        {
+            env[key] = value;
+        }
+        env["APP_ID"] = app.AppId;
+        env["APP_PORT"] = appPort.ToString(CultureInfo.InvariantCulture);
+        env["DAPR_HTTP_PORT"] = sidecar.HttpPort.ToString(CultureInfo.InvariantCulture);
+        env["DAPR_GRPC_PORT"] = sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture);
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{appPort}";
+        env.TryAdd("ASPNETCORE_ENVIRONMENT", "Development");
+
+        foreach (var scope in new[] { "*", app.AppId })
+        {
+            if (_options.AppEnvironment.TryGetValue(scope, out var extra))
+            {
+                foreach (var (key, value) in extra)
+                {
+                    env[key] = value;
+                }
+            }
+        }
+        return env;
+    }
+
+    private string _waitingFor = "";
+
+    private async Task WaitHealthyAsync(IReadOnlyList<string> healthPaths, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var output = _options.Output;
+        var pending = _replicas.Select((r, i) => (Replica: r, Process: _processes[i], Path: healthPaths[i])).ToList();
+        var lastReport = clock.Elapsed;
+        while (pending.Count > 0)
+        {
+            _waitingFor = "waiting for " + string.Join(", ", pending.Select(p => p.Replica.Name));
+            foreach (var item in pending.ToList())
+            {
+                if (item.Process.Exited.IsCompleted)
+                {
+                    throw new DevHostException(
+                        $"{item.Replica.Name} failed to start (exit code {await item.Process.Exited.ConfigureAwait(false)}). Its last output:{System.Environment.NewLine}{item.Process.Tail()}");
+                }
+
+                var appHealthy = await IsSuccessAsync(new Uri(item.Replica.AppUrl, item.Path), cancellationToken).ConfigureAwait(false);
+                var sidecarHealthy = appHealthy && await IsSuccessAsync(new Uri($"http://127.0.0.1:{item.Replica.DaprHttpPort}/v1.0/healthz/outbound"), cancellationToken).ConfigureAwait(false);
+                if (appHealthy && sidecarHealthy)
+                {
+                    pending.Remove(item);
+                    output.Progress($"{item.Replica.Name} healthy on :{item.Replica.AppPort} (sidecar :{item.Replica.DaprHttpPort}) after {clock.Elapsed.TotalSeconds:0.0}s");
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+                {
+                    lastReport = clock.Elapsed;
+                    output.Progress(_waitingFor + " ...");
+                }
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WaitSeededAsync(CancellationToken cancellationToken)
+    {
+        // Readiness (/readyz) covers each service's own dependencies (its sidecar, and for the catalog its seed
+        // data); a search through the gateway then proves routing end to end before the URL is announced.
+        foreach (var replica in _replicas)
+        {
+            _waitingFor = $"{replica.Name} to be ready (/readyz)";
+            while (!await IsSuccessAsync(new Uri(replica.AppUrl, "/readyz"), cancellationToken).ConfigureAwait(false))
+            {
+                ThrowIfExited(replica);
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (!HasGateway || !IsRunning(CatalogAppId))
+        {
+            return;
+        }
+
+        _waitingFor = "the catalog to answer a search through the gateway";
+        _options.Output.Progress("waiting for the catalog to be seeded ...");
+        var search = new Uri(GatewayUrl, "/api/catalog/products?pageSize=1");
+        while (true)
+        {
+            ThrowIfExited(_replicas.First(r => r.AppId == GatewayAppId));
+            using var response = await SendProbeAsync(search, cancellationToken).ConfigureAwait(false);
+            if (response is { IsSuccessStatusCode: true } && LooksSeeded(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)))
+            {
+                return;
+            }
+
+            // Probing must not eat a small per-IP rate limit a test configured: honour Retry-After.
+            var wait = response?.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } delta
+                ? delta
+                : TimeSpan.FromMilliseconds(500);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A search answer with at least one product: some non-empty array, or a positive total.</summary>
+    internal static bool LooksSeeded(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind == JsonValueKind.Array)
+            {
+                return json.RootElement.GetArrayLength() > 0;
+            }
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+            foreach (var property in json.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.Array && property.Value.GetArrayLength() > 0)
+                {
+                    return true;
+                }
+                if (property.Name.Contains("total", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.Number && property.Value.GetInt64() > 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private void ThrowIfExited(RunningReplica replica)
+    {
+        var process = _processes[_replicas.IndexOf(replica)];
+        if (process.Exited.IsCompleted)
+        {
+            throw new DevHostException($"{replica.Name} exited while starting (exit code {process.Exited.Result}). Its last output:{System.Environment.NewLine}{process.Tail()}");
+        }
+    }
+
+    private static async Task<bool> IsSuccessAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        using var response = await SendProbeAsync(uri, cancellationToken).ConfigureAwait(false);
+        return response is { IsSuccessStatusCode: true };
+    }
+
+    private static async Task<HttpResponseMessage?> SendProbeAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Probe.GetAsync(uri, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null; // the probe's own timeout
+        }
+    }
+
+    private async Task WatchForCrashAsync(ServiceProcess process)
+    {
+        var code = await process.Exited.ConfigureAwait(false);
+        if (!process.IsStopping && Volatile.Read(ref _disposed) == 0)
+        {
+            _options.Output.Progress($"{process.Name} exited unexpectedly (exit code {code}).");
+            _unexpectedExit.TrySetResult(process);
+        }
+    }
+
+    /// <summary>Stops every service (SIGTERM, then a kill of its process tree after a grace period), then the sidecars.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        if (_processes.Count > 0)
+        {
+            _options.Output.Progress($"stopping {_processes.Count} service process(es) ...");
+        }
+        await Task.WhenAll(_processes.Select(p => p.StopAsync(TimeSpan.FromSeconds(10)))).ConfigureAwait(false);
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_sidecars is not null)
+        {
+            await _sidecars.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

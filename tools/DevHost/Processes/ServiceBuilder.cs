@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Text;
+using Flipkart.DevHost.Output;
+
+namespace Flipkart.DevHost.Processes;
+
+/// <summary>
+/// Builds every service once, in one MSBuild invocation (a throwaway solution listing them), instead of a
+/// <c>dotnet run</c> per service, which would build and restore seven times over. Services then start from
+/// their built dlls.
+/// </summary>
+public static class ServiceBuilder
+{
+    /// <returns>Project file → built dll.</returns>
+    public static async Task<IReadOnlyDictionary<string, string>> BuildAsync(
+        string repositoryRoot, IReadOnlyCollection<string> projects, string configuration, IRunOutput output, CancellationToken cancellationToken)
+    {
+        var work = Directory.CreateTempSubdirectory("devhost-build-");
+        try
+        {
+            var solution = Path.Combine(work.FullName, "services.slnx");
+            var xml = new StringBuilder("<Solution>\n");
+            foreach (var project in projects)
+            {
+                xml.Append("  <Project Path=\"").Append(System.Security.SecurityElement.Escape(project)).Append("\" />\n");
+            }
+            xml.Append("</Solution>\n");
+            await File.WriteAllTextAsync(solution, xml.ToString(), cancellationToken).ConfigureAwait(false);
+
+            // One build at a time per artifacts folder: two runs building the same projects would fight over outputs.
+            var artifacts = ArtifactsPath(repositoryRoot);
+            Directory.CreateDirectory(artifacts);
+            await using (await BuildLock.AcquireAsync(Path.Combine(artifacts, ".devhost-build.lock"), cancellationToken).ConfigureAwait(false))
+            {
+                await RunBuildAsync(repositoryRoot, solution, configuration, output, cancellationToken).ConfigureAwait(false);
+            }
+
+            var dlls = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var project in projects)
+            {
+                dlls[project] = await LocateDllAsync(repositoryRoot, project, configuration, cancellationToken).ConfigureAwait(false);
+            }
+            return dlls;
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The artifacts root the build writes to: <c>ArtifactsPath</c> from the environment, else the repository's <c>artifacts/</c>.</summary>
+    public static string ArtifactsPath(string repositoryRoot) =>
+        Environment.GetEnvironmentVariable("ArtifactsPath") is { Length: > 0 } path ? Path.GetFullPath(path) : Path.Combine(repositoryRoot, "artifacts");
+
+    private static async Task RunBuildAsync(string repositoryRoot, string solution, string configuration, IRunOutput output, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("dotnet", ["build", solution, "-c", configuration, "-nologo", "-v", "q", "-clp:NoSummary;ErrorsOnly"])
+        {
+            WorkingDirectory = repositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        ScrubMsBuildEnvironment(info);
+
+        using var process = Process.Start(info) ?? throw new DevHostException("Could not start 'dotnet build'.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (process.ExitCode != 0)
+        {
+            var log = (await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false)).Trim();
+            var failed = FailedProjects(log);
+            var which = failed.Count > 0 ? $" for {string.Join(", ", failed)}" : "";
+            throw new DevHostException($"Building the services failed{which} (dotnet build exit code {process.ExitCode}):{Environment.NewLine}{log}");
+        }
+    }
+
+    /// <summary>The projects MSBuild blames: each error line ends with <c>[/path/Project.csproj]</c>.</summary>
+    internal static IReadOnlyList<string> FailedProjects(string log) =>
+        log.Split('\n')
+            .Where(line => line.Contains(": error ", StringComparison.Ordinal))
+            .Select(line => line.TrimEnd('\r', ' '))
+            .Where(line => line.EndsWith(".csproj]", StringComparison.Ordinal) && line.LastIndexOf('[') >= 0)
+            .Select(line => Path.GetFileNameWithoutExtension(line[(line.LastIndexOf('[') + 1)..^1]))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private static async Task<string> LocateDllAsync(string repositoryRoot, string project, string configuration, CancellationToken cancellationToken)
+    {
+        // The artifacts layout (UseArtifactsOutput in Directory.Build.props) is bin/<project>/<config, lower-case>/.
+        var name = Path.GetFileNameWithoutExtension(project);
+        var conventional = Path.Combine(ArtifactsPath(repositoryRoot), "bin", name, configuration.ToLowerInvariant(), name + ".dll");
+        if (File.Exists(conventional))
+        {
+            return conventional;
+        }
+
+        // A project that renames its assembly or output: ask MSBuild.
+        var info = new ProcessStartInfo("dotnet", ["msbuild", project, "-getProperty:TargetPath", $"-p:Configuration={configuration}", "-nologo"])
+        {
+            WorkingDirectory = repositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        ScrubMsBuildEnvironment(info);
+        using var process = Process.Start(info) ?? throw new DevHostException("Could not start 'dotnet msbuild'.");
+        var path = (await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Trim();
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0 || !File.Exists(path))
+        {
+            throw new DevHostException($"Built {name}, but found no assembly for it (looked at {conventional} and MSBuild's TargetPath '{path}').");
+        }
+        return path;
+    }
+
+    /// <summary>
+    /// A build started from inside `dotnet test` or `dotnet run` inherits the outer MSBuild's variables, which can
+    /// point the inner one at the wrong SDK pieces; start it as a shell would.
+    /// </summary>
+    private static void ScrubMsBuildEnvironment(ProcessStartInfo info)
+    {
+        foreach (var key in info.Environment.Keys.ToList())
+        {
+            if (key.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) && !key.Equals("MSBUILDDISABLENODEREUSE", StringComparison.OrdinalIgnoreCase))
+            {
+                info.Environment.Remove(key);
+            }
+        }
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+    }
+
+    private sealed class BuildLock(FileStream stream) : IAsyncDisposable
+    {
+        public static async Task<BuildLock> AcquireAsync(string path, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                try
+                {
+                    return new BuildLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                }
+                catch (IOException)
+                {
+                    await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        public ValueTask DisposeAsync() => stream.DisposeAsync();
+    }
+}
