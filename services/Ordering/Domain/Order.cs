@@ -1,0 +1,180 @@
+using System.Text.Json.Serialization;
+
+namespace Flipkart.Ordering.Domain;
+
+/// <summary>
+/// The order aggregate and its state machine: Submitted → StockReserved → Paid → Confirmed, or → Cancelled.
+/// Transitions are guarded (an illegal one throws <see cref="OrderingDomainException"/>). The <c>On…</c> methods
+/// react to saga events and return false when the event changes nothing, because delivery is at least once and
+/// may reorder: a duplicate or late event must be a no-op, not an error.
+/// </summary>
+public sealed class Order
+{
+    private static readonly Dictionary<OrderStatus, OrderStatus[]> AllowedTransitions = new()
+    {
+        // Submitted → Paid happens when PaymentSucceeded overtakes StockReserved (payment only charges reserved orders).
+        [OrderStatus.Submitted] = [OrderStatus.StockReserved, OrderStatus.Paid, OrderStatus.Cancelled],
+        [OrderStatus.StockReserved] = [OrderStatus.Paid, OrderStatus.Cancelled],
+        [OrderStatus.Paid] = [OrderStatus.Confirmed],
+        [OrderStatus.Confirmed] = [],
+        [OrderStatus.Cancelled] = [],
+    };
+
+    [JsonConstructor]
+    private Order()
+    {
+    }
+
+    [JsonInclude] public Guid Id { get; private set; }
+    [JsonInclude] public string? DeliveryAddress { get; private set; }
+    [JsonInclude] public string UserId { get; private set; } = "";
+    [JsonInclude] public IReadOnlyList<OrderLine> Lines { get; private set; } = [];
+    [JsonInclude] public decimal Total { get; private set; }
+    [JsonInclude] public OrderStatus Status { get; private set; }
+    [JsonInclude] public CancellationReason? CancellationReason { get; private set; }
+    [JsonInclude] public string? PaymentId { get; private set; }
+    [JsonInclude] public DateTimeOffset CreatedAt { get; private set; }
+    [JsonInclude] public DateTimeOffset ReservationExpiresAt { get; private set; }
+    [JsonInclude] public IReadOnlyList<StatusChange> Timeline { get; private set; } = [];
+
+    [JsonIgnore]
+    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
+
+    public const int MaxDeliveryAddressLength = 500;
+
+    public static Order Submit(Guid id, string userId, IReadOnlyList<OrderLine> lines, DateTimeOffset now, TimeSpan reservationTimeout, string? deliveryAddress = null)
+    {
+        if (deliveryAddress?.Length > MaxDeliveryAddressLength)
+        {
+            throw new OrderingDomainException($"The delivery address may have at most {MaxDeliveryAddressLength} characters.");
+        }
+        if (lines.Count == 0)
+        {
+            throw new OrderingDomainException("An order needs at least one line.");
+        }
+        if (lines.Any(l => l.Quantity <= 0 || l.UnitPrice < 0))
+        {
+            throw new OrderingDomainException("Order lines need a positive quantity and a non-negative price.");
+        }
+        if (lines.GroupBy(l => l.ProductId, StringComparer.Ordinal).Any(g => g.Count() > 1))
+        {
+            throw new OrderingDomainException("Each product may appear on one line only.");
+        }
+        if (reservationTimeout <= TimeSpan.Zero)
+        {
+            throw new OrderingDomainException("The reservation timeout must be positive.");
+        }
+
+        return new Order
+        {
+            Id = id,
+            UserId = userId,
+            Lines = [.. lines],
+            Total = lines.Sum(l => l.LineTotal),
+            Status = OrderStatus.Submitted,
+            DeliveryAddress = string.IsNullOrWhiteSpace(deliveryAddress) ? null : deliveryAddress.Trim(),
+            CreatedAt = now,
+            ReservationExpiresAt = now + reservationTimeout,
+            Timeline = [new StatusChange(OrderStatus.Submitted, now)],
+        };
+    }
+
+    /// <summary>Inventory reserved every line.</summary>
+    public bool OnStockReserved(DateTimeOffset now)
+    {
+        if (Status != OrderStatus.Submitted)
+        {
+            return false; // duplicate, overtaken by payment, or the order is already cancelled (inventory releases on OrderCancelled)
+        }
+        TransitionTo(OrderStatus.StockReserved, now);
+        return true;
+    }
+
+    /// <summary>Inventory could not reserve every line.</summary>
+    public bool OnStockReservationFailed(DateTimeOffset now, string? detail = null)
+    {
+        if (Status != OrderStatus.Submitted)
+        {
+            return false;
+        }
+        Cancel(Domain.CancellationReason.OutOfStock, now, detail);
+        return true;
+    }
+
+    /// <summary>
+    /// The charge went through. Within the reservation window the order is paid and confirmed in one step;
+    /// after it, the stock may already be back on sale, so the order is cancelled and payment refunds on OrderCancelled.
+    /// </summary>
+    public bool OnPaymentSucceeded(string paymentId, DateTimeOffset now)
+    {
+        if (Status is not (OrderStatus.Submitted or OrderStatus.StockReserved))
+        {
+            return false;
+        }
+        if (now >= ReservationExpiresAt)
+        {
+            Cancel(Domain.CancellationReason.ReservationExpired, now, $"payment {paymentId} arrived after the reservation expired");
+            return true;
+        }
+
+        PaymentId = paymentId;
+        TransitionTo(OrderStatus.Paid, now, paymentId);
+        TransitionTo(OrderStatus.Confirmed, now);
+        return true;
+    }
+
+    public bool OnPaymentFailed(DateTimeOffset now, string? reason = null)
+    {
+        if (Status is not (OrderStatus.Submitted or OrderStatus.StockReserved))
+        {
+            return false;
+        }
+        Cancel(Domain.CancellationReason.PaymentFailed, now, reason);
+        return true;
+    }
+
+    /// <summary>The reservation timer fired. Early fires (clock skew between replicas) change nothing.</summary>
+    public bool OnReservationTimeout(DateTimeOffset now)
+    {
+        if (Status is not (OrderStatus.Submitted or OrderStatus.StockReserved) || now < ReservationExpiresAt)
+        {
+            return false;
+        }
+        Cancel(Domain.CancellationReason.ReservationExpired, now);
+        return true;
+    }
+
+    /// <summary>The owner cancels. Allowed until payment completes; cancelling twice is a no-op.</summary>
+    public bool CancelByUser(DateTimeOffset now)
+    {
+        if (Status == OrderStatus.Cancelled)
+        {
+            return false;
+        }
+        if (Status is OrderStatus.Paid or OrderStatus.Confirmed)
+        {
+            throw new OrderingDomainException($"Order {Id} is already paid and can no longer be cancelled.");
+        }
+        Cancel(Domain.CancellationReason.CancelledByUser, now);
+        return true;
+    }
+
+    private void Cancel(CancellationReason reason, DateTimeOffset now, string? detail = null)
+    {
+        TransitionTo(OrderStatus.Cancelled, now, detail is null ? reason.ToString() : $"{reason}: {detail}");
+        CancellationReason = reason;
+    }
+
+    public static bool CanTransition(OrderStatus from, OrderStatus to) => AllowedTransitions[from].Contains(to);
+
+    // Internal so the unit tests can drive every pair of the guard table directly.
+    internal void TransitionTo(OrderStatus next, DateTimeOffset now, string? detail = null)
+    {
+        if (!CanTransition(Status, next))
+        {
+            throw new OrderingDomainException($"Order {Id} cannot move from {Status} to {next}.");
+        }
+        Status = next;
+        Timeline = [.. Timeline, new StatusChange(next, now, detail)];
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Net.Http.Json;
+using Flipkart.Ordering.IntegrationEvents.Events;
+using Flipkart.ServiceDefaults;
+
+namespace Flipkart.Ordering.Infrastructure;
+
+public sealed record CatalogPrice(string Id, string Title, decimal Price);
+
+/// <summary>Quotes current prices from the <c>catalog</c> app (batch lookup); an order is never priced by the client.</summary>
+public sealed class CatalogClient(IHttpClientFactory clients, ILogger<CatalogClient> logger)
+{
+    public async Task<IReadOnlyDictionary<string, CatalogPrice>> GetPricesAsync(IReadOnlyCollection<string> productIds, CancellationToken cancellationToken)
+    {
+        using var response = await clients.CreateClient(AppIds.Catalog)
+            .PostAsJsonAsync("api/catalog/products/batch", new BatchRequest([.. productIds]), EventJson.Options, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            logger.LogWarning("Catalog answered {Status} to a price lookup", (int)response.StatusCode);
+            throw new DependencyFailedException($"The catalog service answered {(int)response.StatusCode}.");
+        }
+
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            var products = ProductArray(document.RootElement)
+                .Select(p => p.Deserialize<CatalogProduct>(EventJson.Options))
+                .Where(p => p is { Title: not null } && p.Price >= 0 && IdOf(p.Id).Length > 0)
+                .Select(p => new CatalogPrice(IdOf(p!.Id), p.Title!, p.Price));
+            return products.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw new DependencyFailedException("The catalog service answered an unreadable product list.", ex);
+        }
+    }
+
+    // The batch endpoint answers a JSON array of products, or an object wrapping one; accept both.
+    private static IEnumerable<JsonElement> ProductArray(JsonElement root) => root.ValueKind switch
+    {
+        JsonValueKind.Array => root.EnumerateArray(),
+        JsonValueKind.Object => root.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array).SelectMany(p => p.Value.EnumerateArray()),
+        _ => throw new JsonException("Expected a product array."),
+    };
+
+    // Product ids are opaque strings to ordering; tolerate a catalog that writes them as numbers.
+    private static string IdOf(JsonElement id) => id.ValueKind switch
+    {
+        JsonValueKind.String => id.GetString() ?? "",
+        JsonValueKind.Number => id.GetRawText(),
+        _ => "",
+    };
+
+    private sealed record BatchRequest(IReadOnlyList<string> Ids);
+
+    private sealed record CatalogProduct(JsonElement Id, string? Title, decimal Price);
+}

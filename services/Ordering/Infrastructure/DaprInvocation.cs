@@ -1,0 +1,26 @@
+using Dapr.Client;
+
+namespace Flipkart.Ordering.Infrastructure;
+
+/// <summary>
+/// Named HttpClients that reach another app through the sidecar's service invocation API
+/// (<c>http://&lt;app-id&gt;/path</c> is rewritten to <c>{sidecar}/v1.0/invoke/&lt;app-id&gt;/method/path</c>).
+/// </summary>
+public static class DaprInvocation
+{
+    public static IHttpClientBuilder AddDaprInvocationClient(this IServiceCollection services, string appId) =>
+        services.AddHttpClient(appId, (sp, client) =>
+            {
+                client.BaseAddress = new Uri($"http://{appId}/");
+                if (sp.GetRequiredService<IConfiguration>()["DAPR_API_TOKEN"] is { Length: > 0 } token)
+                {
+                    client.DefaultRequestHeaders.Add("dapr-api-token", token);
+                }
+            })
+            .AddHttpMessageHandler(sp => new InvocationHandler { DaprEndpoint = SidecarHttpEndpoint(sp.GetRequiredService<IConfiguration>()) });
+
+    // The same settings daprd's environment contract (and the Dapr SDK) use.
+    public static string SidecarHttpEndpoint(IConfiguration configuration) =>
+        configuration["DAPR_HTTP_ENDPOINT"] is { Length: > 0 } endpoint ? endpoint
+        : $"http://127.0.0.1:{(configuration["DAPR_HTTP_PORT"] is { Length: > 0 } port ? port : "3500")}";
+}

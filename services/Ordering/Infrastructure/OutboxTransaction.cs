@@ -1,0 +1,52 @@
+using Dapr;
+using System.Text.Json;
+using Dapr.Client;
+using Flipkart.Ordering.IntegrationEvents.Events;
+using Grpc.Core;
+
+namespace Flipkart.Ordering.Infrastructure;
+
+/// <summary>
+/// Writes one state item and the event its change emits in a single state transaction on an outbox-enabled store.
+/// daprd publishes every upsert of such a transaction; the event rides as an <c>outbox.projection</c> upsert of the
+/// same key, so the stored value is the state and the published payload is the event, with the event name as the
+/// CloudEvent <c>type</c> (operation metadata is copied into the envelope).
+/// </summary>
+public static class OutboxTransaction
+{
+    public static async Task<bool> TryCommitAsync<TState>(
+        DaprClient dapr, string store, string key, TState state, string? etag, IntegrationEvent @event, CancellationToken cancellationToken)
+    {
+        var json = dapr.JsonSerializerOptions;
+        // First-write: without an ETag the upsert only creates; with one it must match (Redis ignores ETags under last-write).
+        var stateOptions = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
+        var operations = new List<StateTransactionRequest>
+        {
+            new(key, JsonSerializer.SerializeToUtf8Bytes(state, json), StateOperationType.Upsert,
+                string.IsNullOrEmpty(etag) ? null : etag,
+                new Dictionary<string, string> { ["contentType"] = "application/json" }, stateOptions),
+            new(key, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), json), StateOperationType.Upsert, null,
+                new Dictionary<string, string>
+                {
+                    ["outbox.projection"] = "true",
+                    ["type"] = @event.GetType().Name,
+                    ["contentType"] = "application/json",
+                    ["datacontenttype"] = "application/json",
+                }),
+        };
+
+        try
+        {
+            await dapr.ExecuteStateTransactionAsync(store, operations, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (DaprException ex) when (IsConflict(ex))
+        {
+            return false;
+        }
+    }
+
+    // daprd reports any store error inside a transaction, ETag mismatches included, as Internal (Aborted on some paths).
+    private static bool IsConflict(DaprException ex) =>
+        ex.InnerException is RpcException { StatusCode: StatusCode.Internal or StatusCode.Aborted or StatusCode.FailedPrecondition };
+}

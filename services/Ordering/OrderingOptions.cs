@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Flipkart.Ordering;
+
+public sealed class OrderingOptions
+{
+    /// <summary>How long stock stays reserved for an unpaid order; ordering cancels the order when it lapses.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a completed Idempotency-Key response is replayed (the IETF draft suggests 24 hours).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long an in-flight request holds its key before a retry may take it over (crash recovery).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan IdempotencyLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest accepted POST /api/orders body; bigger bodies get 413.</summary>
+    [Range(64, 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 16 * 1024;
+
+    [Range(1, 100)]
+    public int MaxPageSize { get; set; } = 50;
+
+    /// <summary>Bounded retries of an optimistic-concurrency (ETag) conflict on one order or index.</summary>
+    [Range(1, 20)]
+    public int ConcurrencyRetries { get; set; } = 8;
+}

@@ -1,0 +1,23 @@
+using Flipkart.Ordering.Apis;
+using Flipkart.Ordering.Extensions;
+using Flipkart.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+// Dapr delivers CloudEvents; unwrap them before the subscription endpoints read their payloads.
+app.UseCloudEvents();
+app.MapSubscribeHandler();
+app.MapActorsHandlers();
+
+app.MapDefaultEndpoints();
+app.MapOrdersApi();
+app.MapIntegrationEventsApi();
+
+app.Run();
+
+public partial class Program;

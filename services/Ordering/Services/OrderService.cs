@@ -1,0 +1,116 @@
+using Flipkart.Ordering.Domain;
+using Flipkart.Ordering.Infrastructure;
+using Flipkart.Ordering.IntegrationEvents.Events;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace Flipkart.Ordering.Services;
+
+/// <summary>Thrown when an order cannot be placed for a reason the client can act on (422).</summary>
+public sealed class OrderRejectedException(string title, string detail) : Exception(detail)
+{
+    public string Title { get; } = title;
+}
+
+/// <summary>
+/// Runs the order's state changes: load with ETag → apply the domain transition → save the order and its event in
+/// one outbox transaction; an ETag conflict reloads and reapplies (bounded retries).
+/// </summary>
+public sealed class OrderService(
+    OrderRepository orders,
+    UserOrderIndex userOrders,
+    IReservationTimer reservationTimer,
+    TimeProvider time,
+    IOptionsMonitor<OrderingOptions> options,
+    ILogger<OrderService> logger)
+{
+    private readonly ResiliencePipeline concurrencyRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<ConcurrencyConflictException>(),
+            MaxRetryAttempts = options.CurrentValue.ConcurrencyRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(10),
+            MaxDelay = TimeSpan.FromMilliseconds(500),
+        })
+        .Build();
+
+    public async Task<Order> PlaceAsync(string userId, IReadOnlyList<OrderLine> lines, string? deliveryAddress, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var order = Order.Submit(Guid.CreateVersion7(now), userId, lines, now, options.CurrentValue.ReservationTimeout, deliveryAddress);
+
+        // Index first, then the timer, then the order + OrderSubmitted: whatever a crash leaves behind before the
+        // last step is harmless (a dangling index entry is skipped, a timer for a missing order does nothing).
+        await concurrencyRetry.ExecuteAsync(async token =>
+        {
+            if (!await userOrders.TryAddAsync(userId, order.Id, order.CreatedAt, token))
+            {
+                throw new ConcurrencyConflictException($"Order index of a user changed concurrently while adding {order.Id}.");
+            }
+        }, cancellationToken);
+        await reservationTimer.ScheduleAsync(order.Id, order.ReservationExpiresAt, cancellationToken);
+
+        if (!await orders.TrySaveAsync(order, etag: null, SubmittedEvent(order), cancellationToken))
+        {
+            throw new InvalidOperationException($"Order {order.Id} already exists.");
+        }
+        logger.LogInformation("Order {OrderId} submitted for {Total} with {Lines} lines", order.Id, order.Total, order.Lines.Count);
+        return order;
+    }
+
+    public async Task<Order?> GetAsync(Guid orderId, CancellationToken cancellationToken) =>
+        (await orders.GetAsync(orderId, cancellationToken)).Order;
+
+    /// <summary>
+    /// Applies a transition with optimistic concurrency. Returns the order as stored afterwards, or null when it
+    /// does not exist. A transition that changes nothing (duplicate or late event) writes nothing.
+    /// </summary>
+    public async Task<Order?> ApplyAsync(Guid orderId, Func<Order, DateTimeOffset, bool> transition, CancellationToken cancellationToken) =>
+        await concurrencyRetry.ExecuteAsync(async token =>
+        {
+            var (order, etag) = await orders.GetAsync(orderId, token);
+            if (order is null)
+            {
+                return null;
+            }
+
+            var before = order.Status;
+            var now = time.GetUtcNow();
+            if (!transition(order, now))
+            {
+                return order;
+            }
+
+            var @event = EventFor(order, now);
+            if (!await orders.TrySaveAsync(order, etag, @event, token))
+            {
+                throw new ConcurrencyConflictException($"Order {orderId} changed concurrently.");
+            }
+            logger.LogInformation("Order {OrderId} moved from {From} to {To}", orderId, before, order.Status);
+            return order;
+        }, cancellationToken);
+
+    public Task<Order?> ExpireReservationAsync(Guid orderId, CancellationToken cancellationToken) =>
+        ApplyAsync(orderId, (order, now) => order.OnReservationTimeout(now), cancellationToken);
+
+    private static OrderSubmitted SubmittedEvent(Order order) => new(
+        IntegrationEvent.DeterministicId(order.Id, nameof(OrderSubmitted)), order.CreatedAt, order.Id, order.UserId,
+        [.. order.Lines.Select(l => new OrderSubmittedLine(l.ProductId, l.Quantity, l.UnitPrice, l.Title))],
+        order.Total, order.ReservationExpiresAt);
+
+    // Only the final states are announced; StockReserved is ordering's private bookkeeping.
+    private static IntegrationEvent? EventFor(Order order, DateTimeOffset now) => order.Status switch
+    {
+        OrderStatus.Confirmed => new OrderConfirmed(
+            IntegrationEvent.DeterministicId(order.Id, nameof(OrderConfirmed)), now, order.Id, order.UserId, order.Total, EventLines(order)),
+        OrderStatus.Cancelled => new OrderCancelled(
+            IntegrationEvent.DeterministicId(order.Id, nameof(OrderCancelled)), now, order.Id, order.UserId,
+            order.CancellationReason?.ToString() ?? nameof(CancellationReason.CancelledByUser), EventLines(order)),
+        _ => null,
+    };
+
+    private static IReadOnlyList<OrderEventLine> EventLines(Order order) => [.. order.Lines.Select(l => new OrderEventLine(l.ProductId, l.Quantity))];
+}
