@@ -1,0 +1,61 @@
+using Flipkart.Gateway.Apis;
+using Flipkart.Gateway.Infrastructure;
+using Flipkart.ServiceDefaults;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Flipkart.Gateway.Extensions;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(nameof(GatewayOptions)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth").ValidateDataAnnotations().ValidateOnStart();
+        var gateway = builder.Configuration.GetSection(nameof(GatewayOptions)).Get<GatewayOptions>() ?? new GatewayOptions();
+        var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes;
+            // Long enough that an over-long query reaches our 400 ProblemDetails instead of a bare 414.
+            kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+        });
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddGatewayAuthentication(auth);
+        builder.Services.AddGatewayRateLimiting();
+
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(DaprRoutes.Routes(), DaprRoutes.Clusters(DaprRoutes.SidecarHttpEndpoint(builder.Configuration), gateway))
+            .AddTransforms<DaprInvocationTransforms>();
+
+        builder.Services.AddOpenApi("gateway", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        }));
+
+        builder.ListenOnAppPort();
+        return builder;
+    }
+
+    public static WebApplication UseGatewayPipeline(this WebApplication app)
+    {
+        app.UseEdgeGuards();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapGatewayEndpoints(this WebApplication app)
+    {
+        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+        app.MapAuthApi(Authentication.DevTokensEnabled(auth, app.Environment));
+        app.MapDocsApi();
+        app.MapReverseProxy();
+        return app;
+    }
+}

@@ -1,0 +1,88 @@
+using Flipkart.ServiceDefaults;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Flipkart.Gateway.Infrastructure;
+
+/// <summary>
+/// The public route table. Every route goes to the gateway's own Dapr sidecar, which invokes the target app
+/// named by the <c>dapr-app-id</c> header: no service address appears anywhere in the gateway. Paths are
+/// forwarded unchanged, so each service maps its own <c>api/...</c> prefix.
+/// </summary>
+public static class DaprRoutes
+{
+    public const string AppIdMetadata = "DaprAppId";
+    public const string AnonymousPolicy = "anonymous";
+    public const string AuthenticatedPolicy = "default";
+    private const string Cluster = "dapr";
+    private const string StreamingCluster = "dapr-streaming";
+
+    private static readonly string[] ReadMethods = ["GET", "HEAD"];
+
+    /// <summary>Apps whose OpenAPI documents the gateway republishes at <c>/openapi/{app}.json</c>.</summary>
+    public static readonly string[] DocumentedApps = [AppIds.Catalog, AppIds.Cart, AppIds.Inventory, AppIds.Ordering, AppIds.Payment, AppIds.Notification];
+
+    public static IReadOnlyList<RouteConfig> Routes()
+    {
+        List<RouteConfig> routes =
+        [
+            // Browsing the catalog is open to everyone; changing it is not (the catalog checks the admin role).
+            Route("catalog-read", "/api/catalog/{**rest}", AppIds.Catalog, AnonymousPolicy, ReadMethods, order: -1),
+            Route("catalog", "/api/catalog/{**rest}", AppIds.Catalog, AuthenticatedPolicy),
+            Route("cart", "/api/cart/{**rest}", AppIds.Cart, AuthenticatedPolicy),
+            Route("inventory", "/api/inventory/{**rest}", AppIds.Inventory, AuthenticatedPolicy),
+            // Order events are a server-sent event stream served by notification: its own long-idle cluster.
+            Route("order-events", "/api/orders/{orderId}/events", AppIds.Notification, AuthenticatedPolicy, ReadMethods, StreamingCluster, order: -2),
+            Route("orders", "/api/orders/{**rest}", AppIds.Ordering, AuthenticatedPolicy),
+            Route("notifications", "/api/notifications/{**rest}", AppIds.Notification, AuthenticatedPolicy),
+            Route("payments", "/api/payments/{**rest}", AppIds.Payment, AuthenticatedPolicy),
+        ];
+
+        routes.AddRange(DocumentedApps.Select(app => Route($"openapi-{app}", $"/openapi/{app}.json", app, AnonymousPolicy, ReadMethods) with
+        {
+            Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
+        }));
+        return routes;
+    }
+
+    public static IReadOnlyList<ClusterConfig> Clusters(Uri sidecarHttpEndpoint, GatewayOptions options)
+    {
+        var destinations = new Dictionary<string, DestinationConfig> { ["sidecar"] = new() { Address = sidecarHttpEndpoint.ToString() } };
+        return
+        [
+            new ClusterConfig
+            {
+                ClusterId = Cluster,
+                Destinations = destinations,
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.ProxyTimeoutSeconds) },
+            },
+            new ClusterConfig
+            {
+                ClusterId = StreamingCluster,
+                Destinations = destinations,
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(options.StreamingTimeoutMinutes) },
+            },
+        ];
+    }
+
+    /// <summary>The gateway's sidecar HTTP endpoint, from daprd's contract (as the Dapr SDK resolves it).</summary>
+    public static Uri SidecarHttpEndpoint(IConfiguration configuration)
+    {
+        if (configuration["DAPR_HTTP_ENDPOINT"] is { Length: > 0 } endpoint)
+        {
+            return new Uri(endpoint);
+        }
+        var port = int.TryParse(configuration["DAPR_HTTP_PORT"], out var p) ? p : 3500;
+        return new Uri($"http://127.0.0.1:{port}");
+    }
+
+    private static RouteConfig Route(string id, string path, string appId, string policy, string[]? methods = null, string cluster = Cluster, int? order = null) => new()
+    {
+        RouteId = id,
+        ClusterId = cluster,
+        AuthorizationPolicy = policy,
+        Order = order,
+        Match = new RouteMatch { Path = path, Methods = methods },
+        Metadata = new Dictionary<string, string> { [AppIdMetadata] = appId },
+    };
+}

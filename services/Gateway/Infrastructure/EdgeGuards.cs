@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Flipkart.Gateway.Infrastructure;
+
+/// <summary>Checks made before anything else sees a request: exposed surface, sizes and response headers.</summary>
+internal static class EdgeGuards
+{
+    // Dapr's own APIs (sidecar, app callbacks, actors) must never be reachable from outside.
+    private static readonly string[] InternalPrefixes = ["/dapr", "/actors", "/v1.0", "/v1.0-alpha1", "/v1.0-beta1"];
+
+    public static IApplicationBuilder UseEdgeGuards(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue;
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.Remove("Server");
+            return Task.CompletedTask;
+        });
+
+        var path = context.Request.Path;
+        if (InternalPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase)))
+        {
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status404NotFound, "Not found");
+            return;
+        }
+
+        if (context.Request.QueryString.Value?.Length > options.MaxQueryStringLength)
+        {
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status400BadRequest, "Query string too long",
+                $"The query string may be at most {options.MaxQueryStringLength} characters.");
+            return;
+        }
+
+        // Declared sizes are refused up front; chunked bodies are cut off by the server at the same limit.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        }
+        if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+        {
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                $"Request bodies may be at most {options.MaxRequestBodyBytes} bytes.");
+            return;
+        }
+
+        await next(context);
+    });
+}
