@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Flipkart.Notification.Domain;
+using Flipkart.Notification.Infrastructure;
+using Flipkart.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Flipkart.Notification.Apis;
+
+/// <summary>
+/// Live order status as Server-Sent Events. The stream opens with the current status, then sends each change
+/// (pushed at once when this replica consumed the event, otherwise found by polling the store, since pub/sub
+/// hands each event to only one replica), with comment heartbeats in between, and ends after a final status.
+/// </summary>
+public static class OrderEventsApi
+{
+    public static IEndpointRouteBuilder MapOrderEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("api/orders")
+            .WithTags("Order status")
+            .AddEndpointFilter(CallerFilter.RequireCaller)
+            .MapGet("/{orderId}/events", StreamOrderStatus)
+            .WithName("StreamOrderStatus");
+        return app;
+    }
+
+    public static async Task<Results<EmptyHttpResult, NotFound<ProblemDetails>>> StreamOrderStatus(
+        string orderId, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals,
+        IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
+    {
+        var userId = CallerIdentity.From(context)!.UserId;
+        var cancellationToken = context.RequestAborted;
+        if (!Guid.TryParse(orderId, out var id))
+        {
+            return NotFound(orderId);
+        }
+
+        var tracked = await store.GetOrderAsync(id, cancellationToken);
+        StatusEvent current;
+        if (tracked?.UserId is { } owner)
+        {
+            if (owner != userId)
+            {
+                return NotFound(orderId);
+            }
+            current = StatusEvent.From(tracked);
+        }
+        else
+        {
+            // No event of this order reached notification yet (the client is quicker than the saga): ordering knows.
+            var status = await ordering.FindOwnedOrderStatusAsync(id, userId, cancellationToken);
+            if (status is null)
+            {
+                return NotFound(orderId);
+            }
+            current = new StatusEvent(id, status.Value, null, time.GetUtcNow());
+        }
+
+        var settings = options.CurrentValue;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var serializer = json.Value.SerializerOptions;
+
+        await WriteStatusAsync(response, current, serializer, cancellationToken);
+        var deadline = time.GetUtcNow() + settings.MaxStreamDuration;
+        var lastBeat = time.GetUtcNow();
+        try
+        {
+            while (!current.IsFinal && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                var changed = signals.NextChangeAsync(id);
+                await Task.WhenAny(changed, Task.Delay(settings.StatusPollInterval, time, cancellationToken));
+
+                var latest = await store.GetOrderAsync(id, cancellationToken);
+                if (latest is not null && latest.History.Count > 0 && latest.Status > current.Status && (latest.UserId is null || latest.UserId == userId))
+                {
+                    current = StatusEvent.From(latest);
+                    await WriteStatusAsync(response, current, serializer, cancellationToken);
+                    lastBeat = time.GetUtcNow();
+                }
+                else if (time.GetUtcNow() - lastBeat >= settings.HeartbeatInterval)
+                {
+                    await response.WriteAsync(": heartbeat\n\n", cancellationToken);
+                    await response.Body.FlushAsync(cancellationToken);
+                    lastBeat = time.GetUtcNow();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        finally
+        {
+            signals.Forget(id);
+        }
+        return TypedResults.Empty;
+    }
+
+    private static async Task WriteStatusAsync(HttpResponse response, StatusEvent status, JsonSerializerOptions serializer, CancellationToken cancellationToken)
+    {
+        // The id lets a reconnecting EventSource say how far it got (Last-Event-ID); statuses only move forward.
+        await response.WriteAsync($"id: {(int)status.Status}\nevent: status\ndata: {JsonSerializer.Serialize(status, serializer)}\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    private static NotFound<ProblemDetails> NotFound(string orderId) => TypedResults.NotFound(new ProblemDetails
+    {
+        Status = StatusCodes.Status404NotFound,
+        Title = "Order not found",
+        Detail = $"You have no order '{orderId}'.",
+    });
+}
+
+public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At)
+{
+    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
+
+    public static StatusEvent From(TrackedOrder order) => new(order.OrderId, order.Status, order.Reason, order.UpdatedAt);
+}

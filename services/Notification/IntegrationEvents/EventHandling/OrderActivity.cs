@@ -1,0 +1,43 @@
+using System.Globalization;
+using Flipkart.Notification.Domain;
+using Flipkart.Notification.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Flipkart.Notification.IntegrationEvents.EventHandling;
+
+/// <summary>The two things every handler does: track an order's status, and notify its owner once per (order, kind).</summary>
+public sealed class OrderActivity(NotificationStore store, OrderStatusSignals signals, IOptionsMonitor<NotificationOptions> options, TimeProvider time, ILogger<OrderActivity> logger)
+{
+    private static readonly string[] Channels = ["email", "sms"];
+
+    public async Task TrackAsync(Guid orderId, OrderStatus status, string? userId, string? reason, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var at = occurredAt == default ? time.GetUtcNow() : occurredAt;
+        if (await store.UpdateOrderAsync(orderId, order => order.Observe(status, userId, reason, at), cancellationToken))
+        {
+            signals.Notify(orderId);
+        }
+    }
+
+    /// <summary>Records the notification and "sends" it, unless this (order, kind) was already recorded.</summary>
+    public async Task NotifyAsync(string userId, Guid orderId, NotificationKind kind, string title, string message, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var notification = new UserNotification(orderId, kind, title, message, Channels, time.GetUtcNow());
+        var added = await store.UpdateInboxAsync(userId,
+            inbox => inbox.TryAdd(notification, notification.CreatedAt, settings.Retention, settings.MaxInboxSize), cancellationToken);
+        if (!added)
+        {
+            logger.LogInformation("Notification {NotificationId} for {UserId} already recorded", notification.Id, userId);
+            return;
+        }
+
+        // Simulated delivery: the record above is what the user sees; these lines stand in for the providers.
+        logger.LogInformation("Email to {UserId}: {Title} — {Message}", userId, title, message);
+        logger.LogInformation("SMS to {UserId}: {Title}", userId, title);
+    }
+
+    public static string Rupees(decimal amount) => "₹" + amount.ToString("N2", CultureInfo.InvariantCulture);
+
+    public static string Short(Guid orderId) => orderId.ToString("N")[..8].ToUpperInvariant();
+}

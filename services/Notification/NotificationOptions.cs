@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Flipkart.Notification;
+
+public sealed class NotificationOptions
+{
+    /// <summary>How long notifications and tracked order statuses are kept (state TTL).</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Newest notifications kept per user; older ones drop off the inbox.</summary>
+    [Range(10, 5000)]
+    public int MaxInboxSize { get; set; } = 500;
+
+    /// <summary>
+    /// How often an open status stream re-reads the order's status from the store. Pub/sub hands each event to one
+    /// replica, so a stream held by another replica learns of the change this way.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Comment lines sent on idle streams so proxies and load balancers keep them open.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Streams end after this long; EventSource clients reconnect by themselves.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    [Range(1, 20)]
+    public int ConcurrencyRetries { get; set; } = 8;
+}

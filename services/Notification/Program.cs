@@ -1,0 +1,22 @@
+using Flipkart.Notification.Apis;
+using Flipkart.Notification.Extensions;
+using Flipkart.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseCloudEvents();
+app.MapSubscribeHandler();
+
+app.MapDefaultEndpoints();
+app.MapNotificationsApi();
+app.MapOrderEventsApi();
+app.MapIntegrationEventsApi();
+
+app.Run();
+
+public partial class Program;
