@@ -1,0 +1,36 @@
+using Flipkart.ComponentLint.Yaml;
+
+namespace Flipkart.ComponentLint.Needs;
+
+/// <summary>One component a service uses, and what it demands of it.</summary>
+public sealed record ComponentUse(string Component, string Kind, IReadOnlyList<string> Needs, string? OutboxTopic,
+    IReadOnlyList<string> Secrets, string? Pipeline);
+
+public sealed record ServiceNeed(string AppId, string? Config, bool HostsActors, IReadOnlyList<ComponentUse> Uses);
+
+/// <summary>components/service-needs.yaml: each service's demands on a profile, in one place.</summary>
+public sealed record ServiceNeeds(string File, IReadOnlyList<ServiceNeed> Services)
+{
+    public IReadOnlyList<string> AppIds => [.. Services.Select(s => s.AppId)];
+
+    public static ServiceNeeds Load(string file)
+    {
+        var root = YamlTree.LoadAll(System.IO.File.ReadAllText(file)).FirstOrDefault() as IReadOnlyDictionary<string, object?>
+            ?? throw new InvalidDataException($"{file}: expected a mapping with `services`");
+        var services = root.Map("services") ?? throw new InvalidDataException($"{file}: `services` is missing");
+        var result = new List<ServiceNeed>();
+        foreach (var (appId, value) in services)
+        {
+            var service = value as IReadOnlyDictionary<string, object?>;
+            var uses = new List<ComponentUse>();
+            foreach (var (component, useValue) in service.Map("uses") ?? new Dictionary<string, object?>())
+            {
+                var use = useValue as IReadOnlyDictionary<string, object?>;
+                var kind = use.Str("kind") ?? throw new InvalidDataException($"{file}: {appId}.uses.{component} has no `kind`");
+                uses.Add(new ComponentUse(component, kind, use.Strings("needs"), use.Str("outboxTopic"), use.Strings("secrets"), use.Str("pipeline")));
+            }
+            result.Add(new ServiceNeed(appId, service.Str("config"), service.Str("actors") is "true", uses));
+        }
+        return new ServiceNeeds(file, result);
+    }
+}

@@ -1,0 +1,3 @@
+using Flipkart.ComponentLint;
+
+return LintCommand.Run(args, Console.Out, Console.Error);
