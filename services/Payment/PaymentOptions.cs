@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Flipkart.Payment;
+
+/// <summary>Behaviour of the simulated payment provider.</summary>
+public sealed class PaymentOptions
+{
+    /// <summary>How long a charge or refund call to the "provider" takes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
+    public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Share of charges declined (0–1). Decided per order id, so a retried charge gets the same answer.</summary>
+    [Range(0.0, 1.0)]
+    public double FailureRate { get; set; }
+
+    /// <summary>
+    /// Amounts whose paise equal this value are always declined, like a provider's test card numbers
+    /// (e.g. 13 declines ₹499.13). Null turns the rule off.
+    /// </summary>
+    [Range(0, 99)]
+    public int? DeclineAmountsEndingInPaise { get; set; } = 13;
+
+    /// <summary>Bounded retries of an optimistic-concurrency (ETag) conflict on one payment record.</summary>
+    [Range(1, 20)]
+    public int ConcurrencyRetries { get; set; } = 8;
+}

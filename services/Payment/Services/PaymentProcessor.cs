@@ -1,0 +1,114 @@
+using Flipkart.Payment.Domain;
+using Flipkart.Payment.Infrastructure;
+using Flipkart.Payment.IntegrationEvents.Events;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace Flipkart.Payment.Services;
+
+/// <summary>
+/// Charges an order once and refunds it at most once, whatever the delivery order or duplication of the saga
+/// events. The payment record of an order is created first-write, so of two concurrent deliveries (or a charge
+/// racing a cancellation) exactly one decision is stored and exactly one event published.
+/// </summary>
+public sealed class PaymentProcessor(
+    PaymentRepository payments,
+    IPaymentProvider provider,
+    TimeProvider time,
+    IOptionsMonitor<PaymentOptions> options,
+    ILogger<PaymentProcessor> logger)
+{
+    private readonly ResiliencePipeline concurrencyRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<ConcurrencyConflictException>(),
+            MaxRetryAttempts = options.CurrentValue.ConcurrencyRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(10),
+            MaxDelay = TimeSpan.FromMilliseconds(500),
+        })
+        .Build();
+
+    public async Task<OrderPayment?> GetAsync(Guid orderId, CancellationToken cancellationToken) =>
+        (await payments.GetAsync(orderId, cancellationToken)).Payment;
+
+    /// <summary>Stock is reserved: charge the order unless a decision (charge, decline, void) already exists.</summary>
+    public Task ChargeAsync(StockReserved @event, CancellationToken cancellationToken) =>
+        concurrencyRetry.ExecuteAsync(async token =>
+        {
+            var (existing, _) = await payments.GetAsync(@event.OrderId, token);
+            if (existing is not null)
+            {
+                logger.LogInformation("Order {OrderId} already has a {Status} payment; not charging again", @event.OrderId, existing.Status);
+                return;
+            }
+
+            var result = await provider.ChargeAsync(@event.OrderId, @event.Amount, token);
+            var now = time.GetUtcNow();
+            OrderPayment record;
+            IntegrationEvent outcome;
+            if (result.Succeeded)
+            {
+                record = OrderPayment.Charged(@event.OrderId, @event.UserId, @event.Amount, result.PaymentId, now);
+                outcome = new PaymentSucceeded(IntegrationEvent.DeterministicId(@event.OrderId, nameof(PaymentSucceeded)), now, @event.OrderId, result.PaymentId, @event.Amount);
+            }
+            else
+            {
+                var reason = result.DeclineReason ?? "Declined";
+                record = OrderPayment.Declined(@event.OrderId, @event.UserId, @event.Amount, reason, now);
+                outcome = new PaymentFailed(IntegrationEvent.DeterministicId(@event.OrderId, nameof(PaymentFailed)), now, @event.OrderId, reason);
+            }
+
+            if (await payments.TrySaveAsync(record, etag: "", outcome, token))
+            {
+                logger.LogInformation("Order {OrderId}: payment {Status} for {Amount}", @event.OrderId, record.Status, @event.Amount);
+                return;
+            }
+
+            // Someone decided first: a concurrent duplicate (its charge is the same provider charge, by idempotency
+            // key) or the order's cancellation, in which case the provider must release what it just took.
+            var (winner, _) = await payments.GetAsync(@event.OrderId, token);
+            if (winner is null)
+            {
+                throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} could not be stored.");
+            }
+            if (winner.Status == PaymentStatus.Voided && result.Succeeded)
+            {
+                await provider.VoidAsync(@event.OrderId, result.PaymentId, token);
+            }
+        }, cancellationToken).AsTask();
+
+    /// <summary>The order is cancelled: refund a charge once, or void the order so a late StockReserved never charges.</summary>
+    public Task HandleOrderCancelledAsync(OrderCancelled @event, CancellationToken cancellationToken) =>
+        concurrencyRetry.ExecuteAsync(async token =>
+        {
+            var (existing, etag) = await payments.GetAsync(@event.OrderId, token);
+            var now = time.GetUtcNow();
+            if (existing is null)
+            {
+                if (!await payments.TrySaveAsync(OrderPayment.Voided(@event.OrderId, @event.UserId, now), etag: "", @event: null, token))
+                {
+                    throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} appeared while voiding it.");
+                }
+                logger.LogInformation("Order {OrderId} cancelled before any charge; voided", @event.OrderId);
+                return;
+            }
+            if (!existing.NeedsRefund)
+            {
+                return; // declined, voided or already refunded
+            }
+
+            var refundId = await provider.RefundAsync(@event.OrderId, existing.PaymentId!, existing.Amount, token);
+            existing.Refund(refundId, now);
+            var refunded = new PaymentRefunded(
+                IntegrationEvent.DeterministicId(@event.OrderId, nameof(PaymentRefunded)), now, @event.OrderId, existing.PaymentId!, existing.Amount,
+                existing.UserId ?? @event.UserId);
+            if (!await payments.TrySaveAsync(existing, etag, refunded, token))
+            {
+                throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} changed while refunding it.");
+            }
+            logger.LogInformation("Order {OrderId}: refunded {Amount}", @event.OrderId, existing.Amount);
+        }, cancellationToken).AsTask();
+}
