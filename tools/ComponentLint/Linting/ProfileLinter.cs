@@ -445,7 +445,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         if (missing.Count > 0)
         {
             var alternatives = use.Kind == "pubsub" ? Capabilities.PubSubTypesWith(use.Needs) : Capabilities.StateTypesWith(use.Needs);
-            Error(string.Join("; ", missing.Select(m => m.Reason).Distinct()),
+            Error(Capabilities.Explain(component, missing.Select(m => m.Reason!)),
                 $"back {use.Component} with a type that has {string.Join(" + ", use.Needs.Select(Capabilities.Display))}: {string.Join(", ", alternatives)}");
         }
 
@@ -583,7 +583,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         var reasons = new[] { Capabilities.ETag, Capabilities.Transactional }
             .Select(c => Capabilities.Evaluate(store, c)).OfType<string>().ToList();
         return reasons.Count == 0 ? null
-            : $"actor state needs ETag and transactions, but {string.Join("; ", reasons)} (daprd fails every actor state call)";
+            : $"actor state needs ETag and transactions, but {Capabilities.Explain(store, reasons)} (daprd fails every actor state call)";
     }
 
     // ---------------------------------------------------------------- configurations
@@ -748,7 +748,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
                 findings.Add(new Finding(Severity.Warning,
                     component.Scopes.Count == 0
                         ? $"has no scopes, so every app loads it, though only {string.Join(", ", users.Order())} use it"
-                        : $"is scoped to {string.Join(", ", extra)}, which do not use it",
+                        : $"is scoped to {string.Join(", ", extra)}, which {(extra.Count == 1 ? "does" : "do")} not use it",
                     Component: component.Describe(), Fix: $"scopes: [{string.Join(", ", users.Order())}]", File: Relative(component.Resource.File)));
             }
         }

@@ -46,7 +46,7 @@ public static class Capabilities
         [Transactional] = "transactions",
         [Ttl] = "TTL",
         [Query] = "the query API",
-        [Outbox] = "the transactional outbox",
+        [Outbox] = "outbox (it rides on transactions)",
         [Durable] = "durable delivery",
     };
 
@@ -68,7 +68,7 @@ public static class Capabilities
         }
         if (capability == Outbox)
         {
-            return caps.Contains(Transactional) ? null : $"{component.Type} has no transactions, which the outbox rides on";
+            return caps.Contains(Transactional) ? null : $"{component.Type} has no {Display(Outbox)}";
         }
         if (!caps.Contains(capability))
         {
@@ -81,6 +81,17 @@ public static class Capabilities
             ("pubsub.rabbitmq", Durable) => RabbitDurability(component),
             _ => null,
         };
+    }
+
+    /// <summary>Joins reasons, folding "X has no A", "X has no B" into "X has no A, no B".</summary>
+    public static string Explain(DaprComponent component, IEnumerable<string> reasons)
+    {
+        var prefix = $"{component.Type} has no ";
+        var list = reasons.Distinct().ToList();
+        var lacks = list.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r[prefix.Length..]).ToList();
+        var others = list.Where(r => !r.StartsWith(prefix, StringComparison.Ordinal));
+        var parts = lacks.Count == 0 ? others : others.Prepend(prefix + string.Join(", no ", lacks));
+        return string.Join("; ", parts);
     }
 
     /// <summary>State store types that have every capability in <paramref name="needed"/>, for "what would satisfy it".</summary>
