@@ -13,7 +13,7 @@ public static class Extensions
         services.AddOptions<PaymentOptions>().BindConfiguration(nameof(PaymentOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton<PaymentRepository>();
+        services.AddSingleton<IPaymentRepository, PaymentRepository>();
         services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<IIntegrationEventHandler<StockReserved>, StockReservedHandler>();

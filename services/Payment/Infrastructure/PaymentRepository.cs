@@ -17,7 +17,15 @@ public sealed class ConcurrencyConflictException(string message) : Exception(mes
 /// with the event name as the CloudEvent type); a change without one is a plain single-key save, which the outbox
 /// does not publish.
 /// </summary>
-public sealed class PaymentRepository(DaprClient dapr)
+public interface IPaymentRepository
+{
+    Task<(OrderPayment? Payment, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken);
+
+    /// <summary>Creates (empty ETag) or updates the record, with its event if any. False when someone else wrote first.</summary>
+    Task<bool> TrySaveAsync(OrderPayment payment, string etag, IntegrationEvent? @event, CancellationToken cancellationToken);
+}
+
+public sealed class PaymentRepository(DaprClient dapr) : IPaymentRepository
 {
     private const string Store = DaprComponents.PaymentStore;
     // First-write: without an ETag a write only creates; with one it must match (Redis ignores ETags under last-write).
@@ -31,7 +39,6 @@ public sealed class PaymentRepository(DaprClient dapr)
         return (payment, etag);
     }
 
-    /// <summary>Creates (empty ETag) or updates the record, with its event if any. False when someone else wrote first.</summary>
     public async Task<bool> TrySaveAsync(OrderPayment payment, string etag, IntegrationEvent? @event, CancellationToken cancellationToken)
     {
         var key = Key(payment.OrderId);

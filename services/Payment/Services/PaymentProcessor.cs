@@ -13,7 +13,7 @@ namespace Flipkart.Payment.Services;
 /// racing a cancellation) exactly one decision is stored and exactly one event published.
 /// </summary>
 public sealed class PaymentProcessor(
-    PaymentRepository payments,
+    IPaymentRepository payments,
     IPaymentProvider provider,
     TimeProvider time,
     IOptionsMonitor<PaymentOptions> options,

@@ -1,0 +1,127 @@
+using Flipkart.Payment.Domain;
+using Flipkart.Payment.IntegrationEvents.Events;
+using Flipkart.Payment.Services;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Flipkart.Payment.Tests.Services;
+
+public sealed class PaymentProcessorTests
+{
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryPaymentRepository repository = new();
+    private readonly RecordingProvider provider = new();
+    private readonly PaymentProcessor processor;
+    private readonly Guid orderId = Guid.NewGuid();
+
+    public PaymentProcessorTests() =>
+        processor = new PaymentProcessor(repository, provider, time, new StaticOptions<PaymentOptions>(new PaymentOptions()), NullLogger<PaymentProcessor>.Instance);
+
+    private StockReserved Reserved(decimal amount = 1299m) => new(Guid.NewGuid(), time.GetUtcNow(), orderId, "user-1", amount, time.GetUtcNow().AddMinutes(10));
+
+    private OrderCancelled Cancelled() => new(Guid.NewGuid(), time.GetUtcNow(), orderId, "user-1", "CancelledByUser");
+
+    [Fact]
+    public async Task ChargeAsync_ChargesAndPublishesPaymentSucceeded()
+    {
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        var payment = (await repository.GetAsync(orderId, CancellationToken.None)).Payment!;
+        Assert.Equal(PaymentStatus.Charged, payment.Status);
+        var succeeded = Assert.IsType<PaymentSucceeded>(Assert.Single(repository.Published));
+        Assert.Equal(1299m, succeeded.Amount);
+        Assert.Equal(payment.PaymentId, succeeded.PaymentId);
+    }
+
+    [Fact]
+    public async Task ChargeAsync_ChargesOnce_WhenStockReservedIsDeliveredTwice()
+    {
+        var @event = Reserved();
+
+        await processor.ChargeAsync(@event, CancellationToken.None);
+        await processor.ChargeAsync(@event, CancellationToken.None);
+
+        Assert.Equal(1, provider.Charges);
+        Assert.Single((await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Charges);
+        Assert.Single(repository.Published);
+    }
+
+    [Fact]
+    public async Task ChargeAsync_StoresOneCharge_WhenTwoDeliveriesRace()
+    {
+        // The second delivery reads "no payment" and charges while the first is about to store its decision.
+        repository.BeforeSave = () => processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        var payment = (await repository.GetAsync(orderId, CancellationToken.None)).Payment!;
+        Assert.Single(payment.Charges);
+        Assert.IsType<PaymentSucceeded>(Assert.Single(repository.Published));
+    }
+
+    [Fact]
+    public async Task ChargeAsync_PublishesPaymentFailed_WhenDeclined()
+    {
+        provider.Decline = true;
+
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        Assert.Equal(PaymentStatus.Declined, (await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Status);
+        Assert.IsType<PaymentFailed>(Assert.Single(repository.Published));
+    }
+
+    [Fact]
+    public async Task HandleOrderCancelled_RefundsOnce_WhenCancelledAfterTheCharge()
+    {
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+
+        var payment = (await repository.GetAsync(orderId, CancellationToken.None)).Payment!;
+        Assert.Equal(PaymentStatus.Refunded, payment.Status);
+        Assert.Single(payment.Refunds);
+        Assert.Equal(1, provider.Refunds);
+        var refunded = Assert.IsType<PaymentRefunded>(repository.Published[^1]);
+        Assert.Equal(1299m, refunded.Amount);
+        Assert.Equal("user-1", refunded.UserId);
+        Assert.Single(repository.Published.OfType<PaymentRefunded>());
+    }
+
+    [Fact]
+    public async Task HandleOrderCancelled_VoidsTheOrder_SoALateStockReservedNeverCharges()
+    {
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        Assert.Equal(PaymentStatus.Voided, (await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Status);
+        Assert.Equal(0, provider.Charges);
+        Assert.Empty(repository.Published);
+    }
+
+    [Fact]
+    public async Task ChargeAsync_VoidsTheProviderCharge_WhenTheCancellationWinsTheRace()
+    {
+        repository.BeforeSave = () => processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        var payment = (await repository.GetAsync(orderId, CancellationToken.None)).Payment!;
+        Assert.Equal(PaymentStatus.Voided, payment.Status);
+        Assert.Empty(payment.Charges);
+        Assert.Equal(1, provider.Voids);
+        Assert.Empty(repository.Published);
+    }
+
+    [Fact]
+    public async Task HandleOrderCancelled_RefundsNothing_WhenThePaymentWasDeclined()
+    {
+        provider.Decline = true;
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+
+        Assert.Equal(0, provider.Refunds);
+        Assert.Equal(PaymentStatus.Declined, (await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Status);
+    }
+}
