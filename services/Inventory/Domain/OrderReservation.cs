@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Flipkart.Inventory.Domain;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class OrderReservation
     public string? ReleaseReason { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    public static OrderReservation Start(Guid orderId, string userId, decimal amount, IEnumerable<ReservationLine> lines, DateTimeOffset expiresAt, DateTimeOffset now) => new()
+    public static OrderReservation Start(Guid orderId, string? userId, decimal amount, IEnumerable<ReservationLine> lines, DateTimeOffset expiresAt, DateTimeOffset now) => new()
     {
         OrderId = orderId,
         UserId = userId,
@@ -39,6 +41,7 @@ public sealed class OrderReservation
     };
 
     /// <summary>Holds stock (or is about to) and so must be released, committed or expired eventually.</summary>
+    [JsonIgnore]
     public bool IsHolding => Status is ReservationStatus.Reserving or ReservationStatus.Reserved;
 
     public void MarkReserved(DateTimeOffset now) => Move(ReservationStatus.Reserving, ReservationStatus.Reserved, now);

@@ -8,9 +8,15 @@ public sealed class OrderConfirmedHandler(CartStore store, ILogger<OrderConfirme
 {
     public async Task HandleAsync(OrderConfirmed @event, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(@event.UserId))
+        {
+            logger.LogWarning("OrderConfirmed for order {OrderId} names no user; no cart to update", @event.OrderId);
+            return;
+        }
+
         var applied = false;
         await store.UpdateAsync(@event.UserId, (cart, now) =>
-            applied = cart.ApplyOrderConfirmed(@event.OrderId, @event.Lines.Select(l => l.ProductId), now), cancellationToken);
+            applied = cart.ApplyOrderConfirmed(@event.OrderId, (@event.Lines ?? []).Select(l => l.ProductId), now), cancellationToken);
 
         logger.LogInformation(applied ? "Removed the lines of order {OrderId} from the cart of {UserId}" : "Order {OrderId} was already applied to the cart of {UserId}",
             @event.OrderId, @event.UserId);

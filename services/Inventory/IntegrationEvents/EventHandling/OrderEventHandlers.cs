@@ -15,5 +15,5 @@ public sealed class OrderConfirmedHandler(ReservationCoordinator coordinator)
 
 public sealed class OrderCancelledHandler(ReservationCoordinator coordinator)
 {
-    public Task HandleAsync(OrderCancelled @event, CancellationToken cancellationToken) => coordinator.ReleaseAsync(@event.OrderId, @event.Reason, cancellationToken);
+    public Task HandleAsync(OrderCancelled @event, CancellationToken cancellationToken) => coordinator.ReleaseAsync(@event.OrderId, @event.Reason ?? "OrderCancelled", cancellationToken);
 }

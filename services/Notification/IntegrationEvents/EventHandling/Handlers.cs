@@ -42,13 +42,13 @@ public sealed class OrderCancelledHandler(OrderActivity activity)
             $"Your order was cancelled ({Describe(@event.Reason)}).", cancellationToken);
     }
 
-    private static string Describe(string reason) => reason switch
+    private static string Describe(string? reason) => reason switch
     {
         "OutOfStock" => "an item went out of stock",
         "PaymentFailed" => "the payment did not go through",
         "ReservationExpired" => "payment was not completed in time",
         "CancelledByUser" => "you cancelled it",
-        _ => reason,
+        _ => reason ?? "no reason given",
     };
 }
 

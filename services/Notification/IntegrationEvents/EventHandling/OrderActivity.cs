@@ -20,8 +20,16 @@ public sealed class OrderActivity(NotificationStore store, OrderStatusSignals si
     }
 
     /// <summary>Records the notification and "sends" it, unless this (order, kind) was already recorded.</summary>
-    public async Task NotifyAsync(string userId, Guid orderId, NotificationKind kind, string title, string message, CancellationToken cancellationToken)
+    public async Task NotifyAsync(string? eventUserId, Guid orderId, NotificationKind kind, string title, string message, CancellationToken cancellationToken)
     {
+        // Events normally name the owner; if one does not, the owner learnt from the order's earlier events stands in.
+        var userId = !string.IsNullOrEmpty(eventUserId) ? eventUserId : (await store.GetOrderAsync(orderId, cancellationToken))?.UserId;
+        if (userId is null)
+        {
+            // Thrown so Dapr redelivers: the event that names the owner may simply not have arrived yet.
+            throw new InvalidOperationException($"The owner of order {orderId} is not known yet.");
+        }
+
         var settings = options.CurrentValue;
         var notification = new UserNotification(orderId, kind, title, message, Channels, time.GetUtcNow());
         var added = await store.UpdateInboxAsync(userId,

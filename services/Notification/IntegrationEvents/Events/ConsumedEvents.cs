@@ -6,19 +6,19 @@ namespace Flipkart.Notification.IntegrationEvents.Events;
 // fields below matter here.
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderSubmitted(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId, decimal Total);
+public sealed record OrderSubmitted(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, decimal Total);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId, decimal Total);
+public sealed record OrderConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, decimal Total);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId, string Reason);
+public sealed record OrderCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, string? Reason);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record StockReserved(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId);
+public sealed record StockReserved(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record PaymentSucceeded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record PaymentRefunded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId, decimal Amount);
+public sealed record PaymentRefunded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, decimal Amount);

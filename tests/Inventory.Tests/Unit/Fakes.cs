@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Flipkart.Inventory;
+using Flipkart.Inventory.Domain;
+using Flipkart.Inventory.IntegrationEvents.Events;
+using Microsoft.Extensions.Options;
+
+namespace Inventory.Tests.Unit;
+
+/// <summary>Stock in memory, serialised per product like an actor, stored as JSON copies like a state store.</summary>
+internal sealed class InMemoryLedger : IStockLedger
+{
+    private readonly ConcurrentDictionary<string, string> items = new();
+    private readonly Lock gate = new();
+
+    public int ReserveCalls;
+
+    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ReserveCalls);
+        return Task.FromResult(Change(productId, s => s.Reserve(orderId, quantity, expiresAt), ReserveOutcome.UnknownProduct));
+    }
+
+    public Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
+        Task.FromResult(Change(productId, s => s.Release(orderId), false));
+
+    public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
+        Task.FromResult(Change(productId, s => s.Commit(orderId), false));
+
+    public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) =>
+        Task.FromResult(items.TryGetValue(productId, out var json) ? JsonSerializer.Deserialize<StockItem>(json) : null);
+
+    public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var stock = items.TryGetValue(productId, out var json) ? JsonSerializer.Deserialize<StockItem>(json)! : StockItem.Create(productId);
+            stock.SetAvailable(available, DateTimeOffset.UtcNow);
+            items[productId] = JsonSerializer.Serialize(stock);
+            return Task.FromResult(stock);
+        }
+    }
+
+    public StockItem Get(string productId) => JsonSerializer.Deserialize<StockItem>(items[productId])!;
+
+    private T Change<T>(string productId, Func<StockItem, T> change, T whenUnknown)
+    {
+        lock (gate)
+        {
+            if (!items.TryGetValue(productId, out var json))
+            {
+                return whenUnknown;
+            }
+            var stock = JsonSerializer.Deserialize<StockItem>(json)!;
+            var result = change(stock);
+            items[productId] = JsonSerializer.Serialize(stock);
+            return result;
+        }
+    }
+}
+
+/// <summary>Records with real compare-and-swap semantics: a fresh ETag per write, "" means create-only.</summary>
+internal sealed class InMemoryRecords : IReservationRecords
+{
+    private readonly Dictionary<Guid, (string Json, string ETag)> records = [];
+    private readonly List<string> products = [];
+    private readonly Lock gate = new();
+
+    /// <summary>Runs once just before the next save, to simulate a competing writer.</summary>
+    public Func<Task>? BeforeNextSave;
+
+    public Task<(OrderReservation? Record, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(records.TryGetValue(orderId, out var entry)
+                ? (JsonSerializer.Deserialize<OrderReservation>(entry.Json), entry.ETag)
+                : ((OrderReservation?)null, ""));
+        }
+    }
+
+    public async Task<bool> TrySaveAsync(OrderReservation record, string etag, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref BeforeNextSave, null) is { } competitor)
+        {
+            await competitor();
+        }
+        lock (gate)
+        {
+            var exists = records.TryGetValue(record.OrderId, out var current);
+            if (etag == "" ? exists : !exists || current.ETag != etag)
+            {
+                return false;
+            }
+            records[record.OrderId] = (JsonSerializer.Serialize(record), Guid.NewGuid().ToString());
+            return true;
+        }
+    }
+
+    public Task<IReadOnlyList<string>> GetProductIdsAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. products]);
+        }
+    }
+
+    public Task AddProductIdAsync(string productId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!products.Contains(productId))
+            {
+                products.Add(productId);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public OrderReservation? Find(Guid orderId) => GetAsync(orderId, default).Result.Record;
+}
+
+internal sealed class RecordingPublisher : IInventoryEventPublisher
+{
+    public ConcurrentQueue<InventoryEvent> Published { get; } = new();
+
+    public Task PublishAsync(InventoryEvent @event, CancellationToken cancellationToken)
+    {
+        Published.Enqueue(@event);
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<T> OfType<T>() where T : InventoryEvent => [.. Published.OfType<T>()];
+}
+
+internal sealed class FakeTime(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset now = start;
+
+    public override DateTimeOffset GetUtcNow() => now;
+
+    public void Advance(TimeSpan by) => now += by;
+}
+
+internal sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
+{
+    public T CurrentValue => value;
+    public T Get(string? name) => value;
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
+}
+
+internal static class TestOptions
+{
+    public static FixedOptions<InventoryOptions> Inventory(InventoryOptions? options = null) => new(options ?? new InventoryOptions());
+}

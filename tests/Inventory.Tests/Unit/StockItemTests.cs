@@ -1,0 +1,126 @@
+using Flipkart.Inventory.Domain;
+
+namespace Inventory.Tests.Unit;
+
+public class StockItemTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private static StockItem Stocked(int available)
+    {
+        var stock = StockItem.Create("p1");
+        stock.SetAvailable(available, Now);
+        return stock;
+    }
+
+    [Fact]
+    public void Reserve_MovesUnitsFromAvailableToReserved_WhenInStock()
+    {
+        var stock = Stocked(5);
+        Assert.Equal(ReserveOutcome.Reserved, stock.Reserve(Guid.NewGuid(), 3, Now.AddMinutes(10)));
+        Assert.Equal((2, 3, 0), (stock.Available, stock.Reserved, stock.Sold));
+        Assert.True(stock.IsConserved);
+    }
+
+    [Fact]
+    public void Reserve_ChangesNothing_WhenSameOrderReservesAgain()
+    {
+        var stock = Stocked(5);
+        var order = Guid.NewGuid();
+        stock.Reserve(order, 2, Now);
+        Assert.Equal(ReserveOutcome.AlreadyReserved, stock.Reserve(order, 2, Now));
+        Assert.Equal((3, 2), (stock.Available, stock.Reserved));
+    }
+
+    [Fact]
+    public void Reserve_RefusesWithoutChange_WhenNotEnoughAvailable()
+    {
+        var stock = Stocked(2);
+        Assert.Equal(ReserveOutcome.OutOfStock, stock.Reserve(Guid.NewGuid(), 3, Now));
+        Assert.Equal((2, 0), (stock.Available, stock.Reserved));
+        Assert.Empty(stock.Reservations);
+    }
+
+    [Fact]
+    public void Release_ReturnsUnitsOnce_WhenCalledTwice()
+    {
+        var stock = Stocked(5);
+        var order = Guid.NewGuid();
+        stock.Reserve(order, 2, Now);
+
+        Assert.True(stock.Release(order));
+        Assert.False(stock.Release(order));
+        Assert.Equal((5, 0, 0), (stock.Available, stock.Reserved, stock.Sold));
+        Assert.True(stock.IsConserved);
+    }
+
+    [Fact]
+    public void Commit_MovesReservedToSoldOnce_AndCannotBeReleasedAfterwards()
+    {
+        var stock = Stocked(5);
+        var order = Guid.NewGuid();
+        stock.Reserve(order, 2, Now);
+
+        Assert.True(stock.Commit(order));
+        Assert.False(stock.Commit(order));
+        Assert.False(stock.Release(order));
+        Assert.Equal((3, 0, 2), (stock.Available, stock.Reserved, stock.Sold));
+        Assert.True(stock.IsConserved);
+    }
+
+    [Fact]
+    public void SetAvailable_RecordsRestocksAsReceived_SoLedgerBalances()
+    {
+        var stock = Stocked(5);
+        var sold = Guid.NewGuid();
+        stock.Reserve(sold, 4, Now);
+        stock.Commit(sold);
+        stock.Reserve(Guid.NewGuid(), 1, Now);
+
+        stock.SetAvailable(10, Now);   // restock: +10
+        stock.SetAvailable(7, Now);    // correction: -3
+
+        Assert.Equal(5 + 10 - 3, stock.Received);
+        Assert.Equal(stock.Received, stock.Available + stock.Reserved + stock.Sold);
+        Assert.Equal([5, 10, -3], stock.Adjustments.Select(a => a.Delta));
+        Assert.True(stock.IsConserved);
+    }
+
+    [Fact]
+    public void SetAvailable_Throws_WhenNegative()
+    {
+        var stock = Stocked(1);
+        Assert.Throws<InventoryDomainException>(() => stock.SetAvailable(-1, Now));
+    }
+
+    [Fact]
+    public void ExpiredBefore_ListsOnlyLapsedHolds()
+    {
+        var stock = Stocked(5);
+        var lapsed = Guid.NewGuid();
+        stock.Reserve(lapsed, 1, Now.AddMinutes(-1));
+        stock.Reserve(Guid.NewGuid(), 1, Now.AddMinutes(1));
+
+        Assert.Equal([lapsed], stock.ExpiredBefore(Now));
+    }
+
+    [Fact]
+    public void RandomOperations_KeepConservation()
+    {
+        var random = new Random(42);
+        var stock = Stocked(20);
+        var orders = Enumerable.Range(0, 30).Select(_ => Guid.NewGuid()).ToArray();
+        for (var step = 0; step < 2000; step++)
+        {
+            var order = orders[random.Next(orders.Length)];
+            switch (random.Next(4))
+            {
+                case 0: stock.Reserve(order, random.Next(1, 4), Now); break;
+                case 1: stock.Release(order); break;
+                case 2: stock.Commit(order); break;
+                default: stock.SetAvailable(random.Next(0, 10), Now); break;
+            }
+            Assert.True(stock.IsConserved, $"conservation broken at step {step}");
+        }
+    }
+}
