@@ -56,7 +56,9 @@ public sealed class Profile
                     unreadable.Add((file, $"line {e.Start.Line}: {e.Message}"));
                     continue;
                 }
-                foreach (var document in documents.OfType<IReadOnlyDictionary<string, object?>>())
+                // kustomization.yaml lets Kubernetes overlays use the folder as a base; daprd skips it.
+                foreach (var document in documents.OfType<IReadOnlyDictionary<string, object?>>()
+                             .Where(d => d.Str("apiVersion")?.StartsWith("kustomize.config.k8s.io/", StringComparison.Ordinal) != true))
                 {
                     var resource = new DaprResource(file, document.Str("apiVersion"), document.Str("kind"),
                         document.Map("metadata").Str("name"), document);
