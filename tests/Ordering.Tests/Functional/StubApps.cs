@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+
+namespace Flipkart.Ordering.Tests.Functional;
+
+/// <summary>
+/// Stand-ins for the <c>cart</c> and <c>catalog</c> apps, each behind its own embedded sidecar so ordering reaches
+/// them through real Dapr service invocation. Only the endpoints ordering calls exist.
+/// </summary>
+public sealed class StubApps : IAsyncDisposable
+{
+    private WebApplication? cart;
+    private WebApplication? catalog;
+
+    public ConcurrentDictionary<string, List<(string ProductId, int Quantity)>> Carts { get; } = new();
+
+    public ConcurrentDictionary<string, (string Title, decimal Price)> Products { get; } = new();
+
+    /// <summary>Holds GET /api/cart for the given user until released (for "request still in flight").</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> CartGates { get; } = new();
+
+    /// <summary>Signalled when a gated cart request has arrived.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> CartGateReached { get; } = new();
+
+    public HttpMessageHandler CartHandler => cart!.GetTestServer().CreateHandler();
+
+    public HttpMessageHandler CatalogHandler => catalog!.GetTestServer().CreateHandler();
+
+    public async Task StartAsync()
+    {
+        cart = await StartAsync(app => app.MapGet("/api/cart", async (HttpRequest request) =>
+        {
+            var user = request.Headers["X-User-Id"].ToString();
+            if (CartGates.TryGetValue(user, out var gate))
+            {
+                CartGateReached.GetOrAdd(user, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                await gate.Task;
+            }
+            var lines = Carts.TryGetValue(user, out var items) ? items : [];
+            return Results.Json(new
+            {
+                userId = user,
+                lines = lines.Select(l => new { productId = l.ProductId, title = "cart snapshot", unitPrice = 1m, mrp = 1m, quantity = l.Quantity, lineTotal = 1m }),
+                totalQuantity = lines.Sum(l => l.Quantity),
+                total = 0m,
+            });
+        }));
+
+        catalog = await StartAsync(app => app.MapPost("/api/catalog/products/batch", (BatchRequest request) =>
+            Results.Json(request.Ids
+                .Where(Products.ContainsKey)
+                .Select(id => new { id, title = Products[id].Title, price = Products[id].Price, mrp = Products[id].Price + 100m, brand = "Acme" }))));
+    }
+
+    private static async Task<WebApplication> StartAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var gate in CartGates.Values)
+        {
+            gate.TrySetResult();
+        }
+        if (cart is not null)
+        {
+            await cart.DisposeAsync();
+        }
+        if (catalog is not null)
+        {
+            await catalog.DisposeAsync();
+        }
+    }
+
+    public sealed record BatchRequest(List<string> Ids);
+}
