@@ -58,4 +58,7 @@ public sealed class SidecarOptions
 
     /// <summary>Name of the <c>Configuration</c> resource to apply; null = the only one loaded, if exactly one.</summary>
     public string? ConfigurationName { get; init; }
+
+    /// <summary>daprd's <c>--app-max-concurrency</c>: concurrent pub/sub deliveries into this replica; null = unbounded.</summary>
+    public int? AppMaxConcurrency { get; init; }
 }

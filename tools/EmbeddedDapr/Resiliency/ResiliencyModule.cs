@@ -1,0 +1,135 @@
+using Flipkart.EmbeddedDapr.Errors;
+using Flipkart.EmbeddedDapr.Extensibility;
+using Flipkart.EmbeddedDapr.Hosting;
+using Flipkart.EmbeddedDapr.Resources;
+using Flipkart.EmbeddedDapr.State;
+using Microsoft.Extensions.DependencyInjection;
+using Polly.Timeout;
+
+namespace Flipkart.EmbeddedDapr.Resiliency;
+
+/// <summary>
+/// Loads the cluster's <c>kind: Resiliency</c> documents (an invalid one refuses start-up, naming it) and applies them
+/// to each sidecar's outbound calls: service invocation (<c>apps</c> targets) and state stores (<c>components.*.outbound</c>).
+/// Pub/sub publishing and delivery use the same <see cref="ResiliencyProvider"/> from the pub/sub module.
+/// </summary>
+public sealed class ResiliencyModule : ISidecarModule
+{
+    public int Order => -100;
+
+    public void ConfigureClusterServices(IServiceCollection services, EmbeddedDaprCluster cluster)
+    {
+        var documents = new List<ResiliencyDocument>();
+        foreach (var document in cluster.Resources.OfKind("Resiliency"))
+        {
+            try
+            {
+                documents.Add(ResiliencyDocument.Parse(document.Json));
+            }
+            catch (ResiliencyLoadException ex)
+            {
+                throw new DaprResourceException($"{document.Source}: {ex.Message}", ex);
+            }
+        }
+
+        services.AddSingleton(new ResiliencyProvider(documents, cluster.TimeProvider));
+    }
+
+    public void ConfigureServices(IServiceCollection services, SidecarContext sidecar) =>
+        services.AddSingleton<IResiliencyPolicies>(new DaprResiliencyPolicies(sidecar, sidecar.Cluster.Services.GetRequiredService<ResiliencyProvider>()));
+}
+
+/// <summary>The core's resiliency hook, backed by the loaded Resiliency documents of this sidecar's app id.</summary>
+internal sealed class DaprResiliencyPolicies(SidecarContext sidecar, ResiliencyProvider provider) : IResiliencyPolicies
+{
+    public async Task<HttpResponseMessage> ExecuteAppCallAsync(
+        string targetAppId, Func<CancellationToken, Task<HttpResponseMessage>> call, CancellationToken cancellationToken)
+    {
+        var policy = provider.ForApp(sidecar.AppId, targetAppId);
+        if (policy.IsNone)
+        {
+            return await call(cancellationToken);
+        }
+
+        HttpResponseMessage? failed = null;
+        try
+        {
+            return await policy.ExecuteAsync(async ct =>
+            {
+                failed?.Dispose();
+                failed = null;
+                var response = await Guard(call, ct);
+                var code = (int)response.StatusCode;
+                if (code is < 200 or >= 400)
+                {
+                    // daprd hands non-2xx/3xx answers to the retry policy as status-code errors, then passes the last one through.
+                    failed = response;
+                    throw new StatusCodeException(code, $"app returned {code}");
+                }
+
+                return response;
+            }, cancellationToken);
+        }
+        catch (StatusCodeException) when (failed is not null)
+        {
+            return failed;
+        }
+        catch (PermanentFailureException ex) when (ex.InnerException is not null)
+        {
+            throw ex.InnerException;
+        }
+        catch (TimeoutRejectedException)
+        {
+            throw DaprErrors.DirectInvoke(targetAppId, "context deadline exceeded");
+        }
+        catch (CircuitBreakerOpenException ex)
+        {
+            throw DaprErrors.DirectInvoke(targetAppId, ex.Message);
+        }
+    }
+
+    public async Task<T> ExecuteComponentCallAsync<T>(
+        string componentName, string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var kind = sidecar.Components.FirstOrDefault(c => c.Name == componentName)?.Category ?? "state";
+        var policy = provider.ForComponent(sidecar.AppId, componentName, kind, ComponentDirection.Outbound);
+        if (policy.IsNone)
+        {
+            return await call(cancellationToken);
+        }
+
+        try
+        {
+            return await policy.ExecuteAsync(ct => Guard(call, ct), cancellationToken);
+        }
+        catch (PermanentFailureException ex) when (ex.InnerException is not null)
+        {
+            throw ex.InnerException;
+        }
+        catch (TimeoutRejectedException)
+        {
+            throw new StateStoreException(StateErrorKind.Other, "context deadline exceeded");
+        }
+        catch (CircuitBreakerOpenException ex)
+        {
+            throw new StateStoreException(StateErrorKind.Other, ex.Message);
+        }
+    }
+
+    /// <summary>ETag failures and other permanent daprd errors must never be retried.</summary>
+    private static async Task<T> Guard<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken);
+        }
+        catch (DaprApiException ex) when (ex.IsPermanent)
+        {
+            throw new PermanentFailureException(ex.Message, ex);
+        }
+        catch (StateStoreException ex) when (ex.Kind != StateErrorKind.Other)
+        {
+            throw new PermanentFailureException(ex.Message, ex);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Flipkart.EmbeddedDapr.Resiliency;
+
+/// <summary>An operation failure that carries an HTTP or gRPC status code, visible to retry <c>matching</c>.</summary>
+public class StatusCodeException(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>A failure daprd never retries (e.g. an ETag mismatch, or a dropped message).</summary>
+public class PermanentFailureException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The resolved timeout / retry / circuit-breaker for one target, as daprd composes them: retries around the
+/// breaker around a per-attempt timeout. An open breaker stops retrying. Retries and timeouts run on Polly with
+/// the cluster <see cref="TimeProvider"/>; the breaker keeps daprd's gobreaker semantics.
+/// </summary>
+public sealed class ResiliencyPolicy
+{
+    public static readonly ResiliencyPolicy None = new("none", null, null, null, TimeProvider.System);
+
+    private static readonly ResiliencePropertyKey<Action<int, Exception?>?> RetryCallback = new("dapr.onRetry");
+    private static readonly ResiliencePropertyKey<DateTimeOffset> StartedAt = new("dapr.startedAt");
+
+    private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _time;
+
+    public ResiliencyPolicy(string target, TimeSpan? timeout, RetrySpec? retry, CircuitBreakerSpec? breaker, TimeProvider time)
+    {
+        Target = target;
+        Timeout = timeout;
+        Retry = retry;
+        Breaker = breaker is null ? null : new CircuitBreaker(breaker, time);
+        _time = time;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (retry is not null && retry.MaxRetries != 0)
+        {
+            var random = new Random();
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retry.MaxRetries < 0 ? int.MaxValue : retry.MaxRetries,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(retry, args.Outcome.Exception, args.Context)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(retry.DelayFor(args.AttemptNumber, random)),
+                OnRetry = args =>
+                {
+                    args.Context.Properties.GetValue(RetryCallback, null)?.Invoke(args.AttemptNumber + 1, args.Outcome.Exception);
+                    return default;
+                },
+            });
+        }
+
+        if (Breaker is not null)
+        {
+            builder.AddStrategy(_ => new BreakerStrategy(Breaker), new BreakerStrategyOptions());
+        }
+
+        if (timeout is { } t && t > TimeSpan.Zero)
+        {
+            builder.AddTimeout(t);
+        }
+
+        _pipeline = builder.Build();
+    }
+
+    public string Target { get; }
+
+    public TimeSpan? Timeout { get; }
+
+    public RetrySpec? Retry { get; }
+
+    public CircuitBreaker? Breaker { get; }
+
+    public bool IsNone => Timeout is null && Retry is null && Breaker is null;
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> under the policy. Failures are exceptions (<see cref="StatusCodeException"/> for
+    /// coded ones); <paramref name="onRetry"/> sees each retry number. The last failure is rethrown when the policy gives up.
+    /// </summary>
+    public async Task<T> ExecuteAsync<T>(
+        Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken, Action<int, Exception?>? onRetry = null)
+    {
+        if (IsNone)
+        {
+            return await operation(cancellationToken).ConfigureAwait(false);
+        }
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            context.Properties.Set(RetryCallback, onRetry);
+            context.Properties.Set(StartedAt, _time.GetUtcNow());
+            return await _pipeline.ExecuteAsync(
+                static async (ctx, op) => await op(ctx.CancellationToken).ConfigureAwait(false),
+                context,
+                operation).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    public Task ExecuteAsync(Func<CancellationToken, Task> operation, CancellationToken cancellationToken, Action<int, Exception?>? onRetry = null) =>
+        ExecuteAsync<bool>(async ct =>
+        {
+            await operation(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, onRetry);
+
+    private bool ShouldRetry(RetrySpec retry, Exception? exception, ResilienceContext context)
+    {
+        switch (exception)
+        {
+            case null:
+            case PermanentFailureException:
+            case CircuitBreakerOpenException:
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return false;
+        }
+
+        if (retry.Exponential && _time.GetUtcNow() - context.Properties.GetValue(StartedAt, _time.GetUtcNow()) > retry.MaxElapsedTime)
+        {
+            return false;
+        }
+
+        return retry.ShouldRetry((exception as StatusCodeException)?.StatusCode);
+    }
+
+    private sealed class BreakerStrategyOptions : ResilienceStrategyOptions;
+
+    private sealed class BreakerStrategy(CircuitBreaker breaker) : ResilienceStrategy
+    {
+        protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+        {
+            long generation;
+            try
+            {
+                generation = breaker.Before();
+            }
+            catch (CircuitBreakerOpenException ex)
+            {
+                return Outcome.FromException<TResult>(ex);
+            }
+
+            var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+            breaker.After(generation, outcome.Exception is null);
+            return outcome;
+        }
+    }
+}
+
+/// <summary>Convenience: what daprd reports for a per-attempt timeout.</summary>
+public static class ResiliencyErrors
+{
+    public static bool IsTimeout(Exception ex) => ex is TimeoutRejectedException;
+}
