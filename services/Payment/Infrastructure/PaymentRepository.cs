@@ -64,14 +64,16 @@ public sealed class PaymentRepository(DaprClient dapr) : IPaymentRepository
         {
             new(key, JsonSerializer.SerializeToUtf8Bytes(payment, json), StateOperationType.Upsert,
                 string.IsNullOrEmpty(etag) ? null : etag,
-                new Dictionary<string, string> { ["contentType"] = "application/json" }, FirstWrite),
+                // daprd copies the metadata of the state upsert (not of its projection) into the envelope, so the
+                // CloudEvent type rides here; the store ignores the key.
+                new Dictionary<string, string> { ["type"] = @event.GetType().Name }, FirstWrite),
             new(key, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), json), StateOperationType.Upsert, null,
+                // The projection supplies the published data and its content type (daprd reads contentType from it).
                 new Dictionary<string, string>
                 {
                     ["outbox.projection"] = "true",
-                    ["type"] = @event.GetType().Name,
                     ["contentType"] = "application/json",
-                    ["datacontenttype"] = "application/json",
+                    ["type"] = @event.GetType().Name,
                 }),
         };
         try

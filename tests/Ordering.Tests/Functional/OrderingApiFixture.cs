@@ -54,6 +54,9 @@ public sealed class OrderingApiFixture : IAsyncLifetime
 
     public EmbeddedDaprCluster Cluster { get; private set; } = null!;
     public EmbeddedDaprSidecar Sidecar { get; private set; } = null!;
+
+    /// <summary>Another app's sidecar, used to publish events as inventory or payment would.</summary>
+    public EmbeddedDaprSidecar Peer { get; private set; } = null!;
     public StubApps Stubs { get; } = new();
     public RecordingReservationTimer Timers { get; } = new();
     public WebApplicationFactory<Program> Factory => factory!;
@@ -62,9 +65,12 @@ public sealed class OrderingApiFixture : IAsyncLifetime
     {
         Cluster = await EmbeddedDaprCluster.StartAsync(Components);
         await Stubs.StartAsync();
+        await Stubs.StartObserverAsync();
         var cart = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "cart", AppHandler = () => Stubs.CartHandler });
         var catalog = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog", AppHandler = () => Stubs.CatalogHandler });
+        var observer = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "notification", AppHandler = () => Stubs.ObserverHandler });
         Sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "ordering" });
+        Peer = cart;
 
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -79,7 +85,8 @@ public sealed class OrderingApiFixture : IAsyncLifetime
         _ = factory.Server;
         Sidecar.AttachApp(() => factory.Server.CreateHandler());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await Task.WhenAll(Sidecar.WaitForAppReadyAsync(timeout.Token), cart.WaitForAppReadyAsync(timeout.Token), catalog.WaitForAppReadyAsync(timeout.Token));
+        await Task.WhenAll(Sidecar.WaitForAppReadyAsync(timeout.Token), cart.WaitForAppReadyAsync(timeout.Token), catalog.WaitForAppReadyAsync(timeout.Token),
+            observer.WaitForAppReadyAsync(timeout.Token));
     }
 
     /// <summary>A client of the ordering app acting as <paramref name="userId"/> (as the Gateway would stamp it).</summary>

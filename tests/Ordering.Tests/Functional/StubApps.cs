@@ -14,6 +14,12 @@ public sealed class StubApps : IAsyncDisposable
 {
     private WebApplication? cart;
     private WebApplication? catalog;
+    private WebApplication? observer;
+
+    /// <summary>Every CloudEvent delivered on topic <c>orders</c>, as received (the envelope JSON).</summary>
+    public ConcurrentQueue<System.Text.Json.Nodes.JsonObject> OrderEvents { get; } = new();
+
+    public HttpMessageHandler ObserverHandler => observer!.GetTestServer().CreateHandler();
 
     public ConcurrentDictionary<string, List<(string ProductId, int Quantity)>> Carts { get; } = new();
 
@@ -55,6 +61,21 @@ public sealed class StubApps : IAsyncDisposable
                 .Select(id => new { id, title = Products[id].Title, price = Products[id].Price, mrp = Products[id].Price + 100m, brand = "Acme" }))));
     }
 
+    /// <summary>A subscriber to <c>orders</c> standing in for inventory/payment/notification: it records what the outbox publishes.</summary>
+    public async Task StartObserverAsync()
+    {
+        observer = await StartAsync(app =>
+        {
+            app.MapGet("/dapr/subscribe", () => Results.Json(new[] { new { pubsubname = "pubsub", topic = "orders", route = "orders" } }));
+            app.MapPost("/orders", async (HttpRequest request) =>
+            {
+                var envelope = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.Nodes.JsonObject>(request.Body);
+                OrderEvents.Enqueue(envelope!);
+                return Results.Ok();
+            });
+        });
+    }
+
     private static async Task<WebApplication> StartAsync(Action<WebApplication> map)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -78,6 +99,10 @@ public sealed class StubApps : IAsyncDisposable
         if (catalog is not null)
         {
             await catalog.DisposeAsync();
+        }
+        if (observer is not null)
+        {
+            await observer.DisposeAsync();
         }
     }
 
