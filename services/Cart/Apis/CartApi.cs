@@ -2,7 +2,6 @@ using Flipkart.Cart.Domain;
 using Flipkart.Cart.Infrastructure;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Flipkart.Cart.Apis;
 
@@ -27,7 +26,7 @@ public static class CartApi
         return TypedResults.Ok(CartResponse.From(cart));
     }
 
-    public static async Task<Results<Ok<CartResponse>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> SetItem(
+    public static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> SetItem(
         string productId, SetQuantityRequest request, HttpContext context, CartStore store, CatalogClient catalog, CancellationToken cancellationToken)
     {
         if (!ShoppingCart.IsValidProductId(productId))
@@ -42,12 +41,7 @@ public static class CartApi
             var product = await catalog.FindProductAsync(productId, cancellationToken);
             if (product is null)
             {
-                return TypedResults.NotFound(new ProblemDetails
-                {
-                    Status = StatusCodes.Status404NotFound,
-                    Title = "Unknown product",
-                    Detail = $"Product '{productId}' does not exist.",
-                });
+                return TypedResults.Problem($"Product '{productId}' does not exist.", statusCode: StatusCodes.Status404NotFound, title: "Unknown product");
             }
 
             var cart = await store.UpdateAsync(Caller(context), (cart, now) =>
@@ -71,7 +65,7 @@ public static class CartApi
         }
     }
 
-    public static async Task<Results<NoContent, Conflict<ProblemDetails>>> RemoveItem(string productId, HttpContext context, CartStore store, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveItem(string productId, HttpContext context, CartStore store, CancellationToken cancellationToken)
     {
         try
         {
@@ -84,7 +78,7 @@ public static class CartApi
         }
     }
 
-    public static async Task<Results<NoContent, Conflict<ProblemDetails>>> ClearCart(HttpContext context, CartStore store, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> ClearCart(HttpContext context, CartStore store, CancellationToken cancellationToken)
     {
         try
         {
@@ -106,11 +100,11 @@ public static class CartApi
 
     private static string Caller(HttpContext context) => CallerIdentity.From(context)!.UserId;
 
-    private static BadRequest<ProblemDetails> BadRequest(string title, string detail) =>
-        TypedResults.BadRequest(new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = title, Detail = detail });
+    private static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
 
-    private static Conflict<ProblemDetails> ConcurrencyConflict(CartConcurrencyException ex) =>
-        TypedResults.Conflict(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Cart changed concurrently", Detail = ex.Message });
+    private static ProblemHttpResult ConcurrencyConflict(CartConcurrencyException ex) =>
+        TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Cart changed concurrently");
 }
 
 public sealed record SetQuantityRequest(int Quantity);

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Flipkart.Inventory.Domain;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Flipkart.Inventory.Apis;
 
@@ -21,7 +20,7 @@ public static partial class InventoryApi
         return app;
     }
 
-    public static async Task<Results<Ok<StockResponse>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> GetStock(string productId, IStockLedger ledger, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<StockResponse>, ProblemHttpResult>> GetStock(string productId, IStockLedger ledger, CancellationToken cancellationToken)
     {
         if (!IsValidProductId(productId))
         {
@@ -29,12 +28,12 @@ public static partial class InventoryApi
         }
         var stock = await ledger.GetAsync(productId, cancellationToken);
         return stock is null
-            ? TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Unknown product", Detail = $"No stock is recorded for product '{productId}'." })
+            ? TypedResults.Problem($"No stock is recorded for product '{productId}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown product")
             : TypedResults.Ok(StockResponse.From(stock));
     }
 
     /// <summary>Restock or correct: sets the units on the shelf; the change is recorded as received so the ledger balances.</summary>
-    public static async Task<Results<Ok<StockResponse>, BadRequest<ProblemDetails>>> SetStock(
+    public static async Task<Results<Ok<StockResponse>, ProblemHttpResult>> SetStock(
         string productId, SetStockRequest request, IStockLedger ledger, IReservationRecords records, CancellationToken cancellationToken)
     {
         if (!IsValidProductId(productId))
@@ -43,7 +42,7 @@ public static partial class InventoryApi
         }
         if (request.Available is < 0 or > MaxAvailable)
         {
-            return TypedResults.BadRequest(new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Invalid stock", Detail = $"available must be between 0 and {MaxAvailable}." });
+            return TypedResults.Problem($"available must be between 0 and {MaxAvailable}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid stock");
         }
 
         await records.AddProductIdAsync(productId, cancellationToken);
@@ -61,8 +60,8 @@ public static partial class InventoryApi
 
     private static bool IsValidProductId(string productId) => ProductIdPattern().IsMatch(productId);
 
-    private static BadRequest<ProblemDetails> InvalidProductId() =>
-        TypedResults.BadRequest(new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Invalid product id", Detail = "Product ids are 1-64 letters, digits, '-' or '_'." });
+    private static ProblemHttpResult InvalidProductId() =>
+        TypedResults.Problem("Product ids are 1-64 letters, digits, '-' or '_'.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid product id");
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex ProductIdPattern();

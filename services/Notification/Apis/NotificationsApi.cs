@@ -2,7 +2,6 @@ using Flipkart.Notification.Domain;
 using Flipkart.Notification.Infrastructure;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Flipkart.Notification.Apis;
@@ -22,18 +21,13 @@ public static class NotificationsApi
     }
 
     /// <summary>The caller's notifications, newest first.</summary>
-    public static async Task<Results<Ok<NotificationPage>, BadRequest<ProblemDetails>>> GetMyNotifications(
+    public static async Task<Results<Ok<NotificationPage>, ProblemHttpResult>> GetMyNotifications(
         HttpContext context, NotificationStore store, IOptionsMonitor<NotificationOptions> options, TimeProvider time,
         CancellationToken cancellationToken, int page = 1, int pageSize = 20)
     {
         if (page < 1 || pageSize is < 1 or > MaxPageSize)
         {
-            return TypedResults.BadRequest(new ProblemDetails
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "Invalid paging",
-                Detail = $"page starts at 1; pageSize is 1-{MaxPageSize}.",
-            });
+            return TypedResults.Problem($"page starts at 1; pageSize is 1-{MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid paging");
         }
 
         var userId = CallerIdentity.From(context)!.UserId;

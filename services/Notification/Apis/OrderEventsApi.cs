@@ -3,7 +3,6 @@ using Flipkart.Notification.Domain;
 using Flipkart.Notification.Infrastructure;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Flipkart.Notification.Apis;
@@ -25,7 +24,7 @@ public static class OrderEventsApi
         return app;
     }
 
-    public static async Task<Results<EmptyHttpResult, NotFound<ProblemDetails>>> StreamOrderStatus(
+    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamOrderStatus(
         string orderId, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals,
         IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
     {
@@ -107,12 +106,8 @@ public static class OrderEventsApi
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    private static NotFound<ProblemDetails> NotFound(string orderId) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Order not found",
-        Detail = $"You have no order '{orderId}'.",
-    });
+    private static ProblemHttpResult NotFound(string orderId) =>
+        TypedResults.Problem($"You have no order '{orderId}'.", statusCode: StatusCodes.Status404NotFound, title: "Order not found");
 }
 
 public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At)
