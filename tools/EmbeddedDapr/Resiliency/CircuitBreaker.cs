@@ -108,7 +108,10 @@ public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time)
     {
         switch (_state)
         {
-            case BreakerState.Closed when spec.Interval > TimeSpan.Zero && _expiry != DateTimeOffset.MinValue && _expiry <= now:
+            case BreakerState.Closed when spec.Interval > TimeSpan.Zero && _expiry == DateTimeOffset.MinValue:
+                _expiry = now + spec.Interval; // the first generation starts with the first call
+                break;
+            case BreakerState.Closed when spec.Interval > TimeSpan.Zero && _expiry <= now:
                 NewGeneration(now);
                 break;
             case BreakerState.Open when _expiry <= now:
