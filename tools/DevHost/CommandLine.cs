@@ -13,8 +13,9 @@ public static class CommandLine
           --profile <name>     component profile under components/ (default: local)
           --port <n>           the gateway's public port (default: the run file's, 8080; 0 = any free port)
           --replicas <n>       processes and sidecars per app-id (default 1; the gateway stays single)
-          --fault <name>       sidecar pub/sub fault injection, repeatable or comma-separated
-                               (e.g. duplicate, reorder, delay, fail-first, fail-publish)
+          --fault <f>          sidecar pub/sub fault injection, repeatable or comma-separated: duplicate,
+                               reorder, delay, failDeliveries, failPublishes (or name=value, e.g.
+                               duplicate=2,reorder=16,delay=20ms,topic=orders,app=ordering)
           --dynamic-ports      free ports for every app and sidecar instead of the run file's
           --configuration <c>  build configuration of the services (default: Debug)
           --no-build           start what is already built

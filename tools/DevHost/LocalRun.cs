@@ -262,9 +262,10 @@ public sealed class LocalRun : IAsyncDisposable
         var output = _options.Output;
         var pending = _replicas.Select((r, i) => (Replica: r, Process: _processes[i], Path: healthPaths[i])).ToList();
         var lastReport = clock.Elapsed;
+        var state = new Dictionary<string, string>(StringComparer.Ordinal);
         while (pending.Count > 0)
         {
-            _waitingFor = "waiting for " + string.Join(", ", pending.Select(p => p.Replica.Name));
+            _waitingFor = "waiting for " + string.Join(", ", pending.Select(p => $"{p.Replica.Name} ({state.GetValueOrDefault(p.Replica.Name, "not answering")})"));
             foreach (var item in pending.ToList())
             {
                 if (item.Process.Exited.IsCompleted)
@@ -273,12 +274,15 @@ public sealed class LocalRun : IAsyncDisposable
                         $"{item.Replica.Name} failed to start (exit code {await item.Process.Exited.ConfigureAwait(false)}). Its last output:{System.Environment.NewLine}{item.Process.Tail()}");
                 }
 
-                var appHealthy = await IsSuccessAsync(new Uri(item.Replica.AppUrl, item.Path), cancellationToken).ConfigureAwait(false);
-                var sidecarHealthy = appHealthy && await IsSuccessAsync(new Uri($"http://127.0.0.1:{item.Replica.DaprHttpPort}/v1.0/healthz/outbound"), cancellationToken).ConfigureAwait(false);
-                if (appHealthy && sidecarHealthy)
+                var app = await StatusAsync(new Uri(item.Replica.AppUrl, item.Path), cancellationToken).ConfigureAwait(false);
+                var sidecar = app is >= 200 and < 300
+                    ? await StatusAsync(new Uri($"http://127.0.0.1:{item.Replica.DaprHttpPort}/v1.0/healthz/outbound"), cancellationToken).ConfigureAwait(false)
+                    : 0;
+                state[item.Replica.Name] = app is >= 200 and < 300 ? $"sidecar outbound health {Describe(sidecar)}" : $"{item.Path} {Describe(app)}";
+                if (app is >= 200 and < 300 && sidecar is >= 200 and < 300)
                 {
                     pending.Remove(item);
-                    output.Progress($"{item.Replica.Name} healthy on :{item.Replica.AppPort} (sidecar :{item.Replica.DaprHttpPort}) after {clock.Elapsed.TotalSeconds:0.0}s");
+                    output.Progress($"{item.Replica.Name} healthy on :{item.Replica.AppPort} (pid {item.Replica.ProcessId}, sidecar :{item.Replica.DaprHttpPort}) after {clock.Elapsed.TotalSeconds:0.0}s");
                 }
             }
 
@@ -301,8 +305,10 @@ public sealed class LocalRun : IAsyncDisposable
         foreach (var replica in _replicas)
         {
             _waitingFor = $"{replica.Name} to be ready (/readyz)";
-            while (!await IsSuccessAsync(new Uri(replica.AppUrl, "/readyz"), cancellationToken).ConfigureAwait(false))
+            int status;
+            while ((status = await StatusAsync(new Uri(replica.AppUrl, "/readyz"), cancellationToken).ConfigureAwait(false)) is < 200 or >= 300)
             {
+                _waitingFor = $"{replica.Name} to be ready (/readyz {Describe(status)})";
                 ThrowIfExited(replica);
                 await Task.Delay(250, cancellationToken).ConfigureAwait(false);
             }
@@ -375,11 +381,17 @@ public sealed class LocalRun : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> IsSuccessAsync(Uri uri, CancellationToken cancellationToken)
+    private static async Task<bool> IsSuccessAsync(Uri uri, CancellationToken cancellationToken) =>
+        await StatusAsync(uri, cancellationToken).ConfigureAwait(false) is >= 200 and < 300;
+
+    /// <summary>The probe's HTTP status, 0 when nothing answered.</summary>
+    private static async Task<int> StatusAsync(Uri uri, CancellationToken cancellationToken)
     {
         using var response = await SendProbeAsync(uri, cancellationToken).ConfigureAwait(false);
-        return response is { IsSuccessStatusCode: true };
+        return response is null ? 0 : (int)response.StatusCode;
     }
+
+    private static string Describe(int status) => status == 0 ? "not answering" : $"answers {status}";
 
     private static async Task<HttpResponseMessage?> SendProbeAsync(Uri uri, CancellationToken cancellationToken)
     {
