@@ -29,6 +29,9 @@ public interface ISidecarModule
     /// <summary>Per sidecar: HTTP middleware, after API-token checks and before routing (e.g. httpPipeline).</summary>
     void ConfigurePipeline(IApplicationBuilder app, SidecarContext sidecar) { }
 
+    /// <summary>Per sidecar: wraps the handler of the channel into the app (e.g. <c>appHttpPipeline</c> middleware).</summary>
+    HttpMessageHandler WrapAppChannel(HttpMessageHandler inner, SidecarContext sidecar) => inner;
+
     /// <summary>Per sidecar: HTTP API routes (e.g. <c>/v1.0/publish/…</c>, <c>/v1.0/actors/…</c>).</summary>
     void MapEndpoints(IEndpointRouteBuilder endpoints, SidecarContext sidecar) { }
 

@@ -52,13 +52,14 @@ public sealed class AppChannel : IDisposable
         }
     }
 
-    internal static AppChannel? Create(SidecarOptions options, Func<HttpMessageHandler>? attached)
+    internal static AppChannel? Create(SidecarOptions options, Func<HttpMessageHandler>? attached, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
     {
         var factory = attached ?? options.AppHandler;
         if (factory is not null)
         {
             // The handler belongs to its host (e.g. a TestServer); the channel must not dispose it.
-            return new AppChannel(factory(), disposeHandler: false, new Uri("http://localhost/"), options.AppApiToken, options.AppPort);
+            var attachedHandler = factory();
+            return new AppChannel(wrap?.Invoke(attachedHandler) ?? attachedHandler, disposeHandler: false, new Uri("http://localhost/"), options.AppApiToken, options.AppPort);
         }
         var baseUrl = options.AppBaseUrl ?? (options.AppPort is { } port ? new Uri($"http://127.0.0.1:{port}/") : null);
         if (baseUrl is null)
@@ -73,7 +74,7 @@ public sealed class AppChannel : IDisposable
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
-        return new AppChannel(handler, disposeHandler: true, baseUrl, options.AppApiToken, options.AppPort ?? baseUrl.Port);
+        return new AppChannel(wrap?.Invoke(handler) ?? handler, disposeHandler: true, baseUrl, options.AppApiToken, options.AppPort ?? baseUrl.Port);
     }
 
     private sealed class TokenHandler(string? token) : DelegatingHandler

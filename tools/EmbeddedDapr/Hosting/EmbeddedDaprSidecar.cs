@@ -133,7 +133,7 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
     public void AttachApp(Func<HttpMessageHandler> handlerFactory)
     {
         attachedApp = handlerFactory;
-        AppChannel = AppChannel.Create(Options, attachedApp);
+        AppChannel = AppChannel.Create(Options, attachedApp, WrapAppChannel);
         if (IsRunning)
         {
             StartReadinessLoop();
@@ -154,7 +154,7 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
             {
                 return;
             }
-            AppChannel ??= AppChannel.Create(Options, attachedApp);
+            AppChannel ??= AppChannel.Create(Options, attachedApp, WrapAppChannel);
             app = Build();
             await app.StartAsync(cancellationToken);
             // Kestrel writes the bound endpoint back into the ListenOptions, which resolves port 0.
@@ -218,6 +218,16 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
     {
         await StopAsync();
         AppChannel?.Dispose();
+    }
+
+    /// <summary>Lets modules wrap the app channel (appHttpPipeline), first module outermost.</summary>
+    private HttpMessageHandler WrapAppChannel(HttpMessageHandler handler)
+    {
+        foreach (var module in Cluster.Modules.Reverse())
+        {
+            handler = module.WrapAppChannel(handler, Context);
+        }
+        return handler;
     }
 
     private void StartReadinessLoop()
