@@ -1,0 +1,236 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Dapr.Client;
+using Flipkart.Inventory.Apis;
+using Flipkart.ServiceDefaults;
+
+namespace Inventory.Tests.Functional;
+
+public sealed class StateStoreLedgerInventoryApiTests(StateStoreLedgerFixture fixture) : InventoryApiTests<StateStoreLedgerFixture>(fixture), IClassFixture<StateStoreLedgerFixture>;
+
+public sealed class ActorLedgerInventoryApiTests(ActorLedgerFixture fixture) : InventoryApiTests<ActorLedgerFixture>(fixture), IClassFixture<ActorLedgerFixture>;
+
+/// <summary>The same behaviour through either ledger design.</summary>
+public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixture : InventoryApiFixture
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string NewProduct() => "sku-" + Guid.NewGuid().ToString("N")[..12];
+
+    private void RequireLedger()
+    {
+        if (!fixture.LedgerAvailable)
+        {
+            Assert.Skip("needs actors in EmbeddedDapr");
+        }
+    }
+
+    private async Task<string> Stocked(int available)
+    {
+        var product = NewProduct();
+        using var admin = fixture.Admin();
+        await Succeeded(await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available }, Ct));
+        return product;
+    }
+
+    private async Task<StockResponse> Stock(string product)
+    {
+        using var admin = fixture.Admin();
+        return (await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{product}", Ct))!;
+    }
+
+    [Fact]
+    public async Task SetStock_ThenGetStock_ReportsTheLedger()
+    {
+        RequireLedger();
+        var product = await Stocked(7);
+
+        Assert.Equal(new StockResponse(product, 7, 0, 0), await Stock(product));
+    }
+
+    [Fact]
+    public async Task StockEndpoints_Answer401ForAnonymous_And403ForCustomers()
+    {
+        RequireLedger();
+        using var anonymous = fixture.Client(null);
+        using var customer = fixture.Client("user-1", CallerIdentity.CustomerRole);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/inventory/x", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await customer.GetAsync("/api/inventory/x", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await customer.PutAsJsonAsync("/api/inventory/x", new { available = 1 }, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task GetStock_Returns404_ForProductWithoutStock()
+    {
+        RequireLedger();
+        using var admin = fixture.Admin();
+        var response = await admin.GetAsync($"/api/inventory/{NewProduct()}", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("""{"available":-1}""")]
+    [InlineData("""{"available":5,"reserved":0}""")]
+    public async Task SetStock_Returns400_ForInvalidBodies(string body)
+    {
+        RequireLedger();
+        using var admin = fixture.Admin();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        var response = await admin.PutAsync($"/api/inventory/{NewProduct()}", content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task OrderSubmittedOnPubSub_ReservesAndPublishesStockReserved()
+    {
+        RequireLedger();
+        var product = await Stocked(5);
+        var orderId = Guid.NewGuid();
+
+        using var dapr = fixture.Peer.CreateDaprClient();
+        await dapr.PublishEventAsync(DaprComponents.PubSub, Topics.Orders, OrderSubmitted(orderId, (product, 2)),
+            new Dictionary<string, string> { ["cloudevent.type"] = "OrderSubmitted" }, Ct);
+        await fixture.WaitForOutcomesAsync([orderId], 1, Ct);
+
+        var reserved = Assert.Single(fixture.Events("StockReserved", [orderId]));
+        Assert.Equal("user-1", (string?)reserved["data"]!["userId"]);
+        Assert.Equal(998m, (decimal)reserved["data"]!["amount"]!);
+        Assert.Equal(new StockResponse(product, 3, 2, 0), await Stock(product));
+    }
+
+    [Fact]
+    public async Task FiftyConcurrentBuyers_ForLastFiveUnits_ExactlyFiveReserve()
+    {
+        RequireLedger();
+        var product = await Stocked(5);
+        var orders = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToList();
+        using var client = fixture.Client(null);
+
+        var responses = await Task.WhenAll(orders.Select(orderId => Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (product, 1)))));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await fixture.WaitForOutcomesAsync(orders, 50, Ct);
+
+        Assert.Equal(5, fixture.Events("StockReserved", orders).Count);
+        Assert.Equal(45, fixture.Events("StockReservationFailed", orders).Count);
+        var stock = await Stock(product);
+        Assert.Equal(new StockResponse(product, 0, 5, 0), stock);
+        Assert.Equal(5, stock.Available + stock.Reserved + stock.Sold);
+    }
+
+    [Fact]
+    public async Task MultiLineOrder_HoldsNothing_WhenAnyLineIsShort()
+    {
+        RequireLedger();
+        var plenty = await Stocked(10);
+        var scarce = await Stocked(1);
+        var orderId = Guid.NewGuid();
+        using var client = fixture.Client(null);
+
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (plenty, 3), (scarce, 2)))).EnsureSuccessStatusCode();
+        await fixture.WaitForOutcomesAsync([orderId], 1, Ct);
+
+        var failed = Assert.Single(fixture.Events("StockReservationFailed", [orderId]));
+        Assert.Equal(scarce, (string?)failed["data"]!["productId"]);
+        Assert.Equal(new StockResponse(plenty, 10, 0, 0), await Stock(plenty));
+        Assert.Equal(new StockResponse(scarce, 1, 0, 0), await Stock(scarce));
+    }
+
+    [Fact]
+    public async Task UnknownProduct_FailsReservationWithReason()
+    {
+        RequireLedger();
+        var orderId = Guid.NewGuid();
+        using var client = fixture.Client(null);
+
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (NewProduct(), 1)))).EnsureSuccessStatusCode();
+        await fixture.WaitForOutcomesAsync([orderId], 1, Ct);
+
+        Assert.Equal("unknown product", (string?)Assert.Single(fixture.Events("StockReservationFailed", [orderId]))["data"]!["reason"]);
+    }
+
+    [Fact]
+    public async Task DuplicateDeliveries_ReserveReleaseAndSellOnce()
+    {
+        RequireLedger();
+        var product = await Stocked(10);
+        var sold = Guid.NewGuid();
+        var cancelled = Guid.NewGuid();
+        using var client = fixture.Client(null);
+
+        foreach (var orderId in new[] { sold, cancelled })
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                (await Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (product, 2)))).EnsureSuccessStatusCode();
+            }
+        }
+        Assert.Equal(new StockResponse(product, 6, 4, 0), await Stock(product));
+
+        for (var i = 0; i < 2; i++)
+        {
+            (await Deliver(client, "OrderConfirmed", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = sold, userId = "user-1", total = 998m, lines = new[] { new { productId = product, quantity = 2 } } })).EnsureSuccessStatusCode();
+            (await Deliver(client, "OrderCancelled", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = cancelled, userId = "user-1", reason = "PaymentFailed", lines = new[] { new { productId = product, quantity = 2 } } })).EnsureSuccessStatusCode();
+        }
+
+        var stock = await Stock(product);
+        Assert.Equal(new StockResponse(product, 8, 0, 2), stock);
+        Assert.Equal(10, stock.Available + stock.Reserved + stock.Sold);
+    }
+
+    [Fact]
+    public async Task Restock_KeepsLedgerBalanced_WhileUnitsAreHeldAndSold()
+    {
+        RequireLedger();
+        var product = await Stocked(3);
+        var orderId = Guid.NewGuid();
+        using var client = fixture.Client(null);
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (product, 3)))).EnsureSuccessStatusCode();
+
+        using var admin = fixture.Admin();
+        var restocked = await (await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = 4 }, Ct)).Content.ReadFromJsonAsync<StockResponse>(Ct);
+
+        Assert.Equal(new StockResponse(product, 4, 3, 0), restocked);   // received: 3 initial + 4 restocked = 7
+        Assert.Equal(7, restocked!.Available + restocked.Reserved + restocked.Sold);
+    }
+
+    // Like EnsureSuccessStatusCode, but a failure shows the ProblemDetails the service answered.
+    private static async Task Succeeded(HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+        }
+    }
+
+    private static object OrderSubmitted(Guid orderId, params (string Product, int Quantity)[] lines) => new
+    {
+        eventId = Guid.NewGuid(),
+        occurredAt = DateTimeOffset.UtcNow,
+        orderId,
+        userId = "user-1",
+        lines = lines.Select(l => new { productId = l.Product, quantity = l.Quantity, unitPrice = 499m, title = "Thing" }),
+        total = lines.Sum(l => l.Quantity * 499m),
+        reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+    };
+
+    // Posts the CloudEvent daprd would deliver, straight to the subscription route (concurrently when asked).
+    private static Task<HttpResponseMessage> Deliver(HttpClient client, string type, object data)
+    {
+        var envelope = new { id = Guid.NewGuid().ToString(), source = "ordering", type, specversion = "1.0", datacontenttype = "application/json", topic = "orders", pubsubname = "pubsub", data };
+        var route = type switch
+        {
+            "OrderSubmitted" => "order-submitted",
+            "OrderConfirmed" => "order-confirmed",
+            _ => "order-cancelled",
+        };
+        var content = new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/cloudevents+json");
+        return client.PostAsync($"/integration-events/{route}", content, Ct);
+    }
+}
