@@ -239,4 +239,24 @@ public sealed class LintRuleTests : IDisposable
         Assert.Equal(2, LintCommand.Run([], output, error));
         Assert.Contains("usage: ComponentLint", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_allow_rule_no_declared_call_uses_is_a_warning()
+    {
+        var appconfig = File.ReadAllText(Repository.Path("components", "local", "appconfig.yaml")).Replace(
+            """
+                      - name: /api/cart
+                        httpVerb: ["GET"]
+            """,
+            """
+                      - name: /api/cart
+                        httpVerb: ["GET", "DELETE"]
+            """, StringComparison.Ordinal);
+
+        var result = LintLocalWith("appconfig.yaml", appconfig);
+
+        Assert.True(result.Passed);
+        Assert.Equal("allows ordering to call DELETE /api/cart, but components/service-needs.yaml declares no such call",
+            Assert.Single(result.Warnings).Message);
+    }
 }

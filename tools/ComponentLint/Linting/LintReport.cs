@@ -19,6 +19,11 @@ public static class LintReport
             {
                 line += $", actor state {service.ActorStore} {(service.ActorsOk ? "ok" : "FAIL")}";
             }
+            if (service.Invocations > 0)
+            {
+                var denied = result.Errors.Count(f => f.Service == service.AppId && f.Need?.StartsWith("to invoke ", StringComparison.Ordinal) == true);
+                line += $", invokes {service.Invocations - denied}/{service.Invocations} allowed" + (denied > 0 ? " FAIL" : "");
+            }
             text.AppendLine($"  {service.AppId.PadRight(width)}  {line}");
         }
 

@@ -4,7 +4,9 @@ namespace Flipkart.ComponentLint.Linting;
 
 /// <summary>How one service fared: each component it uses and whether all its needs are met.</summary>
 /// <param name="ActorStore">The actor state store, for apps hosting actors (null otherwise).</param>
-public sealed record ServiceVerdict(string AppId, IReadOnlyList<(string Component, string Type, bool Ok)> Uses, string? ActorStore, bool ActorsOk);
+/// <param name="Invocations">How many service-invocation calls the app declares (their verdicts are findings).</param>
+public sealed record ServiceVerdict(string AppId, IReadOnlyList<(string Component, string Type, bool Ok)> Uses, string? ActorStore, bool ActorsOk,
+    int Invocations);
 
 public sealed record LintResult(Profile Profile, IReadOnlyList<DaprComponent> Components, IReadOnlyList<Finding> Findings,
     IReadOnlyList<ServiceVerdict> Services)

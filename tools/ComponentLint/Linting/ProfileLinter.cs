@@ -56,6 +56,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         var verdicts = needs.Services.Select(s => CheckService(s, profile, components, findings)).ToList();
         CheckActorStore(components, findings);
         CheckConfigurations(profile, findings);
+        CheckInvocations(profile, findings);
         CheckResiliency(profile, components, findings);
         CheckLeastPrivilege(components, findings);
 
@@ -413,7 +414,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         var actorStore = service.HostsActors
             ? components.Where(c => c.IsActorStateStore).Select(c => c.Describe()).DefaultIfEmpty("none").Aggregate((a, b) => $"{a} + {b}")
             : null;
-        return new ServiceVerdict(service.AppId, uses, actorStore, actorsOk);
+        return new ServiceVerdict(service.AppId, uses, actorStore, actorsOk, service.Invokes.Count);
     }
 
     private void CheckUse(ServiceNeed service, ComponentUse use, DaprComponent? component, Profile profile,
@@ -641,6 +642,64 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
                 {
                     findings.Add(new Finding(Severity.Error, $"access policy names unknown app id '{appId}'", Component: subject,
                         Fix: Closest(appId, needs.AppIds) is { } s ? $"did you mean '{s}'?" : null, File: where));
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- service invocation vs access control
+
+    private void CheckInvocations(Profile profile, List<Finding> findings)
+    {
+        IReadOnlyDictionary<string, object?>? AccessControlOf(string? config) =>
+            profile.Resources.FirstOrDefault(r => r.Kind == "Configuration" && r.Name == config)?.Spec.Map("accessControl");
+
+        foreach (var caller in needs.Services)
+        {
+            foreach (var call in caller.Invokes)
+            {
+                var callee = needs.Services.FirstOrDefault(s => s.AppId == call.Callee);
+                if (callee is null)
+                {
+                    findings.Add(new Finding(Severity.Error, $"invokes '{call.Callee}', which is not an app id of this system",
+                        Service: caller.AppId, File: Relative(needs.File)));
+                    continue;
+                }
+                var acl = AccessControlOf(callee.Config);
+                if (acl is not null && AccessControl.Decide(acl, caller.AppId, call.Verb, call.Path) is { Allowed: false } denial)
+                {
+                    findings.Add(new Finding(Severity.Error, $"access control denies it ({denial.Reason})",
+                        Service: caller.AppId, Need: $"to invoke {call}", Component: $"Configuration '{callee.Config}' of {callee.AppId}",
+                        Fix: $"allow {call.Verb} {call.Path} for {caller.AppId} in the accessControl policies of {callee.Config}",
+                        File: Relative(profile.Resources.First(r => r.Kind == "Configuration" && r.Name == callee.Config).File)));
+                }
+            }
+        }
+
+        // Least privilege the other way round: every allow rule should serve a declared call.
+        foreach (var configuration in profile.Resources.Where(r => r.Kind == "Configuration"))
+        {
+            var callees = needs.Services.Where(s => s.Config == configuration.Name).Select(s => s.AppId).ToHashSet();
+            foreach (var policy in configuration.Spec.Map("accessControl").List("policies")?.OfType<IReadOnlyDictionary<string, object?>>() ?? [])
+            {
+                var caller = policy.Str("appId");
+                var calls = needs.Services.FirstOrDefault(s => s.AppId == caller)?.Invokes.Where(c => callees.Contains(c.Callee)).ToList() ?? [];
+                foreach (var operation in policy.List("operations")?.OfType<IReadOnlyDictionary<string, object?>>() ?? [])
+                {
+                    if (!string.Equals(operation.Str("action"), "allow", StringComparison.OrdinalIgnoreCase) || operation.Str("name") is not { } name)
+                    {
+                        continue;
+                    }
+                    foreach (var verb in operation.Strings("httpVerb"))
+                    {
+                        if (!calls.Any(c => (verb == "*" || string.Equals(verb, c.Verb, StringComparison.OrdinalIgnoreCase)) && AccessControl.PathMatches(name, c.Path)))
+                        {
+                            findings.Add(new Finding(Severity.Warning,
+                                $"allows {caller} to call {verb} {name}, but components/service-needs.yaml declares no such call",
+                                Component: $"Configuration '{configuration.Name}'",
+                                Fix: $"remove the rule, or add the call under {caller}.invokes", File: Relative(configuration.File)));
+                        }
+                    }
                 }
             }
         }

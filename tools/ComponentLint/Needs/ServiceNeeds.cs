@@ -6,7 +6,14 @@ namespace Flipkart.ComponentLint.Needs;
 public sealed record ComponentUse(string Component, string Kind, IReadOnlyList<string> Needs, string? OutboxTopic,
     IReadOnlyList<string> Secrets, string? Pipeline);
 
-public sealed record ServiceNeed(string AppId, string? Config, bool HostsActors, IReadOnlyList<ComponentUse> Uses);
+/// <summary>A service-invocation call the app makes: callee app id, HTTP verb, method path.</summary>
+public sealed record Invocation(string Callee, string Verb, string Path)
+{
+    public override string ToString() => $"{Callee} {Verb} {Path}";
+}
+
+public sealed record ServiceNeed(string AppId, string? Config, bool HostsActors, IReadOnlyList<ComponentUse> Uses,
+    IReadOnlyList<Invocation> Invokes);
 
 /// <summary>components/service-needs.yaml: each service's demands on a profile, in one place.</summary>
 public sealed record ServiceNeeds(string File, IReadOnlyList<ServiceNeed> Services)
@@ -29,7 +36,17 @@ public sealed record ServiceNeeds(string File, IReadOnlyList<ServiceNeed> Servic
                 var kind = use.Str("kind") ?? throw new InvalidDataException($"{file}: {appId}.uses.{component} has no `kind`");
                 uses.Add(new ComponentUse(component, kind, use.Strings("needs"), use.Str("outboxTopic"), use.Strings("secrets"), use.Str("pipeline")));
             }
-            result.Add(new ServiceNeed(appId, service.Str("config"), service.Str("actors") is "true", uses));
+            var invokes = new List<Invocation>();
+            foreach (var call in service.Strings("invokes"))
+            {
+                var parts = call.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length != 3 || !parts[2].StartsWith('/'))
+                {
+                    throw new InvalidDataException($"{file}: {appId}.invokes: '{call}' is not \"<app-id> <VERB> </path>\"");
+                }
+                invokes.Add(new Invocation(parts[0], parts[1].ToUpperInvariant(), parts[2]));
+            }
+            result.Add(new ServiceNeed(appId, service.Str("config"), service.Str("actors") is "true", uses, invokes));
         }
         return new ServiceNeeds(file, result);
     }
