@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -88,4 +91,52 @@ internal static class PubSubTestData
             await Task.Delay(5);
         }
     }
+}
+
+/// <summary>
+/// A small ASP.NET Core subscriber app on a dynamic loopback port using Dapr.AspNetCore exactly as the services do
+/// (<c>UseCloudEvents</c>, <c>MapSubscribeHandler</c>, <c>WithTopic</c>); records what each route received.
+/// </summary>
+internal sealed class SubscriberApp : IAsyncDisposable
+{
+    private readonly Microsoft.AspNetCore.Builder.WebApplication _app;
+
+    private SubscriberApp(Microsoft.AspNetCore.Builder.WebApplication app) => _app = app;
+
+    public Uri Url => new(_app.Urls.First());
+
+    public ConcurrentQueue<(string Route, string Body, IReadOnlyDictionary<string, string> Headers)> Received { get; } = new();
+
+    public static async Task<SubscriberApp> StartAsync(Action<Microsoft.AspNetCore.Builder.WebApplication, SubscriberApp> map, bool useDaprAspNetCore = true)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        Microsoft.AspNetCore.Hosting.WebHostBuilderKestrelExtensions.UseKestrel(builder.WebHost, k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        var web = builder.Build();
+        var app = new SubscriberApp(web);
+        if (useDaprAspNetCore)
+        {
+            web.UseCloudEvents(new Dapr.CloudEventsMiddlewareOptions { ForwardCloudEventPropertiesAsHeaders = true });
+            web.MapSubscribeHandler();
+        }
+
+        map(web, app);
+        await web.StartAsync(TestContext.Current.CancellationToken);
+        return app;
+    }
+
+    /// <summary>A POST handler that records the (unwrapped) body and answers 200.</summary>
+    public Microsoft.AspNetCore.Http.RequestDelegate Record(string route, int status = 200, string? body = null) => async context =>
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        Received.Enqueue((route, await reader.ReadToEndAsync(), context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
+        context.Response.StatusCode = status;
+        if (body is not null)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(body);
+        }
+    };
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
