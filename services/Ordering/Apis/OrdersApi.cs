@@ -77,7 +77,11 @@ public static class OrdersApi
         var owned = (IdempotentRequests.Owned)claim;
         try
         {
-            var order = await PlaceFromCartAsync(caller.UserId, request, services, cancellationToken);
+            var orderId = OrderService.OrderIdFor(caller.UserId, key);
+            // A previous attempt with this key may have committed the order and died before recording its answer.
+            var order = await services.Orders.GetAsync(orderId, cancellationToken) is { } existing && existing.UserId == caller.UserId
+                ? existing
+                : await PlaceFromCartAsync(orderId, caller.UserId, request, services, cancellationToken);
             var location = $"/api/orders/{order.Id}";
             var responseBody = JsonSerializer.Serialize(new OrderAccepted(order.Id, order.Status, order.Total, order.ReservationExpiresAt), services.Json);
             // The order exists now; record the answer even if the client has gone, so its retry gets a replay.
@@ -160,7 +164,7 @@ public static class OrdersApi
         }
     }
 
-    private static async Task<Order> PlaceFromCartAsync(string userId, PlaceOrderRequest request, OrderServices services, CancellationToken cancellationToken)
+    private static async Task<Order> PlaceFromCartAsync(Guid orderId, string userId, PlaceOrderRequest request, OrderServices services, CancellationToken cancellationToken)
     {
         var items = await services.Cart.GetItemsAsync(userId, cancellationToken);
         if (items.Count == 0)
@@ -182,7 +186,7 @@ public static class OrdersApi
             .ToList();
         try
         {
-            return await services.Orders.PlaceAsync(userId, lines, request.DeliveryAddress, cancellationToken);
+            return await services.Orders.PlaceAsync(orderId, userId, lines, request.DeliveryAddress, cancellationToken);
         }
         catch (OrderingDomainException ex)
         {

@@ -37,10 +37,24 @@ public sealed class OrderService(
         })
         .Build();
 
-    public async Task<Order> PlaceAsync(string userId, IReadOnlyList<OrderLine> lines, string? deliveryAddress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The id of the order a checkout creates, derived from the user and their Idempotency-Key. A retry after a crash
+    /// that struck between committing the order and recording the response therefore finds the same order instead of
+    /// creating a second one.
+    /// </summary>
+    public static Guid OrderIdFor(string userId, string idempotencyKey)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"order\n{userId}\n{idempotencyKey}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // RFC 9562 version 8 (custom)
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    /// <summary>Creates the order, or returns it unchanged when a previous attempt with the same id already did.</summary>
+    public async Task<Order> PlaceAsync(Guid orderId, string userId, IReadOnlyList<OrderLine> lines, string? deliveryAddress, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var order = Order.Submit(Guid.CreateVersion7(now), userId, lines, now, options.CurrentValue.ReservationTimeout, deliveryAddress);
+        var order = Order.Submit(orderId, userId, lines, now, options.CurrentValue.ReservationTimeout, deliveryAddress);
 
         // Index first, then the timer, then the order + OrderSubmitted: whatever a crash leaves behind before the
         // last step is harmless (a dangling index entry is skipped, a timer for a missing order does nothing).
@@ -55,7 +69,10 @@ public sealed class OrderService(
 
         if (!await orders.TrySaveAsync(order, etag: null, SubmittedEvent(order), cancellationToken))
         {
-            throw new InvalidOperationException($"Order {order.Id} already exists.");
+            var (existing, _) = await orders.GetAsync(order.Id, cancellationToken);
+            return existing is not null && existing.UserId == userId
+                ? existing
+                : throw new InvalidOperationException($"Order {order.Id} could not be created.");
         }
         logger.LogInformation("Order {OrderId} submitted for {Total} with {Lines} lines", order.Id, order.Total, order.Lines.Count);
         return order;

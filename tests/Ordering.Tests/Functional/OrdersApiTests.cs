@@ -89,6 +89,25 @@ public sealed class OrdersApiTests(OrderingApiFixture fixture) : IClassFixture<O
     }
 
     [Fact]
+    public async Task Checkout_AnswersWithTheCommittedOrder_WhenTheFirstAttemptDiedBeforeRecordingItsResponse()
+    {
+        var user = UserWithCart((250m, 1));
+        using var client = fixture.ClientFor(user);
+        using var first = await client.SendAsync(Checkout("crashy"), TestContext.Current.CancellationToken);
+        // What a crash between the order commit and the idempotency completion leaves: an order and no response record.
+        using (var dapr = fixture.Sidecar.CreateDaprClient())
+        {
+            await dapr.DeleteStateAsync("order-store", Flipkart.Ordering.Infrastructure.StateKeys.Idempotency(user, "crashy"), cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        using var retry = await client.SendAsync(Checkout("crashy"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(first.Headers.Location, retry.Headers.Location);
+        Assert.Single((await Json(await client.GetAsync("/api/orders", TestContext.Current.CancellationToken)))["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Checkout_Answers422_WhenTheKeyIsReusedWithAnotherBody()
     {
         var user = UserWithCart((250m, 1));
