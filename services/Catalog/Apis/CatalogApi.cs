@@ -30,7 +30,7 @@ public static partial class CatalogApi
     public static Results<Ok<SearchResult>, ValidationProblem, ProblemHttpResult> SearchProducts(
         [AsParameters] RawSearchRequest request, [AsParameters] CatalogServices services, HttpContext context)
     {
-        if (!SearchRequestParser.TryParse(request, services.Options.SearchLimits, out var query, out var errors))
+        if (!SearchRequestParser.TryParse(request, services.Options.Value.SearchLimits, out var query, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "Invalid search");
         }
@@ -60,10 +60,10 @@ public static partial class CatalogApi
         ProductBatchRequest request, [AsParameters] CatalogServices services, CancellationToken cancellationToken)
     {
         var ids = request.Ids?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
-        if (ids.Length == 0 || ids.Length > services.Options.MaxBatchIds || !ids.All(IsValidId))
+        if (ids.Length == 0 || ids.Length > services.Options.Value.MaxBatchIds || !ids.All(IsValidId))
         {
             return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["ids"] = [$"Give 1 to {services.Options.MaxBatchIds} valid product ids."] },
+                new Dictionary<string, string[]> { ["ids"] = [$"Give 1 to {services.Options.Value.MaxBatchIds} valid product ids."] },
                 title: "Invalid batch");
         }
 

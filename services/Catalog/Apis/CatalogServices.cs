@@ -17,6 +17,6 @@ public sealed class CatalogServices(
     public ProductDetails Details { get; } = details;
     public ProductStore Store { get; } = store;
     public ProductChangePublisher Publisher { get; } = publisher;
-    public CatalogOptions Options { get; } = options.Value;
-    public ILogger Logger { get; } = logger;
+    public IOptions<CatalogOptions> Options { get; } = options;
+    public ILogger<CatalogServices> Logger { get; } = logger;
 }

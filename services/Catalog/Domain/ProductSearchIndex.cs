@@ -23,7 +23,10 @@ public sealed class ProductSearchIndex
 
     private readonly Product[] products;
     private readonly FrozenDictionary<string, int> positionById;
-    private readonly FrozenDictionary<string, Posting[]> postings;
+    private readonly Dictionary<string, int> vocabulary;
+    private readonly DocTerms[] docTerms;
+    private readonly Posting[][] postings;
+    private readonly Dictionary<ProductSort, int[]> sortedBy;
     private readonly decimal[] prices;
     private readonly double[] ratings;
     private readonly int[] ratingCounts;
@@ -35,7 +38,7 @@ public sealed class ProductSearchIndex
     private readonly Category[] categories;
     private readonly FrozenDictionary<string, int> categoryIdBySlug;
 
-    private ProductSearchIndex(IReadOnlyList<Product> source, IReadOnlyList<Category> knownCategories)
+    private ProductSearchIndex(IReadOnlyList<Product> source, IReadOnlyList<Category> knownCategories, ProductSearchIndex? previous = null)
     {
         // Ordinal id order makes every tie-break (and so every page) deterministic.
         products = source.OrderBy(p => p.Id, StringComparer.Ordinal).ToArray();
@@ -67,7 +70,26 @@ public sealed class ProductSearchIndex
             categoryOf[i] = categoryIdBySlug[p.CategoryId];
         }
 
-        postings = BuildPostings(products);
+        // Reuse the previous index's analysis for unchanged products: a one-product edit re-tokenises one product.
+        vocabulary = previous is null ? new Dictionary<string, int>(StringComparer.Ordinal) : new Dictionary<string, int>(previous.vocabulary, StringComparer.Ordinal);
+        docTerms = new DocTerms[n];
+        var scratch = new Dictionary<int, int>();
+        for (var i = 0; i < n; i++)
+        {
+            docTerms[i] = previous is not null && previous.positionById.TryGetValue(products[i].Id, out var old) && ReferenceEquals(previous.products[old], products[i])
+                ? previous.docTerms[old]
+                : Analyze(products[i], vocabulary, scratch);
+        }
+        postings = BuildPostings(docTerms, vocabulary.Count);
+
+        // Presorted orders let unfiltered listings page through 10k products without sorting them per request.
+        sortedBy = new Dictionary<ProductSort, int[]>();
+        foreach (var sort in Enum.GetValues<ProductSort>())
+        {
+            var order = Enumerable.Range(0, n).ToArray();
+            Array.Sort(order, Comparer(sort, scores: null));
+            sortedBy[sort] = order;
+        }
     }
 
     public static ProductSearchIndex Empty { get; } = new([], []);
@@ -92,7 +114,7 @@ public sealed class ProductSearchIndex
         var next = new List<Product>(products.Length + 1);
         next.AddRange(products.Where(p => p.Id != changed.Id));
         next.Add(changed);
-        return new ProductSearchIndex(next, categories);
+        return new ProductSearchIndex(next, categories, this);
     }
 
     public IReadOnlyList<CategorySummary> CategorySummaries()
@@ -107,39 +129,23 @@ public sealed class ProductSearchIndex
 
     public SearchResult Search(SearchQuery query)
     {
-        var n = products.Length;
         var terms = TextAnalyzer.Tokenize(query.Text).Distinct().ToArray();
-        float[]? scores = null;
-        int[] candidates;
-        int candidateCount;
-        var matchedAll = true;
-
         if (terms.Length == 0)
         {
-            candidates = ArrayPool<int>.Shared.Rent(Math.Max(n, 1));
-            for (var i = 0; i < n; i++)
-            {
-                candidates[i] = i;
-            }
-            candidateCount = n;
-        }
-        else
-        {
-            scores = ArrayPool<float>.Shared.Rent(Math.Max(n, 1));
-            (candidates, candidateCount, matchedAll) = ScoreTerms(terms, scores);
+            // No text: walk the presorted order, so results come out ordered without a sort.
+            return Collect(query, sortedBy[query.Sort], scores: null, matchedAll: true, presorted: true);
         }
 
+        var scores = ArrayPool<float>.Shared.Rent(Math.Max(products.Length, 1));
+        var (candidates, count, matchedAll) = ScoreTerms(terms, scores);
         try
         {
-            return Collect(query, candidates.AsSpan(0, candidateCount), scores, matchedAll);
+            return Collect(query, candidates.AsSpan(0, count), scores, matchedAll, presorted: false);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(candidates);
-            if (scores is not null)
-            {
-                ArrayPool<float>.Shared.Return(scores);
-            }
+            ArrayPool<float>.Shared.Return(scores);
         }
     }
 
@@ -154,11 +160,11 @@ public sealed class ProductSearchIndex
             var touchedCount = 0;
             foreach (var term in terms)
             {
-                if (!postings.TryGetValue(term, out var list))
+                if (!vocabulary.TryGetValue(term, out var termId))
                 {
                     continue;
                 }
-                foreach (var posting in list)
+                foreach (var posting in postings[termId])
                 {
                     if (hits[posting.Doc] == 0)
                     {
@@ -195,7 +201,7 @@ public sealed class ProductSearchIndex
         }
     }
 
-    private SearchResult Collect(SearchQuery query, Span<int> candidates, float[]? scores, bool matchedAll)
+    private SearchResult Collect(SearchQuery query, ReadOnlySpan<int> candidates, float[]? scores, bool matchedAll, bool presorted)
     {
         int? categoryFilter = null;
         if (query.CategoryId is not null)
@@ -237,7 +243,10 @@ public sealed class ProductSearchIndex
         }
 
         var ordered = matches.ToArray();
-        Array.Sort(ordered, Comparer(query.Sort, scores));
+        if (!presorted)
+        {
+            Array.Sort(ordered, Comparer(query.Sort, scores));
+        }
         var skip = (long)(query.Page - 1) * query.PageSize;
         var items = skip >= ordered.Length
             ? []
@@ -275,67 +284,91 @@ public sealed class ProductSearchIndex
             .Select(i => new FacetValue(value(i), label(i), counts[i]))
             .ToArray();
 
-    private static FrozenDictionary<string, Posting[]> BuildPostings(Product[] products)
+    /// <summary>Tokenises one product: per-term counts in each field, plus field lengths.</summary>
+    private static DocTerms Analyze(Product product, Dictionary<string, int> vocabulary, Dictionary<int, int> scratch)
     {
-        var n = products.Length;
-        var fieldTerms = new Dictionary<string, int>[Fields.Length][];
-        var fieldLengths = new int[Fields.Length][];
-        var averageLengths = new float[Fields.Length];
+        scratch.Clear();
+        var counts = new List<FieldCounts>();
+        var lengths = new int[Fields.Length];
         for (var f = 0; f < Fields.Length; f++)
         {
-            fieldTerms[f] = new Dictionary<string, int>[n];
-            fieldLengths[f] = new int[n];
-            long total = 0;
-            for (var d = 0; d < n; d++)
+            var tokens = TextAnalyzer.Tokenize(Fields[f].Text(product));
+            lengths[f] = tokens.Count;
+            foreach (var token in tokens)
             {
-                var tokens = TextAnalyzer.Tokenize(Fields[f].Text(products[d]));
-                var tf = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var t in tokens)
+                if (!vocabulary.TryGetValue(token, out var termId))
                 {
-                    tf[t] = tf.GetValueOrDefault(t) + 1;
+                    vocabulary[token] = termId = vocabulary.Count;
                 }
-                fieldTerms[f][d] = tf;
-                fieldLengths[f][d] = tokens.Count;
-                total += tokens.Count;
+                if (!scratch.TryGetValue(termId, out var slot))
+                {
+                    scratch[termId] = slot = counts.Count;
+                    counts.Add(new FieldCounts(termId, new int[Fields.Length]));
+                }
+                counts[slot].Counts[f]++;
             }
-            averageLengths[f] = n == 0 ? 1 : Math.Max(1f, (float)total / n);
         }
+        return new DocTerms(counts.ToArray(), lengths);
+    }
 
-        // term -> (doc -> weighted, length-normalised term frequency)
-        var raw = new Dictionary<string, List<(int Doc, float Tf)>>(StringComparer.Ordinal);
-        var perDoc = new Dictionary<string, float>(StringComparer.Ordinal);
-        for (var d = 0; d < n; d++)
+    /// <summary>
+    /// BM25F over cached per-document term counts: only the weights are recomputed on a rebuild, because
+    /// average field lengths and IDF shift whenever any product changes.
+    /// </summary>
+    private static Posting[][] BuildPostings(DocTerms[] docs, int termCount)
+    {
+        var n = docs.Length;
+        var averageLengths = new float[Fields.Length];
+        var df = new int[termCount];
+        foreach (var doc in docs)
         {
-            perDoc.Clear();
             for (var f = 0; f < Fields.Length; f++)
             {
-                var spec = Fields[f];
-                var norm = 1 - spec.B + spec.B * fieldLengths[f][d] / averageLengths[f];
-                foreach (var (term, tf) in fieldTerms[f][d])
-                {
-                    perDoc[term] = perDoc.GetValueOrDefault(term) + spec.Weight * tf / norm;
-                }
+                averageLengths[f] += doc.Lengths[f];
             }
-            foreach (var (term, tf) in perDoc)
+            foreach (var term in doc.Terms)
             {
-                if (!raw.TryGetValue(term, out var list))
-                {
-                    raw[term] = list = [];
-                }
-                list.Add((d, tf));
+                df[term.TermId]++;
             }
         }
+        for (var f = 0; f < Fields.Length; f++)
+        {
+            averageLengths[f] = n == 0 ? 1 : Math.Max(1f, averageLengths[f] / n);
+        }
 
-        return raw.ToFrozenDictionary(
-            kv => kv.Key,
-            kv =>
+        var postings = new Posting[termCount][];
+        var idf = new float[termCount];
+        for (var t = 0; t < termCount; t++)
+        {
+            postings[t] = df[t] == 0 ? [] : new Posting[df[t]];
+            idf[t] = (float)Math.Log(1 + (n - df[t] + 0.5) / (df[t] + 0.5));
+        }
+
+        var fill = new int[termCount];
+        Span<float> norms = stackalloc float[Fields.Length];
+        for (var d = 0; d < n; d++)
+        {
+            var doc = docs[d];
+            for (var f = 0; f < Fields.Length; f++)
             {
-                var df = kv.Value.Count;
-                var idf = (float)Math.Log(1 + (n - df + 0.5) / (df + 0.5));
-                return kv.Value.Select(x => new Posting(x.Doc, idf * x.Tf * (K1 + 1) / (x.Tf + K1))).ToArray();
-            },
-            StringComparer.Ordinal);
+                norms[f] = 1 - Fields[f].B + Fields[f].B * doc.Lengths[f] / averageLengths[f];
+            }
+            foreach (var term in doc.Terms)
+            {
+                var tf = 0f;
+                for (var f = 0; f < Fields.Length; f++)
+                {
+                    tf += Fields[f].Weight * term.Counts[f] / norms[f];
+                }
+                postings[term.TermId][fill[term.TermId]++] = new Posting(d, idf[term.TermId] * tf * (K1 + 1) / (tf + K1));
+            }
+        }
+        return postings;
     }
+
+    private sealed record DocTerms(FieldCounts[] Terms, int[] Lengths);
+
+    private sealed record FieldCounts(int TermId, int[] Counts);
 
     private readonly record struct Posting(int Doc, float Weight);
 
