@@ -70,6 +70,11 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         {
             throw DaprErrors.DirectInvoke(targetAppId, $"couldn't find service: {targetAppId}");
         }
+        if (!AccessControl.IsAllowed(target.Context.Configuration?.AccessControl, sidecar.AppId, method, context.Request.Method))
+        {
+            throw DaprErrors.Legacy(Grpc.Core.StatusCode.PermissionDenied, 403, "ERR_DIRECT_INVOKE",
+                $"failed to invoke, id: {targetAppId}, err: rpc error: code = PermissionDenied desc = access control policy has denied access to appid: {sidecar.AppId} operation: /{method} verb: {context.Request.Method}");
+        }
         var channel = target.AppChannel ?? throw DaprErrors.DirectInvoke(targetAppId, "app channel is not initialized");
 
         var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), "/" + method + context.Request.QueryString.Value);
