@@ -19,9 +19,9 @@ public sealed class ProfileLintTests
             .Select(Path.GetFileName).OfType<string>().Order());
 
     [Fact]
-    public void The_three_shipped_profiles_are_all_checked()
+    public void Every_profile_folder_is_checked_including_the_three_shipped_ones()
     {
-        Assert.Equal(["kafka-cassandra", "local", "rabbitmq-mysql"], RealProfiles.Select(row => row.Data).Order());
+        Assert.Subset(RealProfiles.Select(row => row.Data).ToHashSet(), new HashSet<string> { "kafka-cassandra", "local", "rabbitmq-mysql" });
     }
 
     [Theory]
