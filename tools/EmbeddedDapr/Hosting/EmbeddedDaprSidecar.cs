@@ -274,6 +274,8 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(Cluster.LoggerFactory);
+        // Long-lived streams (subscriptions, slow apps) must not hold a stop or restart for the default 30 s.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
 
         var maxBody = Cluster.Options.MaxRequestBodySize;
         builder.WebHost.ConfigureKestrel(kestrel =>
