@@ -1,4 +1,5 @@
 using Dapr.Actors.Client;
+using Dapr.Actors.Runtime;
 using Flipkart.Ordering.Actors;
 using Flipkart.Ordering.Apis;
 using Flipkart.Ordering.Infrastructure;
@@ -41,7 +42,26 @@ public static class Extensions
             actors.UseJsonSerialization = true;
             actors.Actors.RegisterActor<OrderTimeoutActor>();
         });
-        services.AddSingleton<IActorProxyFactory>(sp => new ActorProxyFactory(new ActorProxyOptions { UseJsonSerialization = true }));
+        // The actor runtime and proxies read the sidecar address from the configuration, like the DaprClient does
+        // (environment variables alone would not reach an app hosted in-process by tests or DevHost).
+        services.AddOptions<ActorRuntimeOptions>().Configure<IConfiguration>((actors, configuration) =>
+        {
+            actors.HttpEndpoint = DaprInvocation.SidecarHttpEndpoint(configuration);
+            if (configuration["DAPR_API_TOKEN"] is { Length: > 0 } token)
+            {
+                actors.DaprApiToken = token;
+            }
+        });
+        services.AddSingleton<IActorProxyFactory>(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            return new ActorProxyFactory(new ActorProxyOptions
+            {
+                UseJsonSerialization = true,
+                HttpEndpoint = DaprInvocation.SidecarHttpEndpoint(configuration),
+                DaprApiToken = configuration["DAPR_API_TOKEN"] ?? "",
+            });
+        });
         return builder;
     }
 }

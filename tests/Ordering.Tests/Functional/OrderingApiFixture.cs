@@ -14,7 +14,7 @@ namespace Flipkart.Ordering.Tests.Functional;
 /// Ordering (WebApplicationFactory) behind an embedded sidecar, with stub cart and catalog apps behind theirs,
 /// in-memory state stores (order-store with the outbox to topic `orders`) and in-memory pub/sub.
 /// </summary>
-public sealed class OrderingApiFixture : IAsyncLifetime
+public class OrderingApiFixture : IAsyncLifetime
 {
     public const string Components = """
         apiVersion: dapr.io/v1alpha1
@@ -61,9 +61,19 @@ public sealed class OrderingApiFixture : IAsyncLifetime
     public RecordingReservationTimer Timers { get; } = new();
     public WebApplicationFactory<Program> Factory => factory!;
 
+    /// <summary>The clock of the sidecars and the app; null = system time.</summary>
+    protected virtual TimeProvider? Clock => null;
+
+    /// <summary>False: a recorder replaces the actor reminder (tests not about expiry).</summary>
+    protected virtual bool UseActorReservationTimer => false;
+
+    protected virtual TimeSpan ReservationTimeout => TimeSpan.FromMinutes(10);
+
     public async ValueTask InitializeAsync()
     {
-        Cluster = await EmbeddedDaprCluster.StartAsync(Components);
+        var options = new EmbeddedDaprClusterOptions { TimeProvider = Clock ?? TimeProvider.System };
+        options.ResourceYaml.Add(Components);
+        Cluster = await EmbeddedDaprCluster.StartAsync(options);
         await Stubs.StartAsync();
         await Stubs.StartObserverAsync();
         var cart = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "cart", AppHandler = () => Stubs.CartHandler });
@@ -80,7 +90,18 @@ public sealed class OrderingApiFixture : IAsyncLifetime
             }
             web.UseSetting("OrderingOptions:MaxRequestBodyBytes", "4096");
             web.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-            web.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IReservationTimer>(Timers)));
+            web.UseSetting("OrderingOptions:ReservationTimeout", ReservationTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+            web.ConfigureTestServices(services =>
+            {
+                if (!UseActorReservationTimer)
+                {
+                    services.Replace(ServiceDescriptor.Singleton<IReservationTimer>(Timers));
+                }
+                if (Clock is { } clock)
+                {
+                    services.Replace(ServiceDescriptor.Singleton(clock));
+                }
+            });
         });
         _ = factory.Server;
         Sidecar.AttachApp(() => factory.Server.CreateHandler());
