@@ -17,7 +17,7 @@ namespace Inventory.Tests.Functional;
 /// Inventory (WebApplicationFactory) behind an embedded sidecar with in-memory stores and pub/sub, configured for
 /// one ledger, plus an observer app subscribed to topic <c>inventory</c> that records what inventory publishes.
 /// </summary>
-public abstract class InventoryApiFixture(StockLedgerKind ledger) : IAsyncLifetime
+public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<string, string>? settings = null) : IAsyncLifetime
 {
     private const string Components = """
         apiVersion: dapr.io/v1alpha1
@@ -78,6 +78,10 @@ public abstract class InventoryApiFixture(StockLedgerKind ledger) : IAsyncLifeti
             }
             web.UseSetting("InventoryOptions:Ledger", ledger.ToString());
             web.UseSetting("Serilog:MinimumLevel:Default", "Error");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                web.UseSetting(key, value);
+            }
         });
         _ = factory.Server;
         sidecar.AttachApp(() => factory.Server.CreateHandler());

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Flipkart.Inventory;
+using Flipkart.Inventory.Infrastructure;
+using Inventory.Tests.Functional;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Inventory.Tests.Benchmarks;
+
+/// <summary>
+/// A flash sale against each ledger design, side by side in one run on the embedded sidecar: many buyers, few
+/// units, one product. Explicit (not part of CI): run with
+/// <c>dotnet test tests/Inventory.Tests --filter FullyQualifiedName~FlashSaleBenchmark -- xUnit.Explicit=only</c>.
+/// Figures are for comparing designs with each other on one machine, not absolute capacity claims.
+/// </summary>
+public class FlashSaleBenchmark(ITestOutputHelper output)
+{
+    private const int Units = 50;
+    private const int Buyers = 2000;
+    private const int InFlight = 64;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact(Explicit = true)]
+    public async Task FlashSale_EachLedgerDesign_SideBySide()
+    {
+        var rows = new List<string>
+        {
+            $"Flash sale: {Buyers} buyers, {Units} units of one product, {InFlight} requests in flight, {Environment.ProcessorCount} cores",
+            "| design | sold | refused | wall ms | buyers/s | p50 ms | p99 ms | lost CAS | sold-out short-circuits |",
+            "|---|---|---|---|---|---|---|---|---|",
+        };
+        foreach (var (ledger, flag) in new[] { (StockLedgerKind.StateStore, false), (StockLedgerKind.StateStore, true), (StockLedgerKind.Actor, false), (StockLedgerKind.Actor, true) })
+        {
+            var settings = new Dictionary<string, string> { ["InventoryOptions:SoldOutFlag"] = flag.ToString() };
+            var fixture = new InventoryApiFixture(ledger, settings);
+            await fixture.InitializeAsync();
+            try
+            {
+                var name = $"{ledger}{(flag ? " + sold-out flag" : "")}";
+                if (!fixture.LedgerAvailable)
+                {
+                    rows.Add($"| {name} | n/a: the embedded sidecar does not serve actors in this build | | | | | | | |");
+                    continue;
+                }
+                rows.Add(await RunAsync(name, fixture));
+            }
+            finally
+            {
+                await fixture.DisposeAsync();
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            output.WriteLine(row);
+        }
+        var path = Environment.GetEnvironmentVariable("FLASH_SALE_REPORT");
+        if (!string.IsNullOrEmpty(path))
+        {
+            await File.WriteAllLinesAsync(path, rows, Ct);
+        }
+    }
+
+    private static async Task<string> RunAsync(string name, InventoryApiFixture fixture)
+    {
+        using var admin = fixture.Admin();
+        using var client = fixture.Client(null);
+
+        // Warm up the app, sidecar and serialisers on another product so the first buyers do not pay for JIT.
+        await admin.PutAsJsonAsync("/api/inventory/warm-up", new { available = 1000 }, Ct);
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Deliver(client, Guid.NewGuid(), "warm-up")));
+
+        var product = "hot-" + Guid.NewGuid().ToString("N")[..8];
+        (await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = Units }, Ct)).EnsureSuccessStatusCode();
+        var metrics = fixture.Factory.Services.GetRequiredService<InventoryMetrics>();
+        var (conflictsBefore, shortCircuitsBefore) = (metrics.ConflictTotal, metrics.ShortCircuitTotal);
+
+        var orders = Enumerable.Range(0, Buyers).Select(_ => Guid.NewGuid()).ToList();
+        var latencies = new double[Buyers];
+        using var slots = new SemaphoreSlim(InFlight);
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(orders.Select(async (orderId, i) =>
+        {
+            await slots.WaitAsync(Ct);
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await Deliver(client, orderId, product);
+                response.EnsureSuccessStatusCode();
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        wall.Stop();
+
+        await fixture.WaitForOutcomesAsync(orders, Buyers, Ct);
+        var sold = fixture.Events("StockReserved", orders).Count;
+        var refused = fixture.Events("StockReservationFailed", orders).Count;
+        var stock = await admin.GetFromJsonAsync<Flipkart.Inventory.Apis.StockResponse>($"/api/inventory/{product}", Ct);
+        if (sold != Units || stock!.Reserved != Units || stock.Available != 0)
+        {
+            throw new InvalidOperationException($"{name}: oversold or undersold: {sold} reserved events, stock {stock}");
+        }
+
+        Array.Sort(latencies);
+        return $"| {name} | {sold} | {refused} | {wall.ElapsedMilliseconds} | {Buyers / wall.Elapsed.TotalSeconds:F0} | {latencies[Buyers / 2]:F1} | {latencies[Buyers * 99 / 100]:F1} | {metrics.ConflictTotal - conflictsBefore} | {metrics.ShortCircuitTotal - shortCircuitsBefore} |";
+    }
+
+    private static Task<HttpResponseMessage> Deliver(HttpClient client, Guid orderId, string product)
+    {
+        var envelope = new
+        {
+            id = Guid.NewGuid().ToString(), source = "ordering", type = "OrderSubmitted", specversion = "1.0", datacontenttype = "application/json", topic = "orders", pubsubname = "pubsub",
+            data = new
+            {
+                eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = "buyer", total = 499m,
+                reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+                lines = new[] { new { productId = product, quantity = 1, unitPrice = 499m, title = "Hot phone" } },
+            },
+        };
+        return client.PostAsync("/integration-events/order-submitted", new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/cloudevents+json"), Ct);
+    }
+}
