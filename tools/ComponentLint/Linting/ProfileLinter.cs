@@ -404,16 +404,16 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
             CheckUse(service, use, component, profile, components, findings);
             uses.Add((use.Component, component?.Type ?? "missing", findings.Count(f => f.Severity == Severity.Error) == before));
         }
-        var actorsOk = !service.HostsActors || components.Count(c => c.IsActorStateStore) == 1
-            && components.First(c => c.IsActorStateStore) is var store && store.IsVisibleTo(service.AppId) && ActorProblems(store) is null;
+        var actorStores = components.Where(c => c.IsActorStateStore).ToList();
+        var actorsOk = !service.HostsActors
+            || (actorStores is [var only] && only.IsVisibleTo(service.AppId) && ActorProblems(only) is null);
         if (service.Config is { } config && !profile.Resources.Any(r => r.Kind == "Configuration" && r.Name == config))
         {
             findings.Add(new Finding(Severity.Error, $"runs with Configuration '{config}', which this profile does not define",
                 Service: service.AppId, Fix: $"add a `kind: Configuration` named {config}"));
         }
-        var actorStore = service.HostsActors
-            ? components.Where(c => c.IsActorStateStore).Select(c => c.Describe()).DefaultIfEmpty("none").Aggregate((a, b) => $"{a} + {b}")
-            : null;
+        var actorStore = !service.HostsActors ? null
+            : actorStores.Count == 0 ? "none" : string.Join(" + ", actorStores.Select(c => c.Describe()));
         return new ServiceVerdict(service.AppId, uses, actorStore, actorsOk, service.Invokes.Count);
     }
 
@@ -421,14 +421,14 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         IReadOnlyList<DaprComponent> components, List<Finding> findings)
     {
         var needText = use.Needs.Count > 0 ? string.Join(", ", use.Needs) : use.Kind;
-        void Error(string message, string fix, string? subject = null) => findings.Add(new Finding(Severity.Error, message,
-            Service: service.AppId, Need: needText, Component: subject ?? component?.Describe() ?? use.Component, Fix: fix,
+        void Error(string message, string fix, string? need = null) => findings.Add(new Finding(Severity.Error, message,
+            Service: service.AppId, Need: need ?? needText, Component: component?.Describe() ?? use.Component, Fix: fix,
             File: component is null ? null : Relative(component.Resource.File)));
 
         if (component is null)
         {
             Error($"no component named '{use.Component}' in this profile",
-                $"add a {use.Kind} component named {use.Component}" + (ScopeHint(service.AppId)));
+                $"add a {use.Kind} component named {use.Component} with {service.AppId} in its scopes");
             return;
         }
         if (!string.Equals(component.Category, use.Kind, StringComparison.OrdinalIgnoreCase))
@@ -446,13 +446,15 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         if (missing.Count > 0)
         {
             var alternatives = use.Kind == "pubsub" ? Capabilities.PubSubTypesWith(use.Needs) : Capabilities.StateTypesWith(use.Needs);
+            // Name only the unmet needs; the fix names types that meet all of them.
             Error(Capabilities.Explain(component, missing.Select(m => m.Reason!)),
-                $"back {use.Component} with a type that has {string.Join(" + ", use.Needs.Select(Capabilities.Display))}: {string.Join(", ", alternatives)}");
+                $"back {use.Component} with a type that has {string.Join(" + ", use.Needs.Select(Capabilities.Display))}: {string.Join(", ", alternatives)}",
+                string.Join(", ", missing.Select(m => m.Need)));
         }
 
         if (use.Needs.Contains(Capabilities.Outbox))
         {
-            CheckOutbox(service, use, component, components, Error);
+            CheckOutbox(service, use, component, components, (message, fix) => Error(message, fix, Capabilities.Outbox));
         }
         foreach (var secret in use.Secrets)
         {
@@ -479,20 +481,20 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
     }
 
     private static void CheckOutbox(ServiceNeed service, ComponentUse use, DaprComponent store, IReadOnlyList<DaprComponent> components,
-        Action<string, string, string?> error)
+        Action<string, string> error)
     {
         var pubsubName = store.Value("outboxPublishPubsub");
         var topic = store.Value("outboxPublishTopic");
         if (string.IsNullOrWhiteSpace(pubsubName) || string.IsNullOrWhiteSpace(topic))
         {
             error("the outbox is off: outboxPublishPubsub and outboxPublishTopic must both be set",
-                $"set outboxPublishPubsub: pubsub and outboxPublishTopic: {use.OutboxTopic ?? "<topic>"} on {store.Name}", null);
+                $"set outboxPublishPubsub: pubsub and outboxPublishTopic: {use.OutboxTopic ?? "<topic>"} on {store.Name}");
             return;
         }
         if (use.OutboxTopic is { } expected && topic != expected)
         {
             error($"the outbox publishes to topic '{topic}', but {service.AppId}'s subscribers listen on '{expected}'",
-                $"set outboxPublishTopic: {expected}", null);
+                $"set outboxPublishTopic: {expected}");
         }
         foreach (var (key, name) in new[] { ("outboxPublishPubsub", pubsubName), ("outboxPubsub", store.Value("outboxPubsub")) })
         {
@@ -504,12 +506,12 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
             if (pubsub is null || pubsub.Category != "pubsub")
             {
                 error($"{key} names '{name}', which is not a pub/sub component of this profile; every outbox transaction would fail",
-                    $"point {key} at the profile's pub/sub component", null);
+                    $"point {key} at the profile's pub/sub component");
             }
             else if (!pubsub.IsVisibleTo(service.AppId))
             {
                 error($"{key} names '{name}', which {service.AppId} cannot see (scopes); every outbox transaction would fail",
-                    $"add {service.AppId} to the scopes of {name}", null);
+                    $"add {service.AppId} to the scopes of {name}");
             }
         }
     }
@@ -534,8 +536,6 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         }
         return string.Equals(scope.Str("defaultAccess"), "deny", StringComparison.OrdinalIgnoreCase);
     }
-
-    private static string ScopeHint(string appId) => $" (and include {appId} in its scopes)";
 
     // ---------------------------------------------------------------- actors
 
