@@ -295,4 +295,30 @@ public sealed class KubernetesManifestTests
         Assert.Equal("redis.yaml: test failed at /spec/metadata/0/name: expected \"redisHost\", found \"redisDB\"", error.Message);
         Assert.Equal("2", resource["spec"]!["metadata"]![0]!["value"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void The_base_alone_composes_into_typed_objects_without_any_dapr_resource()
+    {
+        var composed = ComposedOverlay.Load("base");
+
+        Assert.Equal(composed.Manifests.Count, composed.Objects.Count);
+        Assert.Equal(7, composed.Deployments.Count);
+        Assert.DoesNotContain(composed.Manifests, m => m.ApiVersion.StartsWith("dapr.io/", StringComparison.Ordinal));
+        Assert.All(composed.Deployments, d => Assert.Equal($"flipkart-dapr/{AppId(d)}:latest", App(d).Image));
+    }
+
+    [Fact]
+    public void Dapr_yaml_runs_a_profile_that_passes_the_capability_lint()
+    {
+        if (!File.Exists(RunFile.FilePath))
+        {
+            Assert.Skip("dapr.yaml is not in the repository yet");
+        }
+        var root = (IReadOnlyDictionary<string, object?>)YamlTree.LoadAll(File.ReadAllText(RunFile.FilePath)).Single()!;
+        var folders = root.Map("common").Strings("resourcesPaths").Select(p => Path.GetFullPath(Path.Combine(Repository.Root, p))).ToList();
+
+        var folder = Assert.Single(folders);
+        Assert.Equal(Repository.Path("components"), Path.GetDirectoryName(folder));
+        Assert.True(new ProfileLinter(Needs, Repository.Root).Lint(Profile.Load([folder])).Passed);
+    }
 }
