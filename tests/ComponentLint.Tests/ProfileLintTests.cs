@@ -102,4 +102,19 @@ public sealed class ProfileLintTests
         Assert.All(folders, f => Assert.True(
             File.Exists(Path.Combine(f, "expected-error.txt")) || File.Exists(Path.Combine(f, "expected-warning.txt")), f));
     }
+
+    [Theory]
+    [InlineData("appconfig.yaml")]
+    [InlineData("gateway-config.yaml")]
+    [InlineData("ratelimit.yaml")]
+    [InlineData("resiliency.yaml")]
+    public void Resources_that_do_not_depend_on_the_backing_stores_are_identical_in_every_profile(string file)
+    {
+        // Resiliency files differ only in their leading comment, which explains the profile's brokers.
+        static string Body(string path) => string.Join('\n', File.ReadLines(path).SkipWhile(line => line.StartsWith('#')));
+
+        var local = Body(Repository.Path("components", "local", file));
+
+        Assert.All(RealProfiles.Select(row => row.Data), profile => Assert.Equal(local, Body(Repository.Path("components", profile, file))));
+    }
 }
