@@ -232,7 +232,16 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
             if (callback.IsTimer)
             {
                 // A timer dies with its actor's host.
-                RemoveTimer(callback.Key);
+                lock (gate)
+                {
+                    if (timers.TryGetValue(callback.Key, out var current) && current == callback)
+                    {
+                        timers.Remove(callback.Key);
+                    }
+
+                    Cancel(callback);
+                }
+
                 return;
             }
 
@@ -278,20 +287,20 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
             {
                 Arm(callback);
             }
-        }
-
-        if (callback.IsTimer)
-        {
-            if (done)
+            else
             {
-                RemoveTimer(callback.Key);
+                // Remove this registration only: the callback may have registered a new one under the same name.
+                var registry = callback.IsTimer ? timers : reminders;
+                if (registry.TryGetValue(callback.Key, out var current) && current == callback)
+                {
+                    registry.Remove(callback.Key);
+                }
+
+                Cancel(callback);
             }
         }
-        else if (done)
-        {
-            await RemoveReminderAsync(callback.Key, CancellationToken.None).ConfigureAwait(false);
-        }
-        else
+
+        if (!callback.IsTimer)
         {
             await PersistAsync(callback.Actor.Type, callback.Store, CancellationToken.None).ConfigureAwait(false);
         }
