@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapr.Client;
+using Proto = Dapr.Client.Autogen.Grpc.v1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 
@@ -204,5 +205,50 @@ public class InvocationConformanceTests
         await peer.WaitForAppReadyAsync(Ct);
 
         Assert.Equal("from test server", await sut.Http.GetStringAsync("/v1.0/invoke/inproc/method/hello", Ct));
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task Grpc_InvokeService_to_an_http_app_without_http_extension_is_InvalidArgument(string target)
+    {
+        var (sut, app) = await StartWithCalleeAsync(target);
+        await using var _ = sut;
+        await using var __ = app;
+
+        var ex = await Errors.ThrowsRpc(() => sut.Grpc.InvokeServiceAsync(new Proto.InvokeServiceRequest
+        {
+            Id = "callee",
+            Message = new Proto.InvokeRequest { Method = "whoami" },
+        }, sut.Call).ResponseAsync);
+
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, ex.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task Grpc_InvokeService_with_http_extension_reaches_the_app_and_maps_its_status(string target)
+    {
+        var (sut, app) = await StartWithCalleeAsync(target);
+        await using var _ = sut;
+        await using var __ = app;
+
+        var ok = await sut.Grpc.InvokeServiceAsync(new Proto.InvokeServiceRequest
+        {
+            Id = "callee",
+            Message = new Proto.InvokeRequest
+            {
+                Method = "echo/grpc",
+                ContentType = "application/json",
+                Data = new Google.Protobuf.WellKnownTypes.Any { Value = Google.Protobuf.ByteString.CopyFromUtf8("{\"x\":1}") },
+                HttpExtension = new Proto.HTTPExtension { Verb = Proto.HTTPExtension.Types.Verb.Post, Querystring = "q=1" },
+            },
+        }, sut.Call);
+        var notFound = await Errors.ThrowsRpc(() => sut.Grpc.InvokeServiceAsync(new Proto.InvokeServiceRequest
+        {
+            Id = "callee",
+            Message = new Proto.InvokeRequest { Method = "status/404", HttpExtension = new Proto.HTTPExtension { Verb = Proto.HTTPExtension.Types.Verb.Get } },
+        }, sut.Call).ResponseAsync);
+
+        Assert.Equal("{\"x\":1}", ok.Data.Value.ToStringUtf8());
+        Assert.Equal("/echo/grpc?q=1", app.Last("/echo/grpc").PathAndQuery);
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, notFound.StatusCode);
     }
 }

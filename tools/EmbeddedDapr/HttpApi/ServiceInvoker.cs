@@ -29,21 +29,22 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
 
     public async Task InvokeAsync(HttpContext context, string targetAppId, string method)
     {
-        var body = await ReadBodyAsync(context);
+        var request = new InvocationRequest(
+            context.Request.Method,
+            method,
+            context.Request.QueryString.Value ?? "",
+            await ReadBodyAsync(context),
+            context.Request.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.Select(v => v ?? "").ToArray())).ToArray(),
+            context.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1",
+            context.Request.Host.Value ?? "");
         HttpResponseMessage response;
         try
         {
-            response = await resiliency.ExecuteAppCallAsync(targetAppId,
-                ct => SendOnceAsync(context, targetAppId, method, body, ct), context.RequestAborted);
+            response = await SendAsync(targetAppId, request, context.RequestAborted);
         }
         catch (DaprApiException ex)
         {
             await ex.WriteHttpAsync(context);
-            return;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException && !context.RequestAborted.IsCancellationRequested)
-        {
-            await DaprErrors.DirectInvoke(targetAppId, ex.Message).WriteHttpAsync(context);
             return;
         }
 
@@ -61,7 +62,23 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpContext context, string targetAppId, string method, byte[]? body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Invokes <paramref name="targetAppId"/> through resiliency; transport failures become <c>ERR_DIRECT_INVOKE</c>
+    /// (<see cref="DaprApiException"/>). The caller owns the returned response.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(string targetAppId, InvocationRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await resiliency.ExecuteAppCallAsync(targetAppId, ct => SendOnceAsync(targetAppId, request, ct), cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            throw DaprErrors.DirectInvoke(targetAppId, ex.Message);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(string targetAppId, InvocationRequest invocation, CancellationToken cancellationToken)
     {
         var target = string.Equals(targetAppId, sidecar.AppId, StringComparison.Ordinal)
             ? sidecar.Sidecar // self-invocation short-circuits to the local app channel
@@ -70,40 +87,50 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         {
             throw DaprErrors.DirectInvoke(targetAppId, $"couldn't find service: {targetAppId}");
         }
-        if (!AccessControl.IsAllowed(target.Context.Configuration?.AccessControl, sidecar.AppId, method, context.Request.Method))
+        var method = invocation.Method.TrimStart('/');
+        if (!AccessControl.IsAllowed(target.Context.Configuration?.AccessControl, sidecar.AppId, method, invocation.Verb))
         {
             throw DaprErrors.Legacy(Grpc.Core.StatusCode.PermissionDenied, 403, "ERR_DIRECT_INVOKE",
-                $"failed to invoke, id: {targetAppId}, err: rpc error: code = PermissionDenied desc = access control policy has denied access to appid: {sidecar.AppId} operation: /{method} verb: {context.Request.Method}");
+                $"failed to invoke, id: {targetAppId}, err: rpc error: code = PermissionDenied desc = access control policy has denied access to appid: {sidecar.AppId} operation: /{method} verb: {invocation.Verb}");
         }
         var channel = target.AppChannel ?? throw DaprErrors.DirectInvoke(targetAppId, "app channel is not initialized");
 
-        var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), "/" + method + context.Request.QueryString.Value);
-        if (body is not null)
+        var query = invocation.Query.Length == 0 || invocation.Query.StartsWith('?') ? invocation.Query : "?" + invocation.Query;
+        var request = new HttpRequestMessage(new HttpMethod(invocation.Verb), "/" + method + query);
+        if (invocation.Body is not null)
         {
-            request.Content = new ByteArrayContent(body);
+            request.Content = new ByteArrayContent(invocation.Body);
         }
-        foreach (var header in context.Request.Headers)
+        string? traceParent = null, traceState = null;
+        foreach (var (name, values) in invocation.Headers)
         {
-            if (HopByHop.Contains(header.Key) || Restamped.Contains(header.Key))
+            if (string.Equals(name, "traceparent", StringComparison.OrdinalIgnoreCase))
+            {
+                traceParent = values.FirstOrDefault();
+            }
+            else if (string.Equals(name, "tracestate", StringComparison.OrdinalIgnoreCase))
+            {
+                traceState = values.FirstOrDefault();
+            }
+            if (HopByHop.Contains(name) || Restamped.Contains(name))
             {
                 continue;
             }
-            if (!request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray()))
+            if (!request.Headers.TryAddWithoutValidation(name, values))
             {
-                request.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                request.Content?.Headers.TryAddWithoutValidation(name, values);
             }
         }
         request.Headers.TryAddWithoutValidation("dapr-caller-app-id", sidecar.AppId);
         request.Headers.TryAddWithoutValidation("dapr-callee-app-id", targetAppId);
-        request.Headers.TryAddWithoutValidation("traceparent", ChildTraceParent(context.Request.Headers["traceparent"].ToString()));
-        if (context.Request.Headers.TryGetValue("tracestate", out var traceState))
+        request.Headers.TryAddWithoutValidation("traceparent", ChildTraceParent(traceParent ?? ""));
+        if (traceState is not null)
         {
-            request.Headers.TryAddWithoutValidation("tracestate", traceState.ToString());
+            request.Headers.TryAddWithoutValidation("tracestate", traceState);
         }
-        var remote = context.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1";
-        request.Headers.TryAddWithoutValidation("X-Forwarded-For", remote);
-        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value ?? "");
-        request.Headers.TryAddWithoutValidation("Forwarded", $"for={remote};by=127.0.0.1;host={context.Request.Host.Value}");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", invocation.RemoteAddress);
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", invocation.Host);
+        request.Headers.TryAddWithoutValidation("Forwarded", $"for={invocation.RemoteAddress};by=127.0.0.1;host={invocation.Host}");
 
         foreach (var interceptor in interceptors)
         {
@@ -148,3 +175,13 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         return $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{spanId}-01";
     }
 }
+
+/// <summary>A call to another app as the caller made it (verb, method path, query, body, headers).</summary>
+public sealed record InvocationRequest(
+    string Verb,
+    string Method,
+    string Query,
+    byte[]? Body,
+    IReadOnlyList<KeyValuePair<string, string[]>> Headers,
+    string RemoteAddress = "127.0.0.1",
+    string Host = "");
