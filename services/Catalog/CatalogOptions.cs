@@ -35,5 +35,9 @@ public sealed class CatalogOptions
     [Range(1, 3_600)]
     public int DetailLocalCacheSeconds { get; set; } = 30;
 
+    /// <summary>How often each replica re-reads the store to pick up edits whose event went to another replica.</summary>
+    [Range(5, 86_400)]
+    public int IndexRefreshSeconds { get; set; } = 300;
+
     public SearchLimits SearchLimits => new(MaxQueryLength, DefaultPageSize, MaxPageSize, MaxPage);
 }

@@ -76,7 +76,7 @@ public sealed class ProductSearchIndex
         var scratch = new Dictionary<int, int>();
         for (var i = 0; i < n; i++)
         {
-            docTerms[i] = previous is not null && previous.positionById.TryGetValue(products[i].Id, out var old) && ReferenceEquals(previous.products[old], products[i])
+            docTerms[i] = previous is not null && previous.positionById.TryGetValue(products[i].Id, out var old) && (ReferenceEquals(previous.products[old], products[i]) || previous.products[old].HasSameListing(products[i]))
                 ? previous.docTerms[old]
                 : Analyze(products[i], vocabulary, scratch);
         }
@@ -95,6 +95,14 @@ public sealed class ProductSearchIndex
     public static ProductSearchIndex Empty { get; } = new([], []);
 
     public static ProductSearchIndex Build(IReadOnlyList<Product> products, IReadOnlyList<Category> categories) => new(products, categories);
+
+    /// <summary>A new index over <paramref name="products"/>, reusing this one's analysis of unchanged products.</summary>
+    public ProductSearchIndex Rebuild(IReadOnlyList<Product> products) => new(products, categories, this);
+
+    /// <summary>True when <paramref name="products"/> lists exactly the products this index holds.</summary>
+    public bool HasSameProducts(IReadOnlyList<Product> products) =>
+        products.Count == this.products.Length
+        && products.All(p => positionById.TryGetValue(p.Id, out var i) && this.products[i].HasSameListing(p));
 
     public int Count => products.Length;
 

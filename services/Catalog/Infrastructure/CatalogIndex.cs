@@ -25,6 +25,20 @@ public sealed class CatalogIndex
         }
     }
 
+    /// <summary>Swaps in the store's full product list if it differs from what is indexed; true if it did.</summary>
+    public bool Refresh(IReadOnlyList<Product> products)
+    {
+        lock (writeLock)
+        {
+            if (current is not { } index || index.HasSameProducts(products))
+            {
+                return false;
+            }
+            current = index.Rebuild(products);
+            return true;
+        }
+    }
+
     public void Apply(Product changed)
     {
         lock (writeLock)

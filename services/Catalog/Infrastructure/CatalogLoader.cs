@@ -9,6 +9,8 @@ namespace Flipkart.Catalog.Infrastructure;
 /// Start-up: waits for the sidecar, seeds the store if it is empty, loads every product and builds the
 /// search index. Runs in the background so the app port opens at once (daprd waits for it), and retries
 /// with back-off because the sidecar or its store may come up after us.
+/// Then it re-reads the store every <see cref="CatalogOptions.IndexRefreshSeconds"/>: ProductChanged events
+/// go to one replica of the app-id (Dapr subscribers compete), so this is how every other replica converges.
 /// </summary>
 public sealed class CatalogLoader(
     DaprClient dapr,
@@ -25,13 +27,30 @@ public sealed class CatalogLoader(
             try
             {
                 await LoadAsync(stoppingToken);
-                return;
+                break;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Catalog load failed; retrying in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.IndexRefreshSeconds));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (await store.GetManifestAsync(stoppingToken) is { } manifest
+                    && index.Refresh(await store.LoadAllAsync(manifest, stoppingToken)))
+                {
+                    logger.LogInformation("Catalog index refreshed from the store");
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Periodic catalog refresh failed; keeping the current index");
             }
         }
     }

@@ -121,6 +121,19 @@ public class ProductSearchIndexTests
     }
 
     [Fact]
+    public void Rebuild_PicksUpChangedProducts_AndHasSameProductsSpotsThem()
+    {
+        var changed = index.Products.Select(p => p.Id == "P4" ? p with { Title = "boAt Rockerz 255 Neckband" } : p with { }).ToArray();
+
+        Assert.True(index.HasSameProducts(index.Products.Select(p => p with { }).ToArray()));
+        Assert.False(index.HasSameProducts(changed));
+        Assert.False(index.HasSameProducts(changed[..^1]));
+        var next = index.Rebuild(changed);
+        Assert.Equal(["P4"], next.Search(new SearchQuery("rockerz")).Items.Select(p => p.Id));
+        Assert.Equal(index.Search(new SearchQuery("samsung phone")).Items.Select(p => p.Id), next.Search(new SearchQuery("samsung phone")).Items.Select(p => p.Id));
+    }
+
+    [Fact]
     public void CategorySummaries_CountProductsPerCategory()
     {
         Assert.Equal([("mobiles", 3), ("tvs", 1), ("audio", 2)], index.CategorySummaries().Select(c => (c.Id, c.ProductCount)));

@@ -5,6 +5,13 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Flipkart.Catalog.Tests.Functional;
 
+/// <summary>One seeded catalog for every functional test class: seeding 10,000 products once is enough.</summary>
+[CollectionDefinition(Name)]
+public sealed class CatalogCollection : ICollectionFixture<CatalogApiFixture>
+{
+    public const string Name = "catalog";
+}
+
 /// <summary>
 /// The catalog app (in a TestServer) behind an embedded Dapr sidecar whose <c>catalog-store</c> is typed
 /// <c>state.cassandra</c>: no ETags, no transactions, which is the most the catalog may ask of its store.
