@@ -12,7 +12,7 @@ namespace Flipkart.ComponentLint.Linting;
 /// Checks a profile (a Dapr resources folder) the way daprd would load it, plus what daprd never checks:
 /// that every service finds the components it needs, visible to it, with the capabilities it relies on.
 /// </summary>
-/// <param name="repositoryRoot">Relative <c>secretsFile</c> paths resolve from here (the repo's convention).</param>
+/// <param name="repositoryRoot">The repository: app folders (services/&lt;Svc&gt;) are where relative <c>secretsFile</c> paths resolve.</param>
 public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryRoot)
 {
     private static readonly string[] KnownKinds = ["Component", "Configuration", "Resiliency", "Subscription", "HTTPEndpoint"];
@@ -342,7 +342,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         var path = SecretsFilePath(store);
         if (path is null || !File.Exists(path))
         {
-            return $"{store.Name}'s secretsFile '{store.Value("secretsFile")}' does not exist (resolved from the repository root: {path})";
+            return $"{store.Name}'s secretsFile '{store.Value("secretsFile")}' does not exist (resolved from an app folder services/<Svc>: {path})";
         }
         Dictionary<string, JsonElement> secrets;
         try
@@ -386,8 +386,25 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         return result;
     }
 
-    private string? SecretsFilePath(DaprComponent store) =>
-        store.Value("secretsFile") is { Length: > 0 } file ? Path.GetFullPath(Path.Combine(repositoryRoot, file)) : null;
+    /// <summary>
+    /// Where daprd would find the file: relative paths resolve from its working directory, which under
+    /// `dapr run -f` is an app folder two levels below the root (services/&lt;Svc&gt;), and the profile folder
+    /// (also two levels down) resolves it the same way. Both are tried; a path that works from neither fails.
+    /// </summary>
+    private string? SecretsFilePath(DaprComponent store)
+    {
+        if (store.Value("secretsFile") is not { Length: > 0 } file)
+        {
+            return null;
+        }
+        if (Path.IsPathRooted(file))
+        {
+            return file;
+        }
+        var candidates = new[] { Path.Combine(repositoryRoot, "services", "app"), Path.GetDirectoryName(store.Resource.File)! }
+            .Select(dir => Path.GetFullPath(Path.Combine(dir, file)));
+        return candidates.FirstOrDefault(File.Exists) ?? candidates.First();
+    }
 
     private string SecretsFileDisplay(DaprComponent store) =>
         store.Type == "secretstores.local.file" ? store.Value("secretsFile") ?? "the secrets file" : $"the {store.Type} store";
