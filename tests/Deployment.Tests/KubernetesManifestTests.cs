@@ -321,4 +321,27 @@ public sealed class KubernetesManifestTests
         Assert.Equal(Repository.Path("components"), Path.GetDirectoryName(folder));
         Assert.True(new ProfileLinter(Needs, Repository.Root).Lint(Profile.Load([folder])).Passed);
     }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Network_policies_deny_ingress_except_sidecar_traffic_and_the_edge_to_the_gateway(string overlay, string profile)
+    {
+        var composed = ComposedOverlay.Load(overlay);
+        var policies = composed.All<V1NetworkPolicy>().ToDictionary(p => p.Metadata.Name);
+
+        var denyAll = policies["default-deny-ingress"];
+        Assert.Empty(denyAll.Spec.PodSelector.MatchLabels ?? new Dictionary<string, string>());
+        Assert.Null(denyAll.Spec.Ingress);
+
+        var sidecars = policies["dapr-sidecar-to-sidecar"];
+        Assert.Equal(50002, Assert.Single(Assert.Single(sidecars.Spec.Ingress).Ports).Port.Value is var port ? int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) : 0);
+        Assert.All(composed.Deployments, d => Assert.All(sidecars.Spec.PodSelector.MatchLabels,
+            kv => Assert.Equal(kv.Value, d.Spec.Template.Metadata.Labels[kv.Key])));
+
+        var edge = policies["ingress-to-gateway"];
+        var gateway = Assert.Single(composed.Deployments, d => AppId(d) == "gateway");
+        Assert.Equal(gateway.Spec.Template.Metadata.Annotations["dapr.io/app-port"], Assert.Single(Assert.Single(edge.Spec.Ingress).Ports).Port.Value);
+        Assert.All(edge.Spec.PodSelector.MatchLabels, kv => Assert.Equal(kv.Value, gateway.Spec.Template.Metadata.Labels[kv.Key]));
+        Assert.NotEmpty(profile);
+    }
 }
