@@ -451,6 +451,9 @@ internal sealed class FixedActorApp(string? config) : HttpMessageHandler
 
     public Func<HttpResponseMessage> Next { get; set; } = () => new HttpResponseMessage(HttpStatusCode.OK);
 
+    /// <summary>Runs inside an actor call before it is answered (e.g. an actor registering a reminder).</summary>
+    public Func<RecordedActorCall, Task>? BeforeAnswer { get; set; }
+
     public async Task<RecordedActorCall> NextCallAsync()
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -472,6 +475,11 @@ internal sealed class FixedActorApp(string? config) : HttpMessageHandler
 
         if (call.Path.StartsWith("/actors/", StringComparison.Ordinal))
         {
+            if (BeforeAnswer is { } before)
+            {
+                await before(call);
+            }
+
             await Calls.Writer.WriteAsync(call, cancellationToken);
             return Next();
         }

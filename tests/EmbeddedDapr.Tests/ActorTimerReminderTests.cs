@@ -119,6 +119,34 @@ public class ActorTimerReminderTests
         Assert.False(app.Calls.Reader.TryRead(out _));
     }
 
+    [Fact]
+    public async Task A_reminder_that_re_registers_itself_while_firing_keeps_the_new_registration()
+    {
+        await using var rig = await ActorTestCluster.StartAsync();
+        var sidecar = await rig.AddSidecarAsync("recorded");
+        var app = await AttachFixedApp(sidecar);
+        using var client = sidecar.CreateClient();
+        var rearmed = 0;
+        app.BeforeAnswer = async call =>
+        {
+            if (Interlocked.Increment(ref rearmed) == 1)
+            {
+                using var again = await client.PutAsync("v1.0/actors/Recorded/o1/reminders/expiry", new StringContent("""{"dueTime":"10s"}"""), Ct);
+            }
+        };
+        using var registered = await client.PutAsync("v1.0/actors/Recorded/o1/reminders/expiry", new StringContent("""{"dueTime":"1s"}"""), Ct);
+
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
+        await app.NextCallAsync();
+        // Let the sidecar finish the first fire (it completes after the app answered) before the clock moves on.
+        await Task.Delay(200, Ct);
+        Assert.Equal(HttpStatusCode.OK, await Status(client, "v1.0/actors/Recorded/o1/reminders/expiry"));
+        rig.Time.Advance(TimeSpan.FromSeconds(10));
+
+        var second = await app.NextCallAsync();
+        Assert.Equal("""{"dueTime":"10s","period":""}""", second.Body);
+    }
+
     [Theory]
     [InlineData("""{"period":"R0/PT1S"}""", "error creating actor reminder: invalid reminder period: has zero repetitions")]
     [InlineData("""{"period":"every day"}""", "error creating actor reminder: invalid reminder period: parse error: unsupported duration format: every day")]
