@@ -83,8 +83,7 @@ public sealed class KubernetesManifestTests
             var port = int.Parse(deployment.Spec.Template.Metadata.Annotations["dapr.io/app-port"], System.Globalization.CultureInfo.InvariantCulture);
             var container = App(deployment);
             Assert.Equal(port, Assert.Single(container.Ports, p => p.Name == "http").ContainerPort);
-            Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Assert.Single(container.Env, e => e.Name == "ASPNETCORE_HTTP_PORTS").Value);
+            Assert.Equal($"http://+:{port}", Assert.Single(container.Env, e => e.Name == "ASPNETCORE_URLS").Value);
 
             var service = Assert.Single(composed.All<V1Service>(), s => s.Metadata.Name == deployment.Metadata.Name);
             Assert.Equal(deployment.Spec.Template.Metadata.Labels["app.kubernetes.io/name"], service.Spec.Selector["app.kubernetes.io/name"]);
