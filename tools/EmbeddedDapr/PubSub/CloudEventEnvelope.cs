@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
@@ -167,9 +167,23 @@ public static class CloudEventEnvelope
     /// <summary>Go's <c>time.RFC3339</c>: second precision, "Z" for UTC, otherwise the numeric offset.</summary>
     public static string Rfc3339(DateTimeOffset value)
     {
+        // Publishes arrive many per second; the text only changes once a second.
+        var seconds = value.UtcTicks / TimeSpan.TicksPerSecond;
+        var cached = _lastTime;
+        if (cached is not null && cached.Seconds == seconds && cached.Offset == value.Offset)
+        {
+            return cached.Text;
+        }
+
         var text = value.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss", CultureInfo.InvariantCulture);
-        return value.Offset == TimeSpan.Zero ? text + "Z" : text + value.ToString("zzz", CultureInfo.InvariantCulture);
+        text = value.Offset == TimeSpan.Zero ? text + "Z" : text + value.ToString("zzz", CultureInfo.InvariantCulture);
+        _lastTime = new CachedTime(seconds, value.Offset, text);
+        return text;
     }
+
+    private static CachedTime? _lastTime;
+
+    private sealed record CachedTime(long Seconds, TimeSpan Offset, string Text);
 
     public static bool IsRawPayload(IReadOnlyDictionary<string, string> metadata, out string? invalidValue)
     {
@@ -248,17 +262,13 @@ public static class Tracing
 {
     public static string ChildTraceParent(string? parent)
     {
-        Span<byte> span = stackalloc byte[8];
-        RandomNumberGenerator.Fill(span);
-        var spanId = Convert.ToHexStringLower(span);
+        var spanId = ActivitySpanId.CreateRandom().ToHexString();
         if (TryParse(parent, out var traceId, out var flags))
         {
             return $"00-{traceId}-{spanId}-{flags}";
         }
 
-        Span<byte> trace = stackalloc byte[16];
-        RandomNumberGenerator.Fill(trace);
-        return $"00-{Convert.ToHexStringLower(trace)}-{spanId}-01";
+        return $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{spanId}-01";
     }
 
     public static bool TryParse(string? traceParent, out string traceId, out string flags)

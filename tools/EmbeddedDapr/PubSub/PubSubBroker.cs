@@ -216,6 +216,7 @@ public sealed class PubSubBroker : IAsyncDisposable
         private readonly List<Replica> _replicas = [];
         private TaskCompletionSource _replicaAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _next;
+        private (ResiliencyProvider? Provider, ResiliencyPolicy Policy) _inbound = (null, ResiliencyPolicy.None);
 
         public ConsumerGroup(PubSubBroker broker, PubsubComponent component, string topic, string appId)
         {
@@ -432,44 +433,31 @@ public sealed class PubSubBroker : IAsyncDisposable
                 body = message.Data;
             }
 
-            JsonDocument document;
-            try
+            // One cheap pass validates the envelope and picks the top-level fields delivery needs; the full document
+            // is only built when a routing rule has to evaluate a CEL expression.
+            if (!EnvelopeFields.TryRead(body, out var fields))
             {
-                document = JsonDocument.Parse(body);
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    document.Dispose();
-                    throw new JsonException("not a JSON object");
-                }
-            }
-            catch (JsonException ex)
-            {
-                _broker._logger.LogWarning("{App}: message on {Pubsub}/{Topic} is not a CloudEvent: {Error}", AppId, Pubsub, Topic, ex.Message);
+                _broker._logger.LogWarning("{App}: message on {Pubsub}/{Topic} is not a CloudEvent JSON object", AppId, Pubsub, Topic);
                 return await DeadLetterOrNackAsync(subscription, message).ConfigureAwait(false);
             }
 
-            string path;
-            using (document)
+            incomingTraceParent ??= fields.TraceParent;
+            incomingTraceState ??= fields.TraceState;
+            if (IsExpired(fields.Expiration))
             {
-                var cloudEvent = document.RootElement;
-                if (incomingTraceParent is null && cloudEvent.TryGetProperty("traceparent", out var tp) && tp.ValueKind == JsonValueKind.String)
-                {
-                    incomingTraceParent = tp.GetString();
-                }
+                Counters.Dropped(Pubsub, Topic, AppId);
+                await DeadLetterOrNackAsync(subscription, message).ConfigureAwait(false);
+                return true;
+            }
 
-                if (incomingTraceState is null && cloudEvent.TryGetProperty("tracestate", out var ts) && ts.ValueKind == JsonValueKind.String)
-                {
-                    incomingTraceState = ts.GetString();
-                }
-
-                if (IsExpired(cloudEvent))
-                {
-                    Counters.Dropped(Pubsub, Topic, AppId);
-                    await DeadLetterOrNackAsync(subscription, message).ConfigureAwait(false);
-                    return true;
-                }
-
-                string? matched = null;
+            string? matched = null;
+            if (subscription.Rules[0].Match is null)
+            {
+                matched = subscription.Rules[0].Path;
+            }
+            else
+            {
+                using var document = JsonDocument.Parse(body);
                 foreach (var rule in subscription.Rules)
                 {
                     if (rule.Match is null)
@@ -478,7 +466,7 @@ public sealed class PubSubBroker : IAsyncDisposable
                         break;
                     }
 
-                    if (!rule.Match.TryEvaluateEvent(cloudEvent, out var isMatch, out var error))
+                    if (!rule.Match.TryEvaluateEvent(document.RootElement, out var isMatch, out var error))
                     {
                         _broker._logger.LogWarning("{App}: routing rule '{Rule}' failed on {Topic}: {Error}", AppId, rule.Match.Source, Topic, error);
                         return false;
@@ -490,22 +478,21 @@ public sealed class PubSubBroker : IAsyncDisposable
                         break;
                     }
                 }
-
-                if (matched is null)
-                {
-                    // No rule matched: acknowledged and skipped, copied to the dead-letter topic when one is set.
-                    Counters.Dropped(Pubsub, Topic, AppId);
-                    if (subscription.DeadLetterTopic is not null)
-                    {
-                        await DeadLetterOrNackAsync(subscription, message).ConfigureAwait(false);
-                    }
-
-                    return true;
-                }
-
-                path = "/" + matched.TrimStart('/');
             }
 
+            if (matched is null)
+            {
+                // No rule matched: acknowledged and skipped, copied to the dead-letter topic when one is set.
+                Counters.Dropped(Pubsub, Topic, AppId);
+                if (subscription.DeadLetterTopic is not null)
+                {
+                    await DeadLetterOrNackAsync(subscription, message).ConfigureAwait(false);
+                }
+
+                return true;
+            }
+
+            var path = matched.StartsWith('/') ? matched : "/" + matched;
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
             {
                 ["pubsubName"] = Pubsub,
@@ -517,7 +504,7 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
 
             var request = new DeliveryRequest(path, body, headers);
-            var policy = _broker.Resiliency.ForComponent(AppId, Pubsub, "pubsub", ComponentDirection.Inbound);
+            var policy = InboundPolicy();
             try
             {
                 await policy.ExecuteAsync(
@@ -542,6 +529,19 @@ public sealed class PubSubBroker : IAsyncDisposable
                 _broker._logger.LogDebug("{App}: delivery on {Pubsub}/{Topic} failed: {Error}", AppId, Pubsub, Topic, ex.Message);
                 return await DeadLetterOrNackAsync(subscription, message).ConfigureAwait(false);
             }
+        }
+
+        private ResiliencyPolicy InboundPolicy()
+        {
+            var provider = _broker.Resiliency;
+            var cached = _inbound;
+            if (cached.Provider != provider)
+            {
+                cached = (provider, provider.ForComponent(AppId, Pubsub, "pubsub", ComponentDirection.Inbound));
+                _inbound = cached;
+            }
+
+            return cached.Policy;
         }
 
         /// <summary>Forwards the original bytes to the dead-letter topic (ack) or reports failure to the broker (nack).</summary>
@@ -600,10 +600,9 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
         }
 
-        private bool IsExpired(JsonElement cloudEvent) =>
-            cloudEvent.TryGetProperty("expiration", out var expiration)
-            && expiration.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(expiration.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+        private bool IsExpired(string? expiration) =>
+            expiration is not null
+            && DateTimeOffset.TryParse(expiration, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
             && at < _broker._time.GetUtcNow();
     }
 }
