@@ -278,6 +278,49 @@ public sealed class PubSubSidecarTests
         Assert.Contains(app0.Received, r => r.Body.Contains("waiting"));
     }
 
+    [Fact]
+    public async Task App_answers_drive_retries_drops_and_dead_letters_end_to_end()
+    {
+        var (cluster, dapr) = await StartAsync("""
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata: { name: delivery }
+            spec:
+              policies:
+                retries:
+                  deliver: { policy: constant, duration: 1ms, maxRetries: 2 }
+              targets:
+                components:
+                  pubsub: { inbound: { retry: deliver } }
+            """);
+        await using var _ = cluster;
+        using var __ = dapr;
+        var retryCalls = 0;
+        await using var app = await SubscriberApp.StartAsync((web, self) =>
+        {
+            web.MapPost("/flaky", () => Interlocked.Increment(ref retryCalls) < 3 ? Results.Json(new { status = "RETRY" }) : Results.Json(new { status = "SUCCESS" }))
+                .WithTopic("pubsub", "flaky");
+            web.MapPost("/gone", self.Record("gone", status: 404)).WithTopic(new TopicOptions { PubsubName = "pubsub", Name = "gone", DeadLetterTopic = "poison" });
+            web.MapPost("/broken", self.Record("broken", status: 500)).WithTopic(new TopicOptions { PubsubName = "pubsub", Name = "broken", DeadLetterTopic = "poison" });
+            web.MapPost("/poison", self.Record("poison")).WithTopic("pubsub", "poison");
+        });
+        await StartSubscriberAsync(cluster, "billing", app);
+
+        await dapr.PublishEventAsync("pubsub", "flaky", new OrderPlaced("f", 1), Ct);
+        await dapr.PublishEventAsync("pubsub", "gone", new OrderPlaced("g", 1), Ct);
+        await dapr.PublishEventAsync("pubsub", "broken", new OrderPlaced("b", 1), Ct);
+        await Settle(cluster);
+
+        var counters = PubSubModule.Broker(cluster).Counters;
+        Assert.Equal(3, retryCalls);
+        Assert.Equal((1L, 2L), (counters.Get("flaky", "billing").Delivered, counters.Get("flaky", "billing").Retried));
+        Assert.Single(app.Received, r => r.Route == "gone");       // 404 = drop: no retry
+        Assert.Equal(3, app.Received.Count(r => r.Route == "broken")); // 500 = retry, then dead letter
+        Assert.Equal(["b", "g"], app.Received.Where(r => r.Route == "poison").Select(r => JsonSerializer.Deserialize<OrderPlaced>(r.Body, JsonSerializerOptions.Web)!.OrderId).Order());
+        Assert.Equal((1L, 1L), (counters.Get("gone", "billing").Dropped, counters.Get("gone", "billing").DeadLettered));
+        Assert.Equal(1L, counters.Get("broken", "billing").DeadLettered);
+    }
+
     /// <summary>An app without Dapr.AspNetCore: a fixed /dapr/subscribe answer and a raw recorder.</summary>
     private sealed class RawApp : IAsyncDisposable
     {
