@@ -24,7 +24,14 @@ internal sealed class DaprServiceMethodProvider : IServiceMethodProvider<DaprGrp
         var bind = typeof(DaprServiceMethodProvider).GetMethod(nameof(Bind), BindingFlags.NonPublic | BindingFlags.Static)!;
         foreach (var method in Service.Methods)
         {
-            bind.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType).Invoke(null, [context, method]);
+            try
+            {
+                bind.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType).Invoke(null, [context, method]);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+            }
         }
     }
 
@@ -53,6 +60,23 @@ internal sealed class DaprServiceMethodProvider : IServiceMethodProvider<DaprGrp
             Marshallers.Create(m => m.ToByteArray(), bytes => new MessageParser<TRequest>(() => new TRequest()).ParseFrom(bytes)),
             Marshallers.Create(m => m.ToByteArray(), bytes => new MessageParser<TResponse>(() => new TResponse()).ParseFrom(bytes)));
         var handler = FindHandler(descriptor);
+        try
+        {
+            BindHandler(context, type, method, handler, descriptor);
+        }
+        catch (ArgumentException ex)
+        {
+            // A module's handler with the wrong shape should fail start-up with a message that says which one.
+            throw new InvalidOperationException(
+                $"DaprGrpcService.{descriptor.Name} must have the Grpc.AspNetCore {type} signature for {typeof(TRequest).Name} -> {typeof(TResponse).Name}", ex);
+        }
+    }
+
+    private static void BindHandler<TRequest, TResponse>(ServiceMethodProviderContext<DaprGrpcService> context, MethodType type,
+        Method<TRequest, TResponse> method, MethodInfo? handler, MethodDescriptor descriptor)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new()
+    {
         var unimplemented = new RpcException(new Status(StatusCode.Unimplemented,
             $"method {descriptor.Name} is not implemented by the embedded Dapr sidecar"));
         switch (type)

@@ -89,4 +89,16 @@ internal sealed class DaprErrorInterceptor : Interceptor
             throw ex.ToRpcException();
         }
     }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (DaprApiException ex)
+        {
+            throw ex.ToRpcException();
+        }
+    }
 }

@@ -156,7 +156,17 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
             }
             AppChannel ??= AppChannel.Create(Options, attachedApp, WrapAppChannel);
             app = Build();
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch
+            {
+                // E.g. a fixed port already in use: release what was built so a later start can retry.
+                await app.DisposeAsync();
+                app = null;
+                throw;
+            }
             // Kestrel writes the bound endpoint back into the ListenOptions, which resolves port 0.
             HttpPort = ((IPEndPoint)httpListen!.EndPoint).Port;
             GrpcPort = ((IPEndPoint)grpcListen!.EndPoint).Port;
@@ -234,7 +244,9 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
     {
         var channel = AppChannel;
         var token = runCts!.Token;
-        if (channel is null)
+        // Hooks run once per run: attaching a new channel to a ready sidecar only swaps the channel, and a loop
+        // already probing will pick the new channel up through AppChannel.
+        if (channel is null || appReady.Task.IsCompleted || readinessLoop is { IsCompleted: false })
         {
             return;
         }
@@ -242,7 +254,7 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
         {
             try
             {
-                while (!await channel.ProbeAsync(token))
+                while (!await (AppChannel ?? channel).ProbeAsync(token))
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(100), token);
                 }
