@@ -321,6 +321,25 @@ public sealed class PubSubSidecarTests
         Assert.Equal(1L, counters.Get("broken", "billing").DeadLettered);
     }
 
+    [Fact]
+    public async Task The_local_run_can_set_faults_and_read_counters_over_http()
+    {
+        var (cluster, dapr) = await StartAsync();
+        await using var _ = cluster;
+        using var __ = dapr;
+        using var http = cluster.GetSidecars("publisher")[0].CreateHttpClient();
+
+        var set = await http.PutAsync("/embedded/pubsub/faults", new StringContent("failPublishes=1"), Ct);
+        await Assert.ThrowsAsync<DaprException>(() => dapr.PublishEventAsync("pubsub", "orders", new OrderPlaced("x", 1), Ct));
+        await dapr.PublishEventAsync("pubsub", "orders", new OrderPlaced("y", 1), Ct);
+        var counters = JsonDocument.Parse(await http.GetStringAsync("/embedded/pubsub/counters", Ct)).RootElement;
+
+        Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
+        var row = Assert.Single(counters.EnumerateArray());
+        Assert.Equal(("orders", "publisher", 1, 1), (row.GetProperty("topic").GetString(), row.GetProperty("appId").GetString(), row.GetProperty("published").GetInt32(), row.GetProperty("publishFailed").GetInt32()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PutAsync("/embedded/pubsub/faults", new StringContent("explode=1"), Ct)).StatusCode);
+    }
+
     /// <summary>An app without Dapr.AspNetCore: a fixed /dapr/subscribe answer and a raw recorder.</summary>
     private sealed class RawApp : IAsyncDisposable
     {

@@ -72,6 +72,15 @@ public sealed class PubSubSubscriptionParserTests
     }
 
     [Fact]
+    public void Bulk_subscribe_is_refused_rather_than_delivered_one_by_one()
+    {
+        var ex = Assert.Throws<SubscriptionLoadException>(() => SubscriptionParser.ParseProgrammatic(
+            """[{"pubsubname":"pubsub","topic":"t","route":"/t","bulkSubscribe":{"enabled":true,"maxMessagesCount":10}}]"""u8));
+
+        Assert.Contains("bulkSubscribe", ex.Message);
+    }
+
+    [Fact]
     public void A_response_that_is_not_an_array_is_a_load_error()
     {
         Assert.Throws<SubscriptionLoadException>(() => SubscriptionParser.ParseProgrammatic("""{"topic":"t"}"""u8));

@@ -73,6 +73,9 @@ public sealed class PubSubBroker : IAsyncDisposable
 
     public PubSubFaultInjector Faults { get; }
 
+    /// <summary>The cluster clock (TTL expiry, fault windows, redelivery delays).</summary>
+    public TimeProvider Time => _time;
+
     public ResiliencyProvider Resiliency { get; set; }
 
     /// <summary>Messages accepted but not yet finally settled (acked, dropped, dead-lettered or lost).</summary>

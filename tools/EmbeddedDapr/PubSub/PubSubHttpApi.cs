@@ -17,6 +17,24 @@ internal static class PubSubHttpApi
     {
         endpoints.MapPost("/v1.0/publish/{pubsub}/{**topic}", PublishAsync);
         endpoints.MapPost("/v1.0-alpha1/publish/bulk/{pubsub}/{**topic}", BulkPublishAsync);
+
+        // Emulator-only routes (daprd has no equivalent): counters and fault injection for the local run.
+        endpoints.MapGet("/embedded/pubsub/counters", (PubSubPublisher publisher) => Results.Json(publisher.Broker.Counters.Snapshot()));
+        endpoints.MapGet("/embedded/pubsub/faults", (PubSubPublisher publisher) => Results.Json(publisher.Broker.Faults.Current));
+        endpoints.MapPut("/embedded/pubsub/faults", async (HttpContext context, PubSubPublisher publisher) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var text = await reader.ReadToEndAsync(context.RequestAborted);
+            try
+            {
+                publisher.Broker.Faults.Set(Faults.PubSubFaults.Parse(text, publisher.Broker.Time));
+                return Results.NoContent();
+            }
+            catch (FormatException ex)
+            {
+                return Results.Text(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+            }
+        });
     }
 
     private static async Task PublishAsync(HttpContext context, string pubsub, string? topic, SidecarContext sidecar, PubSubPublisher publisher)

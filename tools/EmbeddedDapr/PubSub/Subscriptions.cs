@@ -61,6 +61,12 @@ public static class SubscriptionParser
             }
 
             var routes = Get(entry, "routes") as JsonObject;
+            if (Get(entry, "bulkSubscribe") is JsonObject bulk && Get(bulk, "enabled") is JsonValue enabled && enabled.ToString() == "true")
+            {
+                throw new SubscriptionLoadException(
+                    $"subscription to {String(entry, "pubsubname")}/{String(entry, "topic")} enables bulkSubscribe, which the embedded sidecar does not deliver");
+            }
+
             var subscription = Build(
                 pubsub: String(entry, "pubsubname"),
                 topic: String(entry, "topic"),

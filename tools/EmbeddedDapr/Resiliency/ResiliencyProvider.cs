@@ -25,6 +25,11 @@ public sealed class ResiliencyProvider(IEnumerable<ResiliencyDocument> documents
         _cache.GetOrAdd((callerAppId, "app:" + targetAppId), _ =>
             Resolve(callerAppId, $"app {targetAppId}", d => d.Apps.GetValueOrDefault(targetAppId), ["App", ""]));
 
+    /// <summary>Actor invocation of <paramref name="actorType"/> from <paramref name="appId"/>'s sidecar (<c>actors.&lt;type&gt;</c>, then <c>DefaultActor…</c>).</summary>
+    public ResiliencyPolicy ForActor(string appId, string actorType) =>
+        _cache.GetOrAdd((appId, "actor:" + actorType), _ =>
+            Resolve(appId, $"actor {actorType}", d => d.Actors.GetValueOrDefault(actorType), ["Actor", ""]));
+
     /// <summary>A component call; <paramref name="componentKind"/> is the type prefix, e.g. <c>pubsub</c> or <c>state</c>.</summary>
     public ResiliencyPolicy ForComponent(string appId, string componentName, string componentKind, ComponentDirection direction)
     {
