@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapr;
 using Dapr.Actors.Client;
+using Dapr.Actors.Runtime;
 using Flipkart.Inventory.Actors;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
@@ -40,30 +41,38 @@ public static class Extensions
     // The StockActor type is always hosted so switching the ledger is configuration only.
     private static void AddStockActors(this IHostApplicationBuilder builder)
     {
-        var configuration = builder.Configuration;
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-        var httpEndpoint = DaprDefaults.GetDefaultHttpEndpoint(configuration);
-        var apiToken = DaprDefaults.GetDefaultDaprApiToken(configuration);
 
-        // Registered before AddActors so its TryAdd keeps this one: the proxy must find the sidecar the same way
-        // DaprClient does (configuration first) and speak JSON like the actor host below.
-        builder.Services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory(new ActorProxyOptions
+        // The sidecar address is read when the container resolves it (not while registering), because hosts such as
+        // WebApplicationFactory add configuration after this runs. Registered before AddActors, whose TryAdd keeps it.
+        builder.Services.AddSingleton<IActorProxyFactory>(provider =>
         {
-            HttpEndpoint = httpEndpoint,
-            DaprApiToken = apiToken,
-            UseJsonSerialization = true,
-            JsonSerializerOptions = json,
-        }));
+            var configuration = provider.GetRequiredService<IConfiguration>();
+            return new ActorProxyFactory(new ActorProxyOptions
+            {
+                HttpEndpoint = SidecarHttpEndpoint(configuration),
+                DaprApiToken = DaprDefaults.GetDefaultDaprApiToken(configuration),
+                UseJsonSerialization = true,
+                JsonSerializerOptions = json,
+            });
+        });
 
         builder.Services.AddActors(options =>
         {
             options.Actors.RegisterActor<StockActor>();
             options.UseJsonSerialization = true;
             options.JsonSerializerOptions = json;
-            options.HttpEndpoint = httpEndpoint;
-            options.DaprApiToken = apiToken;
+        });
+        builder.Services.AddOptions<ActorRuntimeOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            options.HttpEndpoint = SidecarHttpEndpoint(configuration);
+            options.DaprApiToken = DaprDefaults.GetDefaultDaprApiToken(configuration);
         });
     }
+
+    // The actor SDK appends "/v1.0/..." to this, so a trailing slash would make every actor call a 404.
+    private static string SidecarHttpEndpoint(IConfiguration configuration) =>
+        DaprDefaults.GetDefaultHttpEndpoint(configuration).TrimEnd('/');
 
     private static IStockLedger ChooseLedger(IServiceProvider provider)
     {

@@ -19,11 +19,12 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
 
     private static string NewProduct() => "sku-" + Guid.NewGuid().ToString("N")[..12];
 
+    // Fails every test up front, with the service's answer, when the ledger cannot even set stock on this sidecar.
     private void RequireLedger()
     {
         if (!fixture.LedgerAvailable)
         {
-            Assert.Skip("needs actors in EmbeddedDapr");
+            Assert.Fail($"The {fixture.Ledger} ledger does not work on the embedded sidecar: {fixture.LedgerProblem}");
         }
     }
 
