@@ -21,6 +21,12 @@ public sealed class GatewayOptions
     [Range(256, 16 * 1024)]
     public int MaxQueryStringLength { get; set; } = 4 * 1024;
 
+    /// <summary>
+    /// CIDR ranges of proxies in front of the gateway (e.g. the ingress controller's pod network) whose
+    /// <c>X-Forwarded-For</c> is believed; without them every client behind an ingress shares one per-IP quota.
+    /// </summary>
+    public string[] TrustedProxyNetworks { get; set; } = [];
+
     /// <summary>Idle limit for ordinary proxied calls.</summary>
     [Range(1, 600)]
     public int ProxyTimeoutSeconds { get; set; } = 30;

@@ -149,3 +149,17 @@ public class DevTokensDisabledTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }
+
+public class ExternalAuthorityTests
+{
+    [Fact]
+    public async Task StartupFailsWhenDevTokensAreOffAndNoAuthorityIsConfigured()
+    {
+        await using var sidecar = await RecordingSidecar.StartAsync();
+        await using var gateway = new GatewayFactory(sidecar.BaseAddress, new Dictionary<string, string?> { ["Auth:DevTokens:Enabled"] = "false" }, presetSigningKey: false);
+
+        var error = Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
+
+        Assert.Contains("Auth:Authority", error.ToString());
+    }
+}

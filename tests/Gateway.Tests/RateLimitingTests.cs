@@ -57,3 +57,31 @@ public class RateLimitingTests : IAsyncLifetime
         Assert.NotEqual(HttpStatusCode.TooManyRequests, (await anonymous.GetAsync("/healthz", ct)).StatusCode);
     }
 }
+
+public class ForwardedClientRateLimitingTests
+{
+    [Fact]
+    public async Task BehindATrustedProxyEachForwardedClientGetsItsOwnQuota()
+    {
+        await using var sidecar = await RecordingSidecar.StartAsync();
+        await using var gateway = new GatewayFactory(sidecar.BaseAddress, new Dictionary<string, string?>
+        {
+            ["GatewayOptions:AnonymousPermitLimit"] = "1",
+            ["GatewayOptions:RateLimitWindowSeconds"] = "600",
+            ["GatewayOptions:TrustedProxyNetworks:0"] = "10.0.0.0/8",
+        });
+        _ = gateway.Server; // build the host
+
+        Task<Microsoft.AspNetCore.Http.HttpContext> Send(string client) => gateway.Server.SendAsync(context =>
+        {
+            context.Request.Method = "GET";
+            context.Request.Path = "/api/catalog/categories";
+            context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("10.1.2.3"); // the ingress
+            context.Request.Headers["X-Forwarded-For"] = client;
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, (await Send("203.0.113.7")).Response.StatusCode);
+        Assert.Equal(429, (await Send("203.0.113.7")).Response.StatusCode);
+        Assert.Equal(200, (await Send("198.51.100.9")).Response.StatusCode);
+    }
+}

@@ -1,6 +1,7 @@
 using Flipkart.Gateway.Apis;
 using Flipkart.Gateway.Infrastructure;
 using Flipkart.ServiceDefaults;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Flipkart.Gateway.Extensions;
@@ -20,6 +21,17 @@ public static class Extensions
             kestrel.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes;
             // Long enough that an over-long query reaches our 400 ProblemDetails instead of a bare 414.
             kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+        });
+
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var network in gateway.TrustedProxyNetworks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
         });
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -42,6 +54,10 @@ public static class Extensions
 
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.TrustedProxyNetworks.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseEdgeGuards();
         app.UseRouting();
         app.UseAuthentication();

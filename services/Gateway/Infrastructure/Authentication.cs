@@ -11,6 +11,11 @@ internal static class Authentication
     public static void AddGatewayAuthentication(this IHostApplicationBuilder builder, AuthOptions auth)
     {
         var devTokens = DevTokensEnabled(auth, builder.Environment);
+        if (!devTokens && string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            // Fail at start-up, not with every request rejected: without dev tokens someone must issue them.
+            throw new InvalidOperationException("Auth:Authority must name the identity provider when Auth:DevTokens:Enabled is false (the default outside Development).");
+        }
         builder.Services.AddSingleton<JwtSigningKey>();
         if (devTokens)
         {
