@@ -220,6 +220,8 @@ public interface ICounterActor : IActor
 
     Task RegisterTimerAsync(ScheduleSpec spec);
 
+    Task<string> DescribeReminderAsync(string name);
+
     Task<int> CallSelfAsync();
 
     Task BlockAsync();
@@ -279,6 +281,12 @@ public sealed class CounterActor(ActorHost host, ActorProbe probe) : Actor(host)
 
     public Task RegisterTimerAsync(ScheduleSpec spec) =>
         RegisterTimerAsync(spec.Name, nameof(OnTimerAsync), Encoding.UTF8.GetBytes(spec.Data), spec.DueTime, spec.Period);
+
+    public async Task<string> DescribeReminderAsync(string name)
+    {
+        var reminder = await GetReminderAsync(name);
+        return $"{reminder.DueTime}|{reminder.Period}|{Encoding.UTF8.GetString(reminder.State)}";
+    }
 
     public Task OnTimerAsync(byte[] data)
     {

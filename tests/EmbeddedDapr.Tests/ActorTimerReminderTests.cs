@@ -220,6 +220,18 @@ public class ActorTimerReminderTests
     }
 
     [Fact]
+    public async Task The_sdk_reads_back_a_reminder_it_registered()
+    {
+        await using var rig = await ActorTestCluster.StartAsync();
+        var sidecar = await rig.AddSidecarAsync("counter");
+        await rig.StartAppAsync(sidecar, new ActorProbe());
+        var actor = sidecar.Counter("described");
+        await actor.RegisterReminderAsync(new ScheduleSpec("weekly", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), "payload"));
+
+        Assert.Equal("00:01:00|7.00:00:00|payload", await actor.DescribeReminderAsync("weekly"));
+    }
+
+    [Fact]
     public async Task A_reminder_registered_before_the_app_stops_fires_after_it_starts_again()
     {
         await using var rig = await ActorTestCluster.StartAsync();
