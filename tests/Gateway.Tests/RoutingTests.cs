@@ -113,6 +113,11 @@ public class RoutingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
 
         Assert.Contains("/api/auth/dev-token", document);
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        Assert.Contains("scalar.js", await docs.Content.ReadAsStringAsync(ct));
+        // The UI's script is served by the gateway itself (these machines reach no CDN).
+        var script = await client.GetAsync("/docs/scalar.js", ct);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync(ct)).Length > 10_000);
     }
 
     [Fact]
