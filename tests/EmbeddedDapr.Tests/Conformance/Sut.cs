@@ -102,6 +102,10 @@ public sealed class Sut : IAsyncDisposable
             return new Sut(target, spec, sidecar.GrpcEndpoint, sidecar.HttpEndpoint) { Cluster = cluster, Sidecar = sidecar, Clock = clock };
         }
 
+        if (!Targets.HasDaprdEndpoints && Targets.DaprdOnPath is null)
+        {
+            Assert.Skip(Targets.NoDaprdReason);
+        }
         if (spec.EmbeddedOnlyReason is { } reason)
         {
             Assert.Skip($"daprd target: {reason}");
