@@ -20,6 +20,13 @@ public sealed class PaymentOptions
     [Range(0, 99)]
     public int? DeclineAmountsEndingInPaise { get; set; } = 13;
 
+    /// <summary>
+    /// Buyers whose user id starts with this prefix are always declined, so a system test can force a payment failure
+    /// without touching prices (sign in as <c>decline-…</c>). Null or empty turns the rule off.
+    /// </summary>
+    [MaxLength(64)]
+    public string? DeclineUserIdPrefix { get; set; } = "decline-";
+
     /// <summary>Bounded retries of an optimistic-concurrency (ETag) conflict on one payment record.</summary>
     [Range(1, 20)]
     public int ConcurrencyRetries { get; set; } = 8;

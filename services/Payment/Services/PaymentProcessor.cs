@@ -45,7 +45,7 @@ public sealed class PaymentProcessor(
                 return;
             }
 
-            var result = await provider.ChargeAsync(@event.OrderId, @event.Amount, token);
+            var result = await provider.ChargeAsync(@event.OrderId, @event.UserId, @event.Amount, token);
             var now = time.GetUtcNow();
             OrderPayment record;
             IntegrationEvent outcome;

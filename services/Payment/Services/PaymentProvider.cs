@@ -12,7 +12,7 @@ public sealed record ChargeResult(bool Succeeded, string PaymentId, string? Decl
 /// </summary>
 public interface IPaymentProvider
 {
-    Task<ChargeResult> ChargeAsync(Guid orderId, decimal amount, CancellationToken cancellationToken);
+    Task<ChargeResult> ChargeAsync(Guid orderId, string? userId, decimal amount, CancellationToken cancellationToken);
 
     Task<string> RefundAsync(Guid orderId, string paymentId, decimal amount, CancellationToken cancellationToken);
 
@@ -22,11 +22,11 @@ public interface IPaymentProvider
 
 /// <summary>
 /// A simulated provider: configurable latency, a failure rate decided per order id (so retries agree), and a
-/// deterministic decline rule for amounts ending in given paise, which tests use to force a failure.
+/// deterministic decline rules (amounts ending in given paise, buyers with a given user-id prefix) that tests use to force a failure.
 /// </summary>
 public sealed class SimulatedPaymentProvider(IOptionsMonitor<PaymentOptions> options, TimeProvider time, ILogger<SimulatedPaymentProvider> logger) : IPaymentProvider
 {
-    public async Task<ChargeResult> ChargeAsync(Guid orderId, decimal amount, CancellationToken cancellationToken)
+    public async Task<ChargeResult> ChargeAsync(Guid orderId, string? userId, decimal amount, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         await DelayAsync(settings, cancellationToken);
@@ -39,6 +39,10 @@ public sealed class SimulatedPaymentProvider(IOptionsMonitor<PaymentOptions> opt
         if (settings.DeclineAmountsEndingInPaise is { } paise && decimal.Round(amount * 100m) % 100m == paise)
         {
             return new ChargeResult(false, paymentId, $"Card declined (test amount ending in .{paise:00})");
+        }
+        if (settings.DeclineUserIdPrefix is { Length: > 0 } prefix && userId?.StartsWith(prefix, StringComparison.Ordinal) == true)
+        {
+            return new ChargeResult(false, paymentId, "Card declined (test buyer)");
         }
         if (settings.FailureRate > 0 && UnitInterval(orderId) < settings.FailureRate)
         {

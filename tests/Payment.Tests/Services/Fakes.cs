@@ -69,7 +69,7 @@ internal sealed class RecordingProvider : IPaymentProvider
     public int Refunds => refunds;
     public int Voids => voids;
 
-    public Task<ChargeResult> ChargeAsync(Guid orderId, decimal amount, CancellationToken cancellationToken)
+    public Task<ChargeResult> ChargeAsync(Guid orderId, string? userId, decimal amount, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref charges);
         return Task.FromResult(new ChargeResult(!Decline, $"pay_{orderId:N}", Decline ? "declined" : null));

@@ -17,7 +17,7 @@ public sealed class SimulatedPaymentProviderTests
     {
         var provider = Provider(new PaymentOptions { Latency = TimeSpan.Zero, DeclineAmountsEndingInPaise = 13 });
 
-        var result = await provider.ChargeAsync(Guid.NewGuid(), decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        var result = await provider.ChargeAsync(Guid.NewGuid(), "buyer", decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
 
         Assert.Equal(succeeds, result.Succeeded);
     }
@@ -29,8 +29,8 @@ public sealed class SimulatedPaymentProviderTests
         var random = new Random(42);
         var orders = Enumerable.Range(0, 200).Select(_ => { var bytes = new byte[16]; random.NextBytes(bytes); return new Guid(bytes); }).ToList();
 
-        var first = await Task.WhenAll(orders.Select(o => provider.ChargeAsync(o, 100m, CancellationToken.None)));
-        var second = await Task.WhenAll(orders.Select(o => provider.ChargeAsync(o, 100m, CancellationToken.None)));
+        var first = await Task.WhenAll(orders.Select(o => provider.ChargeAsync(o, "buyer", 100m, CancellationToken.None)));
+        var second = await Task.WhenAll(orders.Select(o => provider.ChargeAsync(o, "buyer", 100m, CancellationToken.None)));
 
         Assert.Equal(first.Select(r => (r.Succeeded, r.PaymentId)), second.Select(r => (r.Succeeded, r.PaymentId)));
         // A 50% rate over 200 fixed order ids: both outcomes occur.
@@ -41,10 +41,23 @@ public sealed class SimulatedPaymentProviderTests
     [Fact]
     public async Task ChargeAsync_NeverFails_WithRateZeroAndTheRuleOff()
     {
-        var provider = Provider(new PaymentOptions { Latency = TimeSpan.Zero, FailureRate = 0, DeclineAmountsEndingInPaise = null });
+        var provider = Provider(new PaymentOptions { Latency = TimeSpan.Zero, FailureRate = 0, DeclineAmountsEndingInPaise = null, DeclineUserIdPrefix = null });
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => provider.ChargeAsync(Guid.NewGuid(), 0.13m + i, CancellationToken.None)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => provider.ChargeAsync(Guid.NewGuid(), "decline-me", 0.13m + i, CancellationToken.None)));
 
         Assert.All(results, r => Assert.True(r.Succeeded));
+    }
+
+    [Theory]
+    [InlineData("decline-buyer-1", false)]
+    [InlineData("buyer-decline-1", true)]
+    [InlineData(null, true)]
+    public async Task ChargeAsync_DeclinesTestBuyers(string? userId, bool succeeds)
+    {
+        var provider = Provider(new PaymentOptions { Latency = TimeSpan.Zero, DeclineUserIdPrefix = "decline-" });
+
+        var result = await provider.ChargeAsync(Guid.NewGuid(), userId, 100m, CancellationToken.None);
+
+        Assert.Equal(succeeds, result.Succeeded);
     }
 }
