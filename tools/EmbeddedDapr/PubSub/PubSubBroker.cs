@@ -331,7 +331,14 @@ public sealed class PubSubBroker : IAsyncDisposable
                     foreach (var pending in batch)
                     {
                         await _topicSlots.WaitAsync(stop).ConfigureAwait(false);
-                        _ = ProcessAsync(pending, stop);
+                        if (_redelivery.TopicConcurrency == 1)
+                        {
+                            await ProcessAsync(pending, stop).ConfigureAwait(false); // sequential topic: no hand-off needed
+                        }
+                        else
+                        {
+                            _ = ProcessAsync(pending, stop);
+                        }
                     }
                 }
             }

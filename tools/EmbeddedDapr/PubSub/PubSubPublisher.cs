@@ -68,10 +68,16 @@ public sealed class PubSubPublisher(PubSubBroker broker, TimeProvider time)
         var prepared = new List<(string Id, byte[] Bytes, string ContentType, IReadOnlyDictionary<string, string> Metadata)>();
         foreach (var entry in entries)
         {
-            var entryMetadata = new Dictionary<string, string>(metadata, StringComparer.Ordinal);
-            foreach (var (key, value) in entry.Metadata)
+            IReadOnlyDictionary<string, string> entryMetadata = metadata;
+            if (entry.Metadata.Count > 0)
             {
-                entryMetadata[key] = value;
+                var merged = new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+                foreach (var (key, value) in entry.Metadata)
+                {
+                    merged[key] = value;
+                }
+
+                entryMetadata = merged;
             }
 
             var entryRaw = raw || CloudEventEnvelope.IsRawPayload(entry.Metadata, out _);
@@ -80,11 +86,12 @@ public sealed class PubSubPublisher(PubSubBroker broker, TimeProvider time)
         }
 
         var failed = new List<(string, string)>();
+        var policy = OutboundPolicy(appId, component);
         foreach (var (id, bytes, contentType, brokerMetadata) in prepared)
         {
             try
             {
-                await SendAsync(component, appId, topic, bytes, contentType, brokerMetadata, cancellationToken).ConfigureAwait(false);
+                await SendAsync(component, appId, topic, bytes, contentType, brokerMetadata, cancellationToken, policy).ConfigureAwait(false);
             }
             catch (DaprApiException ex)
             {
@@ -172,11 +179,20 @@ public sealed class PubSubPublisher(PubSubBroker broker, TimeProvider time)
         }
     }
 
+    private ResiliencyPolicy OutboundPolicy(string appId, PubsubComponent component) =>
+        broker.Resiliency.ForComponent(appId, component.Name, "pubsub", ComponentDirection.Outbound);
+
     private async Task SendAsync(
         PubsubComponent component, string appId, string topic, byte[] bytes, string contentType,
-        IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken, ResiliencyPolicy? policy = null)
     {
-        var policy = broker.Resiliency.ForComponent(appId, component.Name, "pubsub", ComponentDirection.Outbound);
+        policy ??= OutboundPolicy(appId, component);
+        if (policy.IsNone)
+        {
+            PublishToBroker(component, appId, topic, bytes, contentType, metadata);
+            return;
+        }
+
         try
         {
             await policy.ExecuteAsync(
@@ -189,9 +205,24 @@ public sealed class PubSubPublisher(PubSubBroker broker, TimeProvider time)
         }
         catch (Exception ex) when (ex is BrokerPublishException or CircuitBreakerOpenException or Polly.Timeout.TimeoutRejectedException)
         {
-            throw PubSubErrors.Create(
-                StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE",
-                $"error when publishing to topic {topic} in pubsub {component.Name}: {ex.Message}", component.Name);
+            throw PublishError(component, topic, ex);
         }
     }
+
+    private void PublishToBroker(PubsubComponent component, string appId, string topic, byte[] bytes, string contentType, IReadOnlyDictionary<string, string> metadata)
+    {
+        try
+        {
+            broker.Publish(component.Name, topic, bytes, contentType, metadata, appId);
+        }
+        catch (BrokerPublishException ex)
+        {
+            throw PublishError(component, topic, ex);
+        }
+    }
+
+    private static DaprApiException PublishError(PubsubComponent component, string topic, Exception ex) =>
+        PubSubErrors.Create(
+            StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE",
+            $"error when publishing to topic {topic} in pubsub {component.Name}: {ex.Message}", component.Name);
 }
