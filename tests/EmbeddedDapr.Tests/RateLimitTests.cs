@@ -17,7 +17,7 @@ public class RateLimitTests
             name => name == "ratelimit" ? RateLimit("ratelimit", rate) : null,
             time);
 
-    private static async Task<(int Status, string? ContentType, string Body)> Send(RequestDelegate app, string ip, string? forwardedFor = null)
+    private static async Task<(int Status, string? ContentType, string Body, IHeaderDictionary Headers)> Send(RequestDelegate app, string ip, string? forwardedFor = null)
     {
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = ip.Length == 0 ? null : IPAddress.Parse(ip);
@@ -29,7 +29,7 @@ public class RateLimitTests
         var body = new MemoryStream();
         context.Response.Body = body;
         await app(context);
-        return (context.Response.StatusCode, context.Response.ContentType, System.Text.Encoding.UTF8.GetString(body.ToArray()));
+        return (context.Response.StatusCode, context.Response.ContentType, System.Text.Encoding.UTF8.GetString(body.ToArray()), context.Response.Headers);
     }
 
     private static readonly RequestDelegate Ok = context =>
@@ -48,6 +48,8 @@ public class RateLimitTests
         Assert.Equal(429, limited.Status);
         Assert.Equal("text/plain; charset=utf-8", limited.ContentType);
         Assert.Equal("You have reached maximum request limit.", limited.Body);
+        Assert.Equal("2.00", limited.Headers["X-Rate-Limit-Limit"]);
+        Assert.Equal("1", limited.Headers["X-Rate-Limit-Duration"]);
     }
 
     [Fact]

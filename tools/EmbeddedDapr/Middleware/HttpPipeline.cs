@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Flipkart.EmbeddedDapr.Resources;
@@ -78,6 +79,18 @@ public sealed class HttpPipeline
             {
                 if (!limiter.TryAcquire(key))
                 {
+                    // tollbooth describes the rejection in these headers.
+                    var headers = context.Response.Headers;
+                    headers["X-Rate-Limit-Limit"] = limiter.MaxRequestsPerSecond.ToString("F2", CultureInfo.InvariantCulture);
+                    headers["X-Rate-Limit-Duration"] = "1";
+                    if (context.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 } forwardedFor)
+                    {
+                        headers["X-Rate-Limit-Request-Forwarded-For"] = forwardedFor;
+                    }
+
+                    headers["X-Rate-Limit-Request-Remote-Addr"] = context.Connection.RemoteIpAddress is { } remote
+                        ? new IPEndPoint(remote, context.Connection.RemotePort).ToString()
+                        : string.Empty;
                     context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                     context.Response.ContentType = RateLimiter.LimitedContentType;
                     return context.Response.WriteAsync(RateLimiter.LimitedBody);
