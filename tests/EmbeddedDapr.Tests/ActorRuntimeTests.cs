@@ -281,7 +281,7 @@ public class ActorRuntimeTests
     public async Task A_type_registered_while_the_lookup_retries_is_found()
     {
         await using var rig = await ActorTestCluster.StartAsync();
-        rig.Actors.Options.LookupRetries = 100;
+        rig.Actors.Options.LookupRetries = 1500; // up to 30 s for the app to come up on a loaded machine
         var caller = await rig.AddSidecarAsync("caller");
         var host = await rig.AddSidecarAsync("counter");
         var pending = caller.Counter("late").IncrementAsync();
