@@ -126,6 +126,28 @@ public class HostingTests
         Assert.Equal(HttpStatusCode.NoContent, (await http.GetAsync("/v1.0/healthz/outbound", Ct)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("local")]
+    [InlineData("rabbitmq-mysql")]
+    [InlineData("kafka-cassandra")]
+    public async Task Every_profile_in_the_repository_loads_and_serves_every_app_id(string profile)
+    {
+        var folder = Path.Combine(RepositoryRoot(), "components", profile);
+        await using var cluster = await EmbeddedDaprCluster.StartAsync(new EmbeddedDaprClusterOptions { ResourcesPath = folder }, Ct);
+
+        foreach (var appId in new[] { "gateway", "catalog", "cart", "inventory", "ordering", "payment", "notification" })
+        {
+            var sidecar = await cluster.StartSidecarAsync(new SidecarOptions { AppId = appId }, Ct);
+            using var client = sidecar.CreateDaprClient();
+            Assert.Equal(appId, (await client.GetMetadataAsync(Ct)).Id);
+        }
+        Assert.Equal("secretstores.local.file", cluster.SecretStores["secretstore"].Type);
+        Assert.NotEmpty(cluster.SecretStores["secretstore"].Get("jwt-signing-key", new Dictionary<string, string>())["jwt-signing-key"]);
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+
     internal sealed class SharedCounter;
 
     internal sealed class ProbeService(SharedCounter counter)
