@@ -57,6 +57,14 @@ public sealed class RecordingSidecar : IAsyncDisposable
             return;
         }
 
+        if (context.Request.Path.StartsWithSegments("/api/payments/fail"))
+        {
+            // An app's own 500 (JSON, not a Dapr error) must pass through untouched.
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsJsonAsync(new { errorCode = "PAYMENT_PROVIDER_DOWN" });
+            return;
+        }
+
         context.Response.Headers.Server = "Kestrel";
         await context.Response.WriteAsJsonAsync(new { path = context.Request.Path.Value, app = headers.GetValueOrDefault("dapr-app-id") });
     }

@@ -89,6 +89,17 @@ public class RoutingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
     }
 
     [Fact]
+    public async Task AnAppsOwnErrorsPassThroughUnchanged()
+    {
+        using var client = fixture.Gateway.CreateClient(await fixture.Gateway.DevTokenAsync("u-err"));
+
+        var response = await client.GetAsync("/api/payments/fail", ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("PAYMENT_PROVIDER_DOWN", await response.Content.ReadAsStringAsync(ct));
+    }
+
+    [Fact]
     public async Task ServiceOpenApiDocumentsAreFetchedFromEachAppThroughDapr()
     {
         using var client = fixture.Gateway.CreateClient();

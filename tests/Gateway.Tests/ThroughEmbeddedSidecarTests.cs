@@ -123,4 +123,20 @@ public sealed class ThroughEmbeddedSidecarTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.DoesNotContain(SigningKey, await response.Content.ReadAsStringAsync(ct));
     }
+
+    [Fact]
+    public async Task AnUnreachableServiceIsA503ProblemWithoutDaprInternals()
+    {
+        using var client = gateway.CreateClient();
+        var token = (await (await client.PostAsJsonAsync("/api/auth/dev-token", new { userId = "u-11" }, ct)).Content.ReadFromJsonAsync<DevToken>(ct))!.AccessToken;
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+        // No `cart` app runs in this cluster.
+        var response = await client.GetAsync("/api/cart", ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.RetryAfter is not null);
+        Assert.DoesNotContain("ERR_DIRECT_INVOKE", await response.Content.ReadAsStringAsync(ct));
+    }
 }

@@ -55,12 +55,56 @@ public sealed class DaprInvocationTransforms(IConfiguration configuration) : ITr
             return ValueTask.CompletedTask;
         });
 
-        // Services' server banners stay inside.
-        context.AddResponseTransform(transform =>
+        context.AddResponseTransform(async transform =>
         {
+            // Services' server banners stay inside.
             transform.HttpContext.Response.Headers.Remove("Server");
-            return ValueTask.CompletedTask;
+            if (await DaprInvocationErrorAsync(transform.ProxyResponse) is { } status)
+            {
+                // The sidecar could not reach the app (down, unknown, or denied by access control). Its error
+                // names internal app-ids and addresses, so the client gets a plain ProblemDetails instead.
+                transform.SuppressResponseBody = true;
+                var response = transform.HttpContext.Response;
+                response.Headers.Clear();
+                response.Headers.RetryAfter = "5";
+                await ProblemWriter.WriteAsync(transform.HttpContext, status,
+                    status == StatusCodes.Status503ServiceUnavailable ? "Service unavailable" : "Bad gateway",
+                    $"The {appId} service could not be reached. Try again shortly.");
+            }
         });
+    }
+
+    /// <summary>
+    /// The status to answer with when the response is the sidecar's own invocation failure
+    /// (<c>ERR_DIRECT_INVOKE</c>) rather than the app's answer; null to pass the response through.
+    /// </summary>
+    private static async Task<int?> DaprInvocationErrorAsync(HttpResponseMessage? response)
+    {
+        if (response is null || (int)response.StatusCode is not (500 or 403)
+            || response.Content.Headers.ContentType?.MediaType != "application/json"
+            || response.Content.Headers.ContentLength > 4_096)
+        {
+            return null;
+        }
+
+        // Buffered (error bodies are small), so YARP can still copy the body when it is the app's own error.
+        await response.Content.LoadIntoBufferAsync(1024 * 1024);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            var isDaprError = json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && json.RootElement.TryGetProperty("errorCode", out var code)
+                && code.ValueKind == System.Text.Json.JsonValueKind.String
+                && code.GetString() == "ERR_DIRECT_INVOKE";
+            return !isDaprError ? null
+                : (int)response.StatusCode == 403 ? StatusCodes.Status502BadGateway
+                : StatusCodes.Status503ServiceUnavailable;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     public static IEnumerable<string> Roles(ClaimsPrincipal user) =>
