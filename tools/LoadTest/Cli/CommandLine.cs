@@ -1,0 +1,121 @@
+using System.Globalization;
+
+namespace Flipkart.LoadTest.Cli;
+
+public static class CommandLine
+{
+    public const string Usage = """
+        Usage: dotnet run --project tools/LoadTest -- <scenario> [options]
+
+        Scenarios:
+          browse          anonymous shoppers: search with filters 40%, product detail 50% (Zipf popularity), categories 10%
+          checkout        signed-in users: dev-token login, 1-3 items into the cart, order with Idempotency-Key, poll until settled
+          flash-sale      one hot SKU with --units K, --buyers N each buying one; then checks the invariants (exit 1 if any fails)
+          baseline        a bare Kestrel JSON endpoint hosted by this tool, driven by the same client
+
+        Target:
+          --gateway <url>            aim at a running system instead of starting the local run
+          --profile <name>           component profile of the local run (default local)
+          --configuration <c>        build of the services (default Release)
+          --no-build                 use the services as already built
+          --replicas <n>             processes per app-id (gateway stays single)
+          --repo <path>              repository root
+          --sidecar-rate-limit <n>   gateway sidecar's ratelimit middleware for the run (default 100000 req/s; profile: 1000)
+          --gateway-permit-limit <n> gateway per-IP/per-user permits per window for the run (default 1000000)
+          --service-log-level <lvl>  services' minimum log level for the run (default Warning; 'default' keeps appsettings)
+
+        Load:
+          --duration <s>             measured seconds per phase (default 15)
+          --warmup <s>               unmeasured seconds before each phase (default 3)
+          --concurrency <n>          workers / buyers in flight (browse, baseline 64; checkout 32; flash-sale min(N, 250))
+          --rate <r>                 open loop: r requests/s instead of a closed loop (browse, baseline)
+          --compare-baseline         browse: also run baseline and product detail alone, print the ratios and the added p99 at --compare-rate
+          --compare-rate <r>         fixed rate for the added-latency comparison (default 1000)
+          --buyers <n> --units <k>   flash sale size (default 2000 / 200)
+          --sku <productId>          flash sale product (default: a catalog product chosen by --seed)
+          --users <n>                checkout: number of user sessions (default: as many as fit in --duration)
+          --products <n> --zipf <s>  browse popularity: products and exponent (default 1000, 1.0)
+          --seed <n>                 random seed (default 42)
+          --settle-timeout <s>       how long an order may take to settle (default 60)
+
+        Output:
+          --out <file.json>          results (default artifacts/loadtest/<scenario>-<timestamp>.json); the chart is written next to it (.png)
+          --plain                    plain progress lines even on a terminal
+        """;
+
+    public static LoadTestOptions Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0)
+        {
+            throw new ArgumentException("Name a scenario: browse, checkout, flash-sale or baseline.");
+        }
+        var options = new LoadTestOptions
+        {
+            Scenario = args[0].ToLowerInvariant() switch
+            {
+                "browse" => Scenario.Browse,
+                "checkout" => Scenario.Checkout,
+                "flash-sale" or "flashsale" => Scenario.FlashSale,
+                "baseline" => Scenario.Baseline,
+                _ => throw new ArgumentException($"Unknown scenario '{args[0]}' (browse, checkout, flash-sale, baseline)."),
+            },
+        };
+
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new ArgumentException($"{name} needs a value.");
+                }
+                return args[++i];
+            }
+            int Int(int min) => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
+                ? v : throw new ArgumentException($"{name} needs a whole number ≥ {min}.");
+            double Number(double min) => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= min && !double.IsInfinity(v)
+                ? v : throw new ArgumentException($"{name} needs a number ≥ {min}.");
+
+            options = name switch
+            {
+                "--gateway" => options with
+                {
+                    Gateway = Uri.TryCreate(Value(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                        ? url : throw new ArgumentException("--gateway needs an http(s) URL."),
+                },
+                "--profile" => options with { Profile = Value() },
+                "--configuration" => options with { Configuration = Value() },
+                "--no-build" => options with { NoBuild = true },
+                "--replicas" => options with { Replicas = Int(1) },
+                "--repo" => options with { RepositoryRoot = Value() },
+                "--sidecar-rate-limit" => options with { SidecarRateLimit = Int(1) },
+                "--gateway-permit-limit" => options with { GatewayPermitLimit = Int(1) },
+                "--service-log-level" => options with { ServiceLogLevel = Value() is var level && level.Equals("default", StringComparison.OrdinalIgnoreCase) ? null : level },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(0.5)) },
+                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Number(0)) },
+                "--concurrency" => options with { Concurrency = Int(1) },
+                "--rate" => options with { Rate = Number(1) },
+                "--compare-baseline" => options with { CompareBaseline = true },
+                "--compare-rate" => options with { CompareRate = Number(1) },
+                "--buyers" => options with { Buyers = Int(1) },
+                "--units" => options with { Units = Int(1) },
+                "--sku" => options with { Sku = Value() },
+                "--users" => options with { Users = Int(1) },
+                "--products" => options with { Products = Int(1) },
+                "--zipf" => options with { ZipfExponent = Number(0) },
+                "--seed" => options with { Seed = Int(0) },
+                "--settle-timeout" => options with { SettleTimeout = TimeSpan.FromSeconds(Number(1)) },
+                "--out" => options with { Out = Value() },
+                "--plain" => options with { Plain = true },
+                _ => throw new ArgumentException($"Unknown option '{name}'."),
+            };
+        }
+
+        if (options.CompareBaseline && options.Scenario != Scenario.Browse)
+        {
+            throw new ArgumentException("--compare-baseline goes with the browse scenario.");
+        }
+        return options;
+    }
+}

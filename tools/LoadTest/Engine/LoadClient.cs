@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Flipkart.LoadTest.Metrics;
+
+namespace Flipkart.LoadTest.Engine;
+
+/// <summary>One answer as the load generator saw it.</summary>
+public readonly record struct Reply(int Status, byte[] Body, TimeSpan? RetryAfter, TimeSpan Latency)
+{
+    public bool IsSuccess => Status is >= 200 and < 300;
+
+    public JsonElement Json()
+    {
+        using var document = JsonDocument.Parse(Body);
+        return document.RootElement.Clone();
+    }
+
+    public string Text => System.Text.Encoding.UTF8.GetString(Body);
+}
+
+/// <summary>
+/// The HTTP client every scenario (and the baseline) is driven with: one pooled <see cref="SocketsHttpHandler"/>
+/// sized to the concurrency, no cookies, no redirects, no decompression, bodies read in full. Each request is timed
+/// and recorded under an operation name with its status code.
+/// </summary>
+public sealed class LoadClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public LoadClient(Uri baseAddress, int maxConnections, TimeSpan? timeout = null)
+    {
+        BaseAddress = baseAddress;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(1, maxConnections),
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        })
+        {
+            BaseAddress = baseAddress,
+            Timeout = timeout ?? TimeSpan.FromSeconds(30),
+        };
+        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>
+    /// Sends and records the request. <paramref name="scheduledAt"/> (a <see cref="Stopwatch"/> timestamp) is when
+    /// an open-loop schedule wanted it sent: latency then counts the time it waited, so a stalled system is not
+    /// flattered (coordinated omission). <paramref name="acceptable"/> marks non-2xx statuses that are not errors here.
+    /// </summary>
+    public async Task<Reply> SendAsync(
+        LoadStats? stats, string operation, HttpRequestMessage request, CancellationToken cancellationToken,
+        Func<int, bool>? acceptable = null, long? scheduledAt = null)
+    {
+        var started = scheduledAt ?? Stopwatch.GetTimestamp();
+        int status;
+        byte[] body = [];
+        TimeSpan? retryAfter = null;
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            retryAfter = response.Headers.RetryAfter switch
+            {
+                { Delta: { } delta } => delta,
+                { Date: { } date } => date - DateTimeOffset.UtcNow,
+                _ => null,
+            };
+        }
+        catch (HttpRequestException)
+        {
+            status = LoadStats.NoResponse;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            status = LoadStats.NoResponse; // the client's own timeout
+        }
+        finally
+        {
+            request.Dispose();
+        }
+
+        var latency = Stopwatch.GetElapsedTime(started);
+        var isError = status == LoadStats.NoResponse || (status >= 400 && acceptable?.Invoke(status) != true);
+        stats?.Record(operation, status, latency, isError);
+        return new Reply(status, body, retryAfter, latency);
+    }
+
+    public Task<Reply> GetAsync(LoadStats? stats, string operation, string path, CancellationToken cancellationToken, string? bearer = null, long? scheduledAt = null, Func<int, bool>? acceptable = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return SendAsync(stats, operation, request, cancellationToken, acceptable, scheduledAt);
+    }
+
+    public Task<Reply> SendJsonAsync(LoadStats? stats, string operation, HttpMethod method, string path, object? body, CancellationToken cancellationToken,
+        string? bearer = null, IReadOnlyDictionary<string, string>? headers = null, Func<int, bool>? acceptable = null)
+    {
+        var request = new HttpRequestMessage(method, path)
+        {
+            Content = body is null ? null : new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, JsonDefaults.Options))
+            {
+                Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+            },
+        };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        return SendAsync(stats, operation, request, cancellationToken, acceptable);
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+public static class JsonDefaults
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+}

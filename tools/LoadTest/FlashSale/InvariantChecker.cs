@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace Flipkart.LoadTest.FlashSale;
+
+/// <summary>
+/// The flash sale's promises, checked on the services' own records: every unit sold exactly once and never more,
+/// stock conserved, every order settled, one order per buyer however often it retried, one charge per confirmed
+/// order, and no cancelled order keeping a buyer's money.
+/// </summary>
+public static class InvariantChecker
+{
+    public const string Confirmed = "Confirmed";
+    public const string Cancelled = "Cancelled";
+    public const string Charged = "Charged";
+
+    public static IReadOnlyList<InvariantResult> Check(FlashSaleLedger ledger)
+    {
+        var orders = ledger.Buyers.SelectMany(b => b.Orders).ToList();
+        var confirmed = orders.Where(o => o.Status == Confirmed).ToList();
+        var confirmedUnits = confirmed.Sum(o => o.Quantity);
+        // Every buyer wants one unit; with fewer buyers than units, all of them should get one.
+        var expected = Math.Min(ledger.Units, ledger.Buyers.Count);
+        var soldDuringSale = ledger.After.Sold - ledger.Before.Sold;
+        var results = new List<InvariantResult>();
+
+        results.Add(new("exactly K orders Confirmed", confirmed.Count == expected,
+            $"{confirmed.Count} Confirmed, expected {expected} (units {ledger.Units}, buyers {ledger.Buyers.Count})"));
+
+        var oversold = Math.Max(0, confirmedUnits - ledger.Units);
+        var negative = ledger.After.Available < 0 || ledger.After.Reserved < 0 || ledger.After.Sold < 0;
+        results.Add(new("0 oversold", oversold == 0 && soldDuringSale <= ledger.Units && !negative,
+            $"{confirmedUnits} units confirmed and {soldDuringSale} sold for {ledger.Units} on sale; oversold {Math.Max(oversold, soldDuringSale - ledger.Units)}; " +
+            $"after: available {ledger.After.Available}, reserved {ledger.After.Reserved}, sold {ledger.After.Sold}"));
+
+        results.Add(new("inventory conserved (available + reserved + sold = K)", ledger.After.Total == ledger.Before.Total && ledger.Before.Total == ledger.Units + ledger.Before.Sold + ledger.Before.Reserved,
+            $"before {Describe(ledger.Before)}, after {Describe(ledger.After)}, units put on sale {ledger.Units}"));
+
+        results.Add(new("sold = confirmed units, no reservation left", soldDuringSale == confirmedUnits && ledger.After.Reserved == ledger.Before.Reserved,
+            $"sold during the sale {soldDuringSale}, confirmed units {confirmedUnits}, reserved {ledger.Before.Reserved} → {ledger.After.Reserved}"));
+
+        var unsettled = orders.Where(o => o.Status is not (Confirmed or Cancelled)).ToList();
+        results.Add(new("every order Confirmed or Cancelled", unsettled.Count == 0,
+            unsettled.Count == 0 ? $"{orders.Count} orders, all settled" : $"{unsettled.Count} unsettled, e.g. {Sample(unsettled, o => $"{o.OrderId} {o.Status}")}"));
+
+        var duplicated = ledger.Buyers.Where(b => b.Orders.Count > 1).ToList();
+        results.Add(new("at most one order per buyer (idempotent retries)", duplicated.Count == 0,
+            duplicated.Count == 0 ? $"{ledger.Buyers.Count(b => b.Orders.Count == 1)} buyers with one order, {ledger.Buyers.Count(b => b.Orders.Count == 0)} with none"
+                : $"{duplicated.Count} buyers with several orders, e.g. {Sample(duplicated, b => $"{b.UserId} ({b.Orders.Count})")}"));
+
+        var badCharges = confirmed.Where(o => o.Payment is not { Status: Charged } p || p.Charges.Count != 1 || p.Refunds.Count != 0 || p.Charges[0] != o.Total).ToList();
+        results.Add(new("one charge per Confirmed order", badCharges.Count == 0,
+            badCharges.Count == 0 ? $"{confirmed.Count} Confirmed orders, each charged once for its total"
+                : $"{badCharges.Count} Confirmed orders without exactly one charge of their total, e.g. {Sample(badCharges, DescribePayment)}"));
+
+        var kept = orders.Where(o => o.Status == Cancelled && o.Payment is { } p && (p.Charges.Count > 1 || p.Charges.Count != p.Refunds.Count || p.Charges.Sum() != p.Refunds.Sum())).ToList();
+        var cancelledCharged = orders.Count(o => o.Status == Cancelled && o.Payment is { Charges.Count: > 0 });
+        results.Add(new("no charge without refund on a Cancelled order", kept.Count == 0,
+            kept.Count == 0 ? $"{orders.Count(o => o.Status == Cancelled)} Cancelled, {cancelledCharged} of them charged and refunded in full"
+                : $"{kept.Count} Cancelled orders keep money, e.g. {Sample(kept, DescribePayment)}"));
+
+        return results;
+    }
+
+    private static string Describe(StockSnapshot s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{s.Available}+{s.Reserved}+{s.Sold}={s.Total}");
+
+    private static string DescribePayment(OrderRecord o) => o.Payment is { } p
+        ? string.Create(CultureInfo.InvariantCulture, $"{o.OrderId} {o.Status} total {o.Total}: payment {p.Status}, charges [{string.Join(", ", p.Charges)}], refunds [{string.Join(", ", p.Refunds)}]")
+        : $"{o.OrderId} {o.Status}: no payment record";
+
+    private static string Sample<T>(IEnumerable<T> items, Func<T, string> describe) => string.Join("; ", items.Take(3).Select(describe));
+}

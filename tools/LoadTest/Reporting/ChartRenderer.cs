@@ -1,0 +1,84 @@
+using ScottPlot;
+
+namespace Flipkart.LoadTest.Reporting;
+
+/// <summary>
+/// The run over time as a PNG: throughput on top (requests/s, plus orders confirmed and rejected per second in a
+/// flash sale), p50 and p99 latency per second below; phases follow each other on one time axis, separated and named.
+/// </summary>
+public static class ChartRenderer
+{
+    public static void Render(RunResult result, string path, int width = 1400, int height = 900)
+    {
+        var phases = result.Phases.Where(p => p.Timeline.Count > 0).ToList();
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(2);
+        var throughput = multiplot.GetPlot(0);
+        var latency = multiplot.GetPlot(1);
+
+        var offset = 0.0;
+        var palette = new ScottPlot.Palettes.Category10();
+        var boundaries = new List<(double X, string Name)>();
+        var legendDone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var phase in phases)
+        {
+            var xs = phase.Timeline.Select(p => offset + p.Seconds).ToArray();
+            AddSeries(throughput, xs, phase.Timeline.Select(p => p.RequestsPerSecond).ToArray(), "requests/s", palette.GetColor(0), legendDone);
+            foreach (var (counter, index) in new[] { ("confirmed", 2), ("rejected", 3), ("won", 4) })
+            {
+                if (phase.Timeline.Any(p => p.Counters.ContainsKey(counter)))
+                {
+                    AddSeries(throughput, xs, phase.Timeline.Select(p => p.Counters.GetValueOrDefault(counter)).ToArray(), counter + "/s", palette.GetColor(index), legendDone);
+                }
+            }
+            var withLatency = phase.Timeline.Where(p => p.P50Ms is not null).ToList();
+            if (withLatency.Count > 0)
+            {
+                var lx = withLatency.Select(p => offset + p.Seconds).ToArray();
+                AddSeries(latency, lx, withLatency.Select(p => p.P50Ms!.Value).ToArray(), "p50", palette.GetColor(1), legendDone);
+                AddSeries(latency, lx, withLatency.Select(p => p.P99Ms!.Value).ToArray(), "p99", palette.GetColor(3), legendDone);
+            }
+            boundaries.Add((offset, phase.Name));
+            offset += phase.Timeline[^1].Seconds;
+        }
+
+        foreach (var plot in new[] { throughput, latency })
+        {
+            foreach (var (x, name) in boundaries)
+            {
+                var line = plot.Add.VerticalLine(x, 1, Colors.Gray);
+                line.LinePattern = LinePattern.Dashed;
+                if (plot == throughput)
+                {
+                    line.LabelText = name;
+                    line.LabelOppositeAxis = true;
+                    line.LabelFontSize = 11;
+                }
+            }
+            plot.Axes.Bottom.Label.Text = "seconds since the first phase started";
+            plot.ShowLegend(Alignment.UpperRight);
+            // Rates and latencies read against zero; a floating axis exaggerates small wobbles.
+            plot.Axes.AutoScale();
+            var limits = plot.Axes.GetLimits();
+            plot.Axes.SetLimitsY(0, Math.Max(limits.Top, 1) * 1.05);
+        }
+        throughput.Title($"{result.Scenario}: throughput per second ({result.Target.Mode}, {result.Machine.ProcessorCount} cores, {result.StartedAt:yyyy-MM-dd HH:mm} UTC)");
+        throughput.Axes.Left.Label.Text = "per second";
+        latency.Title("latency per second (HdrHistogram, all requests of the phase)");
+        latency.Axes.Left.Label.Text = "milliseconds";
+        multiplot.SharedAxes.ShareX([throughput, latency]);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        multiplot.SavePng(path, width, height);
+    }
+
+    private static void AddSeries(Plot plot, double[] xs, double[] ys, string name, Color color, HashSet<string> legendDone)
+    {
+        var scatter = plot.Add.ScatterLine(xs, ys, color);
+        scatter.LineWidth = 2;
+        if (legendDone.Add(plot.GetHashCode() + name))
+        {
+            scatter.LegendText = name;
+        }
+    }
+}

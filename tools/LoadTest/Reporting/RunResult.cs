@@ -1,0 +1,125 @@
+using Flipkart.LoadTest.FlashSale;
+using Flipkart.LoadTest.Metrics;
+
+namespace Flipkart.LoadTest.Reporting;
+
+/// <summary>Everything one run measured; written as the results JSON and rendered as the summary and the chart.</summary>
+public sealed record RunResult
+{
+    public string Tool { get; init; } = "Flipkart.LoadTest";
+    public required string Scenario { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public double WallSeconds { get; set; }
+    public required MachineInfo Machine { get; init; }
+    public required TargetInfo Target { get; init; }
+    public required IReadOnlyDictionary<string, string> Settings { get; init; }
+    public List<PhaseResult> Phases { get; } = [];
+    public IReadOnlyList<ProcessFootprint> Processes { get; set; } = [];
+    /// <summary>Share of all cores busy on the machine during the run, whoever used them.</summary>
+    public double? MachineBusyPercent { get; set; }
+    public FlashSaleResult? FlashSale { get; set; }
+    public CheckoutResult? Checkout { get; set; }
+    public ComparisonResult? Comparison { get; set; }
+    public List<InvariantResult> Invariants { get; } = [];
+    public bool Passed => Invariants.All(i => i.Passed);
+    public string? Chart { get; set; }
+    public List<string> Notes { get; } = [];
+}
+
+public sealed record MachineInfo(int ProcessorCount, string Os, string Runtime, double[]? LoadAverageAtStart, double[]? LoadAverageAtEnd)
+{
+    public static double[]? LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ').Take(3)
+                .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed record TargetInfo(string Mode, string Gateway, string Description, double? StartupSeconds, IReadOnlyList<string> Overrides);
+
+public sealed record OperationResult(long Requests, double RequestsPerSecond, LatencySummary? Latency, IReadOnlyDictionary<string, long> StatusCodes);
+
+/// <summary>One measured phase (e.g. the baseline, or the browse mix).</summary>
+public sealed record PhaseResult(
+    string Name,
+    string Target,
+    double Seconds,
+    int Concurrency,
+    double? OfferedRate,
+    long Requests,
+    double RequestsPerSecond,
+    long Errors,
+    LatencySummary? Latency,
+    IReadOnlyDictionary<string, OperationResult> Operations,
+    IReadOnlyDictionary<string, LatencySummary> Durations,
+    IReadOnlyDictionary<string, long> Counters,
+    IReadOnlyList<TimelinePoint> Timeline)
+{
+    public static PhaseResult From(LoadStats stats, string target, TimeSpan elapsed, int concurrency, double? offeredRate, IEnumerable<string>? counters = null)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
+        var requestOps = stats.RequestOperations();
+        var statuses = stats.StatusCodes();
+        var operations = requestOps.Order(StringComparer.Ordinal).ToDictionary(op => op, op => new OperationResult(
+            stats.Requests(op), Math.Round(stats.Requests(op) / seconds, 1), stats.Latency(op), statuses[op]), StringComparer.Ordinal);
+        var errors = stats.Errors;
+        var durations = new Dictionary<string, LatencySummary>(StringComparer.Ordinal);
+        foreach (var name in stats.DurationNames())
+        {
+            if (stats.Latency(name) is { } summary)
+            {
+                durations[name] = summary;
+            }
+        }
+        return new PhaseResult(stats.Name, target, Math.Round(seconds, 2), concurrency, offeredRate,
+            stats.Requests(), Math.Round(stats.Requests() / seconds, 1), errors, stats.Combined(), operations, durations,
+            (counters ?? []).ToDictionary(c => c, stats.Counter, StringComparer.Ordinal), stats.Timeline);
+    }
+}
+
+public sealed record FlashSaleResult(
+    string ProductId,
+    decimal UnitPrice,
+    int Buyers,
+    int Units,
+    int Concurrency,
+    int BuyersWithOrder,
+    int Confirmed,
+    int RejectedOutOfStock,
+    int OtherCancelled,
+    int Unsettled,
+    int GaveUp,
+    double SaleSeconds,
+    double? TimeToSellOutSeconds,
+    double? TimeToLastConfirmationSeconds,
+    double? ConfirmedOrdersPerSecond,
+    double? PostSellOutRejectionsPerSecond,
+    double? PostSellOutOrderAttemptsPerSecond,
+    LatencySummary? PlaceOrder,
+    LatencySummary? BuyDecision,
+    LatencySummary? Settled,
+    long Retries429,
+    long Retries409,
+    long RetriesOther,
+    StockSnapshot Before,
+    StockSnapshot After);
+
+public sealed record CheckoutResult(int Sessions, int Confirmed, int Cancelled, int Unsettled, int Failed, double OrdersPerSecond, LatencySummary? PlaceOrder, LatencySummary? Settled);
+
+public sealed record ComparisonResult(
+    double BaselineRequestsPerSecond,
+    double DetailRequestsPerSecond,
+    double MixRequestsPerSecond,
+    double DetailToBaseline,
+    double MixToBaseline,
+    double? FixedRate,
+    double? BaselineP99AtRateMs,
+    double? DetailP99AtRateMs,
+    double? AddedP99AtRateMs);

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Flipkart.LoadTest.Engine;
+using Flipkart.LoadTest.Metrics;
+
+namespace Flipkart.LoadTest.Scenarios;
+
+/// <summary>What a buyer saw of its order: when it was decided and how it ended.</summary>
+/// <param name="DecidedAt">First poll that saw the order leave Submitted (reserved or rejected), since the sale clock's start.</param>
+/// <param name="SettledAt">First poll that saw Confirmed or Cancelled.</param>
+public sealed record OrderObservation(Guid OrderId, string Status, string? CancellationReason, decimal Total, TimeSpan? DecidedAt, TimeSpan? SettledAt);
+
+/// <summary>Placing an order with an idempotency key and following it until it settles, as a storefront does.</summary>
+public static class Orders
+{
+    public static bool IsSettled(string status) => status is "Confirmed" or "Cancelled";
+
+    /// <summary>POST /api/orders with one Idempotency-Key for every retry; null when the order was not accepted.</summary>
+    public static async Task<(Guid? OrderId, decimal Total, Reply Reply)> PlaceAsync(ShopApi api, LoadStats stats, string token, Random random, CancellationToken cancellationToken)
+    {
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString("N") };
+        var reply = await api.WithRetriesAsync(
+            () => api.Client.SendJsonAsync(stats, "place-order", HttpMethod.Post, "/api/orders", new { }, cancellationToken, token, headers,
+                acceptable: status => status is 409 or 429),
+            random, cancellationToken, retryConflicts: true).ConfigureAwait(false);
+        if (reply.Status != 202)
+        {
+            return (null, 0, reply);
+        }
+        var json = reply.Json();
+        return (json.GetProperty("orderId").GetGuid(), json.GetProperty("total").GetDecimal(), reply);
+    }
+
+    /// <summary>
+    /// Polls GET /api/orders/{id} (20 ms, growing by half up to 500 ms) until the order settles or <paramref name="timeout"/>;
+    /// <paramref name="clock"/> is the sale's clock, so decision and settle times are comparable across buyers.
+    /// </summary>
+    public static async Task<OrderObservation> FollowAsync(ShopApi api, LoadStats stats, string token, Guid orderId, decimal total,
+        Func<TimeSpan> clock, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(20);
+        TimeSpan? decided = null;
+        var status = "Submitted";
+        string? reason = null;
+        while (deadline.Elapsed < timeout)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 1.5));
+            var reply = await api.Client.GetAsync(stats, "poll-order", $"/api/orders/{orderId}", cancellationToken, token, acceptable: s => s == 429).ConfigureAwait(false);
+            if (!reply.IsSuccess)
+            {
+                if (reply.Status == 429 && reply.RetryAfter is { } wait)
+                {
+                    delay = wait;
+                }
+                continue;
+            }
+            var json = reply.Json();
+            status = json.GetProperty("status").GetString() ?? status;
+            reason = json.TryGetProperty("cancellationReason", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.String ? r.GetString() : null;
+            if (status != "Submitted")
+            {
+                decided ??= clock();
+            }
+            if (IsSettled(status))
+            {
+                return new OrderObservation(orderId, status, reason, total, decided, clock());
+            }
+        }
+        return new OrderObservation(orderId, status, reason, total, decided, null);
+    }
+}

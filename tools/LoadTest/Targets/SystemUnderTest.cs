@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Flipkart.DevHost;
+using Flipkart.DevHost.Output;
+using Flipkart.DevHost.Sidecars;
+using Flipkart.LoadTest.Metrics;
+
+namespace Flipkart.LoadTest.Targets;
+
+/// <summary>How the local run is started for a load test; every deviation from the defaults is reported.</summary>
+public sealed record LocalTargetOptions
+{
+    public string? RepositoryRoot { get; init; }
+    public string Profile { get; init; } = "local";
+    public string Configuration { get; init; } = "Release";
+    public bool SkipBuild { get; init; }
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>The gateway's ASP.NET per-IP and per-user permits per window for the run (the defaults would throttle one load generator).</summary>
+    public int GatewayPermitLimit { get; init; } = 1_000_000;
+
+    /// <summary>The gateway sidecar's rate-limit middleware for the run.</summary>
+    public int SidecarRateLimit { get; init; } = 100_000;
+
+    /// <summary>Services' minimum log level (Serilog) for the run; null keeps appsettings.</summary>
+    public string? ServiceLogLevel { get; init; } = "Warning";
+
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromMinutes(4);
+}
+
+/// <summary>
+/// What the load is aimed at: the gateway of a local run this tool starts through DevHost's <see cref="LocalRun"/>
+/// (and stops at the end), or the URL of a system already running elsewhere.
+/// </summary>
+public sealed class SystemUnderTest : IAsyncDisposable
+{
+    private readonly LocalRun? _run;
+    private readonly ProfileOverlay? _overlay;
+
+    private SystemUnderTest(Uri gateway, LocalRun? run, ProfileOverlay? overlay, IReadOnlyList<string> overrides, string description)
+    {
+        GatewayUrl = gateway;
+        _run = run;
+        _overlay = overlay;
+        Overrides = overrides;
+        Description = description;
+    }
+
+    public Uri GatewayUrl { get; }
+
+    public string Description { get; }
+
+    /// <summary>Configuration this run changed from the defaults (say so in every report).</summary>
+    public IReadOnlyList<string> Overrides { get; }
+
+    public bool IsLocal => _run is not null;
+
+    /// <summary>From the start call until healthy and seeded, build included; null for a remote target.</summary>
+    public TimeSpan? StartupTime => _run?.StartupTime;
+
+    public LocalRun? LocalRun => _run;
+
+    /// <summary>Service processes to watch (empty for a remote target), plus this process, which hosts the embedded sidecars.</summary>
+    public IReadOnlyList<MonitoredProcess> Processes() =>
+        _run is null
+            ? []
+            : [.. _run.Replicas.Select(r => new MonitoredProcess(r.Name, r.ProcessId)), new MonitoredProcess("loadtest+sidecars", Environment.ProcessId)];
+
+    public static SystemUnderTest Remote(Uri gateway) =>
+        new(gateway, null, null, ["none: a running system is used as it is configured"], $"running system at {gateway}");
+
+    public static async Task<SystemUnderTest> StartLocalAsync(LocalTargetOptions options, IRunOutput output, CancellationToken cancellationToken)
+    {
+        var root = LocalRun.FindRepositoryRoot(options.RepositoryRoot);
+        var profileFolder = Path.Combine(root, "components", options.Profile);
+        if (!Directory.Exists(profileFolder))
+        {
+            throw new DevHostException($"Component profile '{options.Profile}' not found at {profileFolder}.");
+        }
+        var overlay = ProfileOverlay.Create(profileFolder, options.Profile, options.SidecarRateLimit);
+        var overrides = new List<string>();
+        if (overlay.Change is not null)
+        {
+            overrides.Add(overlay.Change);
+        }
+
+        var limit = options.GatewayPermitLimit.ToString(CultureInfo.InvariantCulture);
+        var gatewayEnv = new Dictionary<string, string>
+        {
+            ["GatewayOptions__AnonymousPermitLimit"] = limit,
+            ["GatewayOptions__UserPermitLimit"] = limit,
+        };
+        overrides.Add($"gateway GatewayOptions:AnonymousPermitLimit and UserPermitLimit → {limit} per window (environment of this run; defaults 100 and 300 per 10 s)");
+        var everyApp = new Dictionary<string, string>();
+        if (options.ServiceLogLevel is { } level)
+        {
+            everyApp["Serilog__MinimumLevel__Default"] = level;
+            everyApp["Logging__LogLevel__Default"] = level;
+            overrides.Add($"services' minimum log level → {level} (per-request Information logs would be part of what is measured)");
+        }
+
+        LocalRun run;
+        try
+        {
+            run = await LocalRun.StartAsync(new LocalRunOptions
+            {
+                RepositoryRoot = root,
+                Profile = options.Profile,
+                Configuration = options.Configuration,
+                SkipBuild = options.SkipBuild,
+                Replicas = options.Replicas,
+                GatewayPort = 0,
+                DynamicPorts = true,
+                Output = output,
+                StartupTimeout = options.StartupTimeout,
+                AppEnvironment = new Dictionary<string, IReadOnlyDictionary<string, string>>
+                {
+                    ["*"] = everyApp,
+                    [LocalRun.GatewayAppId] = gatewayEnv,
+                },
+                // The embedded sidecars load the overlay: the same profile with the rate limit raised.
+                SidecarFactory = (context, ct) => EmbeddedSidecarCluster.CreateAsync(context with { ResourcesPaths = [overlay.ResourcesPath] }, ct),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            overlay.Dispose();
+            throw;
+        }
+
+        var description = $"local run (profile {options.Profile}, {options.Configuration} build, {run.Replicas.Count} service process(es), embedded sidecars in the load tool's process)";
+        return new SystemUnderTest(run.GatewayUrl, run, overlay, overrides, description);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_run is not null)
+        {
+            await _run.DisposeAsync().ConfigureAwait(false);
+        }
+        _overlay?.Dispose();
+    }
+}
+
+/// <summary>Keeps DevHost's progress and the services' last lines: progress goes to the console, logs only on failure.</summary>
+public sealed class CapturingRunOutput(Action<string> progress, int capacity = 400) : IRunOutput
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public void Progress(string message)
+    {
+        progress(message);
+        Add($"devhost | {message}");
+    }
+
+    public void AppLog(string source, string line, bool isError) => Add($"{source} | {LogLineFormatter.Render(line)}");
+
+    public string Tail(int lines = 60) => string.Join(Environment.NewLine, _lines.TakeLast(lines));
+
+    private void Add(string line)
+    {
+        _lines.Enqueue(line);
+        while (_lines.Count > capacity && _lines.TryDequeue(out _))
+        {
+        }
+    }
+}
