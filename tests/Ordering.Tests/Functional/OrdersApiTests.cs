@@ -171,6 +171,21 @@ public sealed class OrdersApiTests(OrderingApiFixture fixture) : IClassFixture<O
     }
 
     [Fact]
+    public async Task Checkout_Answers503_WhenTheCartServiceFails_AndLeavesTheKeyReusable()
+    {
+        var user = UserWithCart((250m, 1));
+        using var client = fixture.ClientFor(user);
+        fixture.Stubs.CartFailures[user] = true;
+
+        using var failed = await client.SendAsync(Checkout("dependency"), TestContext.Current.CancellationToken);
+        fixture.Stubs.CartFailures.TryRemove(user, out _);
+        using var retried = await client.SendAsync(Checkout("dependency"), TestContext.Current.CancellationToken);
+
+        await AssertProblem(failed, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+    }
+
+    [Fact]
     public async Task Checkout_Answers422_WhenACartProductIsNoLongerInTheCatalog()
     {
         var user = UserWithCart((250m, 1));

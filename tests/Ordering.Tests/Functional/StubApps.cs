@@ -25,6 +25,9 @@ public sealed class StubApps : IAsyncDisposable
 
     public ConcurrentDictionary<string, (string Title, decimal Price)> Products { get; } = new();
 
+    /// <summary>Users whose GET /api/cart answers 500 (a failing dependency).</summary>
+    public ConcurrentDictionary<string, bool> CartFailures { get; } = new();
+
     /// <summary>Holds GET /api/cart for the given user until released (for "request still in flight").</summary>
     public ConcurrentDictionary<string, TaskCompletionSource> CartGates { get; } = new();
 
@@ -40,6 +43,10 @@ public sealed class StubApps : IAsyncDisposable
         cart = await StartAsync(app => app.MapGet("/api/cart", async (HttpRequest request) =>
         {
             var user = request.Headers["X-User-Id"].ToString();
+            if (CartFailures.ContainsKey(user))
+            {
+                return Results.StatusCode(StatusCodes.Status500InternalServerError);
+            }
             if (CartGates.TryGetValue(user, out var gate))
             {
                 CartGateReached.GetOrAdd(user, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
