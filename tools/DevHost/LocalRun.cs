@@ -288,6 +288,7 @@ public sealed class LocalRun : IAsyncDisposable
 
             if (pending.Count > 0)
             {
+                _waitingFor = "waiting for " + string.Join(", ", pending.Select(p => $"{p.Replica.Name} ({state.GetValueOrDefault(p.Replica.Name, "not answering")})"));
                 if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
                 {
                     lastReport = clock.Elapsed;
@@ -310,7 +311,8 @@ public sealed class LocalRun : IAsyncDisposable
             {
                 _waitingFor = $"{replica.Name} to be ready (/readyz {Describe(status)})";
                 ThrowIfExited(replica);
-                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+                // Unready answers are logged as errors by the service; poll gently while e.g. the catalog indexes.
+                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
             }
         }
 

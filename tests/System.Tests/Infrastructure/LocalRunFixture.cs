@@ -45,8 +45,17 @@ public abstract class LocalRunFixture(string profile) : IAsyncLifetime
         }
     }
 
+    /// <summary>Limits the profiles a run exercises (comma-separated), e.g. <c>SYSTEM_TESTS_PROFILES=local</c> for a quick local loop.</summary>
+    public const string ProfilesVariable = "SYSTEM_TESTS_PROFILES";
+
     public async ValueTask InitializeAsync()
     {
+        if (Environment.GetEnvironmentVariable(ProfilesVariable) is { Length: > 0 } selected
+            && !selected.Split(',', StringSplitOptions.TrimEntries).Contains(profile, StringComparer.Ordinal))
+        {
+            SkipReason = $"Profile {profile} is not selected by {ProfilesVariable}={selected}.";
+            return;
+        }
         if (!Repository.HasService("Gateway") || !Repository.HasService("Catalog"))
         {
             SkipReason = "services/Gateway and services/Catalog are not both in the repository yet.";

@@ -11,9 +11,39 @@ namespace Flipkart.DevHost.Processes;
 /// </summary>
 public static class ServiceBuilder
 {
+    // Projects built by this process: a test run starting the system several times builds once, not once per start.
+    private static readonly Dictionary<string, string> Built = new(StringComparer.Ordinal);
+    private static readonly SemaphoreSlim BuildGate = new(1, 1);
+
     /// <returns>Project file → built dll.</returns>
     public static async Task<IReadOnlyDictionary<string, string>> BuildAsync(
         string repositoryRoot, IReadOnlyCollection<string> projects, string configuration, IRunOutput output, CancellationToken cancellationToken)
+    {
+        string Key(string project) => $"{ArtifactsPath(repositoryRoot)}|{configuration}|{project}";
+
+        await BuildGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (projects.All(p => Built.TryGetValue(Key(p), out var dll) && File.Exists(dll)))
+            {
+                output.Progress("services already built by this process; not building again");
+                return projects.ToDictionary(p => p, p => Built[Key(p)], StringComparer.Ordinal);
+            }
+            var dlls = await BuildOnceAsync(repositoryRoot, projects, configuration, cancellationToken).ConfigureAwait(false);
+            foreach (var (project, dll) in dlls)
+            {
+                Built[Key(project)] = dll;
+            }
+            return dlls;
+        }
+        finally
+        {
+            BuildGate.Release();
+        }
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> BuildOnceAsync(
+        string repositoryRoot, IReadOnlyCollection<string> projects, string configuration, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("devhost-build-");
         try
@@ -32,7 +62,7 @@ public static class ServiceBuilder
             Directory.CreateDirectory(artifacts);
             await using (await BuildLock.AcquireAsync(Path.Combine(artifacts, ".devhost-build.lock"), cancellationToken).ConfigureAwait(false))
             {
-                await RunBuildAsync(repositoryRoot, solution, configuration, output, cancellationToken).ConfigureAwait(false);
+                await RunBuildAsync(repositoryRoot, solution, configuration, cancellationToken).ConfigureAwait(false);
             }
 
             var dlls = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -52,7 +82,7 @@ public static class ServiceBuilder
     public static string ArtifactsPath(string repositoryRoot) =>
         Environment.GetEnvironmentVariable("ArtifactsPath") is { Length: > 0 } path ? Path.GetFullPath(path) : Path.Combine(repositoryRoot, "artifacts");
 
-    private static async Task RunBuildAsync(string repositoryRoot, string solution, string configuration, IRunOutput output, CancellationToken cancellationToken)
+    private static async Task RunBuildAsync(string repositoryRoot, string solution, string configuration, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("dotnet", ["build", solution, "-c", configuration, "-nologo", "-v", "q", "-clp:NoSummary;ErrorsOnly"])
         {

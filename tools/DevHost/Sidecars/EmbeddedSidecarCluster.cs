@@ -41,6 +41,8 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
             WorkingDirectory = context.ResourcesPaths[0],
             LoggerFactory = LoggerFactory.Create(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
+                // Kestrel warns that the gRPC port speaks HTTP/2 without TLS: that is daprd's h2c contract, not a problem.
+                .AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error)
                 .AddProvider(new RunOutputLoggerProvider(context.Output))),
         };
 

@@ -5,10 +5,11 @@ using Flipkart.SystemTests.Infrastructure;
 namespace Flipkart.SystemTests;
 
 /// <summary>
-/// Browsing as an anonymous shopper does it: through the gateway's public URL only, into real service
-/// processes and their sidecars. Runs once per component profile (the derived classes below).
+/// The shop as its clients see it: through the gateway's public URL only, into real service processes and
+/// their sidecars. Runs once per component profile (the derived classes at the end). This part: browsing
+/// anonymously, bad input, and the per-IP rate limit.
 /// </summary>
-public abstract class CatalogThroughGatewayScenarios(LocalRunFixture fixture)
+public abstract partial class SystemScenarios(LocalRunFixture fixture)
 {
     protected LocalRunFixture Fixture => fixture;
 
@@ -142,13 +143,13 @@ public abstract class CatalogThroughGatewayScenarios(LocalRunFixture fixture)
 }
 
 [Collection(LocalRunCollection.Name)]
-public sealed class CatalogThroughGatewayOnLocalProfile(LocalProfileFixture fixture)
-    : CatalogThroughGatewayScenarios(fixture), IClassFixture<LocalProfileFixture>;
+public sealed class SystemOnLocalProfile(LocalProfileFixture fixture)
+    : SystemScenarios(fixture), IClassFixture<LocalProfileFixture>;
 
 [Collection(LocalRunCollection.Name)]
-public sealed class CatalogThroughGatewayOnRabbitMqMySqlProfile(RabbitMqMySqlProfileFixture fixture)
-    : CatalogThroughGatewayScenarios(fixture), IClassFixture<RabbitMqMySqlProfileFixture>;
+public sealed class SystemOnRabbitMqMySqlProfile(RabbitMqMySqlProfileFixture fixture)
+    : SystemScenarios(fixture), IClassFixture<RabbitMqMySqlProfileFixture>;
 
 [Collection(LocalRunCollection.Name)]
-public sealed class CatalogThroughGatewayOnKafkaCassandraProfile(KafkaCassandraProfileFixture fixture)
-    : CatalogThroughGatewayScenarios(fixture), IClassFixture<KafkaCassandraProfileFixture>;
+public sealed class SystemOnKafkaCassandraProfile(KafkaCassandraProfileFixture fixture)
+    : SystemScenarios(fixture), IClassFixture<KafkaCassandraProfileFixture>;
