@@ -15,6 +15,7 @@ app.MapSubscribeHandler();
 app.MapActorsHandlers();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.MapOrdersApi();
 app.MapIntegrationEventsApi();
 

@@ -16,7 +16,13 @@ public static class OrdersApi
     {
         var api = app.MapGroup("api/orders").WithTags("Orders");
 
-        api.MapPost("/", PlaceOrder).WithName("PlaceOrder").WithSummary("Check out the caller's cart (requires an Idempotency-Key header)");
+        api.MapPost("/", PlaceOrder).WithName("PlaceOrder").WithSummary("Check out the caller's cart (requires an Idempotency-Key header)")
+            .Accepts<PlaceOrderRequest>("application/json")
+            .Produces<OrderAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/", GetMyOrders).WithName("GetMyOrders").WithSummary("The caller's orders, newest first");
         api.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder").WithSummary("One of the caller's orders with its status timeline");
         api.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Cancel an order that is not paid yet");

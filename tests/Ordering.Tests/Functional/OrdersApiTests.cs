@@ -219,6 +219,17 @@ public sealed class OrdersApiTests(OrderingApiFixture fixture) : IClassFixture<O
     }
 
     [Fact]
+    public async Task OpenApiDocument_DescribesTheOrderEndpoints_ButNotTheSubscriptions()
+    {
+        using var client = fixture.ClientFor(userId: null);
+        var document = await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+
+        Assert.Contains("\"/api/orders\"", document);
+        Assert.Contains("\"/api/orders/{orderId}/cancel\"", document);
+        Assert.DoesNotContain("integration-events", document);
+    }
+
+    [Fact]
     public async Task Checkout_Answers401_ForAnonymousCallers()
     {
         using var client = fixture.ClientFor(userId: null);

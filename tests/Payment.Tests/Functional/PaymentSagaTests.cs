@@ -167,4 +167,14 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheAdminEndpoint()
+    {
+        using var client = fixture.Factory.CreateClient();
+        var document = await client.GetStringAsync("/openapi/v1.json", Ct);
+
+        Assert.Contains("/api/payments/orders/{orderId}", document);
+        Assert.DoesNotContain("integration-events", document);
+    }
 }
