@@ -14,6 +14,7 @@ app.UseCloudEvents();
 app.MapSubscribeHandler();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.MapCartApi();
 app.MapIntegrationEventsApi();
 

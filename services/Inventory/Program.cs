@@ -14,6 +14,7 @@ app.MapSubscribeHandler();
 app.MapActorsHandlers();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.MapInventoryApi();
 app.MapIntegrationEventsApi();
 

@@ -13,6 +13,7 @@ app.UseCloudEvents();
 app.MapSubscribeHandler();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.MapNotificationsApi();
 app.MapOrderEventsApi();
 app.MapIntegrationEventsApi();

@@ -174,6 +174,14 @@ public class CartApiTests(CartApiFixture fixture) : IClassFixture<CartApiFixture
         Assert.Equal("integration-events/order-confirmed", rule.GetProperty("path").GetString());
     }
 
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheCartApi()
+    {
+        using var client = fixture.CreateClient(null);
+        var document = await client.GetStringAsync("/openapi/v1.json", Ct);
+        Assert.Contains("/api/cart/items/{productId}", document);
+    }
+
     // Posts the CloudEvent daprd would deliver to the subscription route.
     private static Task<HttpResponseMessage> DeliverOrderConfirmed(HttpClient client, Guid orderId, string userId, string productId)
     {

@@ -210,6 +210,13 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
         }
     }
 
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheStockApi()
+    {
+        using var client = fixture.Client(null);
+        Assert.Contains("/api/inventory/{productId}", await client.GetStringAsync("/openapi/v1.json", Ct));
+    }
+
     private static object OrderSubmitted(Guid orderId, params (string Product, int Quantity)[] lines) => new
     {
         eventId = Guid.NewGuid(),

@@ -162,6 +162,15 @@ public class NotificationApiTests(NotificationApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task OpenApiDocument_DescribesNotificationsAndStatusStream()
+    {
+        using var client = fixture.ReplicaA.CreateClient();
+        var document = await client.GetStringAsync("/openapi/v1.json", Ct);
+        Assert.Contains("/api/notifications", document);
+        Assert.Contains("/api/orders/{orderId}/events", document);
+    }
+
+    [Fact]
     public async Task Subscriptions_RouteEachTopicByCloudEventType()
     {
         using var client = fixture.ReplicaA.CreateClient();
