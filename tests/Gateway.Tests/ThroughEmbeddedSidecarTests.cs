@@ -41,6 +41,8 @@ public sealed class ThroughEmbeddedSidecarTests : IAsyncLifetime
         // A stand-in `catalog` app on a dynamic loopback port, with its own sidecar.
         catalogApp = await RecordingSidecar.StartAsync();
         await cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog", AppPort = catalogApp.BaseAddress.Port }, ct);
+        // The same stand-in answers order-event streams as `notification`.
+        await cluster.StartSidecarAsync(new SidecarOptions { AppId = "notification", AppPort = catalogApp.BaseAddress.Port }, ct);
 
         var gatewaySidecar = await cluster.StartSidecarAsync(new SidecarOptions { AppId = "gateway" }, ct);
         gateway = new GatewayFactory(gatewaySidecar.HttpEndpoint, gatewaySidecar.AppConfiguration.ToDictionary(kv => kv.Key, kv => (string?)kv.Value), presetSigningKey: false);
@@ -56,6 +58,7 @@ public sealed class ThroughEmbeddedSidecarTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        catalogApp.EndStreams();
         await gateway.DisposeAsync();
         await cluster.DisposeAsync();
         await catalogApp.DisposeAsync();
@@ -138,5 +141,21 @@ public sealed class ThroughEmbeddedSidecarTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(response.Headers.RetryAfter is not null);
         Assert.DoesNotContain("ERR_DIRECT_INVOKE", await response.Content.ReadAsStringAsync(ct));
+    }
+
+    [Fact]
+    public async Task OrderEventStreamsFlowThroughBothSidecarsUnbuffered()
+    {
+        using var client = gateway.CreateClient();
+        var token = (await (await client.PostAsJsonAsync("/api/auth/dev-token", new { userId = "u-12" }, ct)).Content.ReadFromJsonAsync<DevToken>(ct))!.AccessToken;
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+        using var response = await client.GetAsync("/api/orders/o-7/events", HttpCompletionOption.ResponseHeadersRead, ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        var first = await reader.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), ct);
+
+        // The stand-in holds the stream open, so the event can only have arrived unbuffered.
+        Assert.Equal("event: OrderConfirmed", first);
+        Assert.Equal("u-12", catalogApp.Single("/api/orders/o-7/events").Header("X-User-Id"));
     }
 }
