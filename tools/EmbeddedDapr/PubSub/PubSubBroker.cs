@@ -366,7 +366,8 @@ public sealed class PubSubBroker : IAsyncDisposable
                     {
                         inline++;
                         Counters.Retried(Pubsub, Topic, AppId);
-                        await Task.Delay(_redelivery.InlineDelay, _broker._time, stop).ConfigureAwait(false);
+                        // The component sleeps in wall-clock time (daprd's in-memory/Kafka retry loops), not on the cluster clock.
+                        await Task.Delay(_redelivery.InlineDelay, TimeProvider.System, stop).ConfigureAwait(false);
                         continue;
                     }
 
@@ -425,7 +426,7 @@ public sealed class PubSubBroker : IAsyncDisposable
             var delay = _broker.Faults.DelayFor(Topic, AppId);
             if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay, _broker._time, stop).ConfigureAwait(false);
+                await Task.Delay(delay, TimeProvider.System, stop).ConfigureAwait(false); // simulated latency is real time
             }
 
             var subscription = Subscription!;
