@@ -41,6 +41,16 @@ public sealed class RunFileTests
     }
 
     [Fact]
+    public void Fixed_ports_lie_below_the_ephemeral_range_so_no_outgoing_connection_can_hold_one()
+    {
+        // Linux hands out 32768-60999 (Windows 49152-65535) for outgoing connections; a fixed port in there is
+        // taken at random by whatever else runs on the machine.
+        var apps = AppDefinition.Resolve(Repository.RunFile);
+
+        Assert.All(apps.SelectMany(a => new[] { a.AppPort, a.DaprHttpPort!.Value, a.DaprGrpcPort!.Value }), port => Assert.InRange(port, 1024, 32767));
+    }
+
+    [Fact]
     public void Paths_resolve_the_way_the_dapr_cli_resolves_them_and_point_at_existing_files()
     {
         // Common paths are relative to the run file, an app's own paths to its appDirPath (dapr/cli runfileconfig).
