@@ -99,15 +99,21 @@ public sealed class FaultsTests : IAsyncLifetime
     [Fact]
     public async Task Delay_holds_each_delivery_back()
     {
-        var app = new FakeSubscriber("a", "a-0");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var deliveredAfter = TimeSpan.Zero;
+        var app = new FakeSubscriber("a", "a-0", _ =>
+        {
+            deliveredAfter = clock.Elapsed;
+            return DeliveryOutcome.Success;
+        });
         _broker.AttachReplica(app, [PubSubTestData.Subscription("orders")]);
         _broker.Faults.Set(new PubSubFaults { DeliveryDelay = TimeSpan.FromMilliseconds(300) });
 
         await Publish(1);
-        await Task.Delay(50, Ct);
-        Assert.Empty(app.Received);
         await Settle();
+
         Assert.Single(app.Received);
+        Assert.True(deliveredAfter >= TimeSpan.FromMilliseconds(300), $"delivered after {deliveredAfter.TotalMilliseconds} ms");
     }
 
     [Fact]
