@@ -17,7 +17,7 @@ namespace Inventory.Tests.Functional;
 /// Inventory (WebApplicationFactory) behind an embedded sidecar with in-memory stores and pub/sub, configured for
 /// one ledger, plus an observer app subscribed to topic <c>inventory</c> that records what inventory publishes.
 /// </summary>
-public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<string, string>? settings = null) : IAsyncLifetime
+public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<string, string>? settings = null, int replicas = 1) : IAsyncLifetime
 {
     private const string Components = """
         apiVersion: dapr.io/v1alpha1
@@ -48,7 +48,7 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
           version: v1
         """;
 
-    private WebApplicationFactory<Program>? factory;
+    private readonly List<WebApplicationFactory<Program>> factories = [];
     private WebApplication? observer;
 
     public StockLedgerKind Ledger => ledger;
@@ -60,7 +60,10 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
     /// <summary>CloudEvents inventory published, as delivered to the observer.</summary>
     public ConcurrentQueue<JsonObject> Published { get; } = new();
 
-    public WebApplicationFactory<Program> Factory => factory!;
+    public WebApplicationFactory<Program> Factory => factories[0];
+
+    /// <summary>Every replica of inventory (each its own app and sidecar, sharing stores, broker and actor placement).</summary>
+    public IReadOnlyList<WebApplicationFactory<Program>> Replicas => factories;
 
     public async ValueTask InitializeAsync()
     {
@@ -69,24 +72,30 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
         observer = await StartObserverAsync();
         Peer = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = AppIds.Ordering, AppHandler = () => observer.GetTestServer().CreateHandler() });
 
-        var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = AppIds.Inventory });
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        var ready = new List<Task> { Peer.WaitForAppReadyAsync() };
+        for (var i = 0; i < replicas; i++)
         {
-            foreach (var (key, value) in sidecar.AppConfiguration)
+            var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = AppIds.Inventory });
+            var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
             {
-                web.UseSetting(key, value);
-            }
-            web.UseSetting("InventoryOptions:Ledger", ledger.ToString());
-            web.UseSetting("Serilog:MinimumLevel:Default", "Error");
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            {
-                web.UseSetting(key, value);
-            }
-        });
-        _ = factory.Server;
-        sidecar.AttachApp(() => factory.Server.CreateHandler());
+                foreach (var (key, value) in sidecar.AppConfiguration)
+                {
+                    web.UseSetting(key, value);
+                }
+                web.UseSetting("InventoryOptions:Ledger", ledger.ToString());
+                web.UseSetting("Serilog:MinimumLevel:Default", "Error");
+                foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+                {
+                    web.UseSetting(key, value);
+                }
+            });
+            _ = factory.Server;
+            sidecar.AttachApp(() => factory.Server.CreateHandler());
+            factories.Add(factory);
+            ready.Add(sidecar.WaitForAppReadyAsync());
+        }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await Task.WhenAll(sidecar.WaitForAppReadyAsync(timeout.Token), Peer.WaitForAppReadyAsync(timeout.Token));
+        await Task.WhenAll(ready).WaitAsync(timeout.Token);
 
         // One write through the ledger: if it fails, every test reports why instead of failing obscurely.
         using var admin = Admin();
@@ -99,9 +108,9 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
 
     public bool LedgerAvailable => LedgerProblem is null;
 
-    public HttpClient Client(string? userId, string? roles = null)
+    public HttpClient Client(string? userId, string? roles = null, int replica = 0)
     {
-        var client = Factory.CreateClient();
+        var client = factories[replica].CreateClient();
         if (userId is not null)
         {
             client.DefaultRequestHeaders.Add(CallerIdentity.UserIdHeader, userId);
@@ -133,7 +142,7 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
 
     public async ValueTask DisposeAsync()
     {
-        if (factory is not null)
+        foreach (var factory in factories)
         {
             await factory.DisposeAsync();
         }
@@ -164,3 +173,5 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
 public sealed class StateStoreLedgerFixture() : InventoryApiFixture(StockLedgerKind.StateStore);
 
 public sealed class ActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor);
+
+public sealed class TwoReplicaActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, replicas: 2);

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Flipkart.Inventory.Apis;
+
+namespace Inventory.Tests.Functional;
+
+/// <summary>Two inventory replicas: buyers land on either, the SKU's actor lives on one, and still no oversell.</summary>
+public class TwoReplicaInventoryTests(TwoReplicaActorLedgerFixture fixture) : IClassFixture<TwoReplicaActorLedgerFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task FiftyBuyersSplitAcrossReplicas_ForLastFiveUnits_ExactlyFiveReserve()
+    {
+        Assert.True(fixture.LedgerAvailable, fixture.LedgerProblem);
+        var product = "sku-" + Guid.NewGuid().ToString("N")[..12];
+        using (var admin = fixture.Admin())
+        {
+            (await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = 5 }, Ct)).EnsureSuccessStatusCode();
+        }
+
+        var orders = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToList();
+        var clients = new[] { fixture.Client(null, replica: 0), fixture.Client(null, replica: 1) };
+        var responses = await Task.WhenAll(orders.Select((orderId, i) => Deliver(clients[i % 2], orderId, product)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await fixture.WaitForOutcomesAsync(orders, 50, Ct);
+
+        Assert.Equal(5, fixture.Events("StockReserved", orders).Count);
+        Assert.Equal(45, fixture.Events("StockReservationFailed", orders).Count);
+        foreach (var replica in new[] { 0, 1 })
+        {
+            using var admin = fixture.Client("admin-1", "admin", replica);
+            Assert.Equal(new StockResponse(product, 0, 5, 0), await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{product}", Ct));
+        }
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+    }
+
+    private static async Task<HttpResponseMessage> Deliver(HttpClient client, Guid orderId, string product)
+    {
+        var envelope = new
+        {
+            id = Guid.NewGuid().ToString(), source = "ordering", type = "OrderSubmitted", specversion = "1.0", datacontenttype = "application/json", topic = "orders", pubsubname = "pubsub",
+            data = new
+            {
+                eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = "buyer", total = 499m,
+                reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+                lines = new[] { new { productId = product, quantity = 1, unitPrice = 499m, title = "Hot phone" } },
+            },
+        };
+        return await client.PostAsync("/integration-events/order-submitted", new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/cloudevents+json"), Ct);
+    }
+}
