@@ -105,7 +105,7 @@ public class OrderingApiFixture : IAsyncLifetime
         });
         _ = factory.Server;
         Sidecar.AttachApp(() => factory.Server.CreateHandler());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await Task.WhenAll(Sidecar.WaitForAppReadyAsync(timeout.Token), cart.WaitForAppReadyAsync(timeout.Token), catalog.WaitForAppReadyAsync(timeout.Token),
             observer.WaitForAppReadyAsync(timeout.Token));
     }

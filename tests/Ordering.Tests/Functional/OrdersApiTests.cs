@@ -129,7 +129,7 @@ public sealed class OrdersApiTests(OrderingApiFixture fixture) : IClassFixture<O
         var reached = fixture.Stubs.CartGateReached[user] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var first = client.SendAsync(Checkout("slow"), TestContext.Current.CancellationToken);
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         using var second = await client.SendAsync(Checkout("slow"), TestContext.Current.CancellationToken);
         gate.SetResult();
         fixture.Stubs.CartGates.TryRemove(user, out _);

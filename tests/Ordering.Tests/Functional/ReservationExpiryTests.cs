@@ -41,7 +41,7 @@ public sealed class ReservationExpiryTests(ReservationExpiryFixture fixture) : I
     private static async Task<JsonObject> WaitForStatusAsync(HttpClient client, Guid orderId, string status)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        timeout.CancelAfter(TimeSpan.FromSeconds(45));
         while (true)
         {
             var order = await OrderAsync(client, orderId);

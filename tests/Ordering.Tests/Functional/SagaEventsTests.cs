@@ -50,7 +50,7 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
     private static async Task<JsonObject> EventuallyAsync(Func<Task<JsonObject?>> probe)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        timeout.CancelAfter(TimeSpan.FromSeconds(45));
         while (true)
         {
             if (await probe() is { } result)

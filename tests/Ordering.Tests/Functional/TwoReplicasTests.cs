@@ -25,7 +25,7 @@ public sealed class TwoReplicasFixture : IAsyncLifetime
             await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "cart", AppHandler = () => Stubs.CartHandler }),
             await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog", AppHandler = () => Stubs.CatalogHandler }),
         };
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         for (var i = 0; i < 2; i++)
         {
             var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "ordering" });

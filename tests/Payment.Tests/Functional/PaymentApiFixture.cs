@@ -77,7 +77,7 @@ public sealed class PaymentApiFixture : IAsyncLifetime
         });
         _ = factory.Server;
         sidecar.AttachApp(() => factory.Server.CreateHandler());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await Task.WhenAll(sidecar.WaitForAppReadyAsync(timeout.Token), Peer.WaitForAppReadyAsync(timeout.Token));
     }
 

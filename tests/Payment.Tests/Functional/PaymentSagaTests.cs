@@ -51,7 +51,7 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : class
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        timeout.CancelAfter(TimeSpan.FromSeconds(45));
         while (true)
         {
             if (await probe() is { } result)
