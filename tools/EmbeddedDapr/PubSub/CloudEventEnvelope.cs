@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace Flipkart.EmbeddedDapr.PubSub;
@@ -290,6 +289,4 @@ public static class Tracing
         flags = parts[3].ToLowerInvariant();
         return true;
     }
-
-    internal static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }

@@ -112,6 +112,5 @@ public sealed class HttpSubscriberEndpoint(HttpClient client, Uri appBaseAddress
 
     private static bool IsUnreachable(HttpRequestException ex) =>
         ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-        || ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
-        || ex.StatusCode is HttpStatusCode.ServiceUnavailable && ex.InnerException is null;
+        || ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused };
 }

@@ -1,6 +1,5 @@
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace Flipkart.EmbeddedDapr.Resiliency;
 
@@ -151,10 +150,4 @@ public sealed class ResiliencyPolicy
             return outcome;
         }
     }
-}
-
-/// <summary>Convenience: what daprd reports for a per-attempt timeout.</summary>
-public static class ResiliencyErrors
-{
-    public static bool IsTimeout(Exception ex) => ex is TimeoutRejectedException;
 }
