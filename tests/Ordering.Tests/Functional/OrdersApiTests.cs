@@ -254,6 +254,20 @@ public sealed class OrdersApiTests(OrderingApiFixture fixture) : IClassFixture<O
     }
 
     [Fact]
+    public async Task AnAdmin_CanReadAnyOrder_ButCannotCancelIt()
+    {
+        using var owner = fixture.ClientFor(UserWithCart((250m, 1)));
+        using var placed = await owner.SendAsync(Checkout("admin-visible"), TestContext.Current.CancellationToken);
+        using var admin = fixture.ClientFor($"ops-{Guid.NewGuid():N}", roles: "admin");
+
+        using var read = await admin.GetAsync(placed.Headers.Location, TestContext.Current.CancellationToken);
+        using var cancel = await admin.PostAsync($"{placed.Headers.Location}/cancel", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        await AssertProblem(cancel, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Cancel_CancelsAnUnpaidOrder_AndIsIdempotent()
     {
         using var client = fixture.ClientFor(UserWithCart((250m, 1)));
