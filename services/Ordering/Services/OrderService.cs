@@ -56,16 +56,16 @@ public sealed class OrderService(
         var now = time.GetUtcNow();
         var order = Order.Submit(orderId, userId, lines, now, options.CurrentValue.ReservationTimeout, deliveryAddress);
 
-        // Index first, then the timer, then the order + OrderSubmitted: whatever a crash leaves behind before the
-        // last step is harmless (a dangling index entry is skipped, a timer for a missing order does nothing).
-        await concurrencyRetry.ExecuteAsync(async token =>
+        // Index entry and timer (in parallel), then the order + OrderSubmitted: whatever a crash leaves behind before
+        // the last step is harmless (a dangling index entry is skipped, a timer for a missing order does nothing).
+        var indexed = concurrencyRetry.ExecuteAsync(async token =>
         {
             if (!await userOrders.TryAddAsync(userId, order.Id, order.CreatedAt, token))
             {
                 throw new ConcurrencyConflictException($"Order index of a user changed concurrently while adding {order.Id}.");
             }
-        }, cancellationToken);
-        await reservationTimer.ScheduleAsync(order.Id, order.ReservationExpiresAt, cancellationToken);
+        }, cancellationToken).AsTask();
+        await Task.WhenAll(indexed, reservationTimer.ScheduleAsync(order.Id, order.ReservationExpiresAt, cancellationToken));
 
         if (!await orders.TrySaveAsync(order, etag: null, SubmittedEvent(order), cancellationToken))
         {
