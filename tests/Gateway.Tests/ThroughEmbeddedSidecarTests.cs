@@ -49,7 +49,7 @@ public sealed class ThroughEmbeddedSidecarTests : IAsyncLifetime
 
         using var client = gateway.CreateClient();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(TimeSpan.FromSeconds(120));
         while ((await client.GetAsync("/readyz", timeout.Token)).StatusCode != HttpStatusCode.OK)
         {
             await Task.Delay(100, timeout.Token);

@@ -74,7 +74,7 @@ public sealed class CatalogFactory(IReadOnlyDictionary<string, string> sidecarCo
         var factory = new CatalogFactory(sidecar.AppConfiguration);
         sidecar.AttachApp(() => factory.Server.CreateHandler());
         using var client = factory.CreateClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
         while ((await client.GetAsync("/readyz", timeout.Token)).StatusCode != HttpStatusCode.OK)
         {
             await Task.Delay(100, timeout.Token);
