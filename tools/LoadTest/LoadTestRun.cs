@@ -30,7 +30,7 @@ public static class LoadTestRun
     {
         var ui = new ConsoleUi(options.Plain);
         var clock = Stopwatch.StartNew();
-        var output = new CapturingRunOutput(ui.Info);
+        var output = new CapturingRunOutput(ui.Info) { Echo = options.Scenario == Scenario.Serve ? ui.Line : null };
         SystemUnderTest? system = null;
         try
         {
@@ -46,6 +46,11 @@ public static class LoadTestRun
                     system = await SystemUnderTest.StartLocalAsync(ToLocalOptions(options), output, cancellationToken).ConfigureAwait(false);
                     ui.Info($"local run up in {system.StartupTime!.Value.TotalSeconds:0.0}s at {system.GatewayUrl}");
                 }
+            }
+
+            if (options.Scenario == Scenario.Serve)
+            {
+                return await ServeAsync(system!, ui, cancellationToken).ConfigureAwait(false);
             }
 
             var result = await ExecuteAsync(options, system, ui, cancellationToken).ConfigureAwait(false);
@@ -78,6 +83,23 @@ public static class LoadTestRun
                 await system.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    private static async Task<int> ServeAsync(SystemUnderTest system, ConsoleUi ui, CancellationToken cancellationToken)
+    {
+        foreach (var change in system.Overrides)
+        {
+            ui.Info($"run configuration: {change}");
+        }
+        ui.Line($"Gateway: {system.GatewayUrl}  (run scenarios with --gateway {system.GatewayUrl}; Ctrl+C stops)");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return ExitCodes.Passed;
     }
 
     /// <summary>Runs the scenario against an already started (or remote, or no) target; the test project calls this directly.</summary>

@@ -25,4 +25,9 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true; // stop the local run in order instead of leaving services behind
     stop.Cancel();
 };
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
 return await LoadTestRun.RunAsync(options, stop.Token);

@@ -12,6 +12,8 @@ public static class CommandLine
           checkout        signed-in users: dev-token login, 1-3 items into the cart, order with Idempotency-Key, poll until settled
           flash-sale      one hot SKU with --units K, --buyers N each buying one; then checks the invariants (exit 1 if any fails)
           baseline        a bare Kestrel JSON endpoint hosted by this tool, driven by the same client
+          serve           start the local run with the load-test configuration and keep it up (Ctrl+C stops it),
+                          to run several scenarios against it with --gateway
 
         Target:
           --gateway <url>            aim at a running system instead of starting the local run
@@ -26,8 +28,9 @@ public static class CommandLine
 
         Load:
           --duration <s>             measured seconds per phase (default 15)
-          --warmup <s>               unmeasured seconds before each phase (default 3)
-          --concurrency <n>          workers / buyers in flight (browse, baseline 64; checkout 32; flash-sale min(N, 250))
+          --warmup <s>               unmeasured seconds before each phase (default 3); flash-sale and checkout warm up
+                             with a few complete checkouts instead (0 skips)
+          --concurrency <n>          workers / buyers in flight (browse, baseline 64; checkout 32; flash-sale min(N, 100))
           --rate <r>                 open loop: r requests/s instead of a closed loop (browse, baseline)
           --compare-baseline         browse: also run baseline and product detail alone, print the ratios and the added p99 at --compare-rate
           --compare-rate <r>         fixed rate for the added-latency comparison (default 1000)
@@ -57,7 +60,8 @@ public static class CommandLine
                 "checkout" => Scenario.Checkout,
                 "flash-sale" or "flashsale" => Scenario.FlashSale,
                 "baseline" => Scenario.Baseline,
-                _ => throw new ArgumentException($"Unknown scenario '{args[0]}' (browse, checkout, flash-sale, baseline)."),
+                "serve" => Scenario.Serve,
+                _ => throw new ArgumentException($"Unknown scenario '{args[0]}' (browse, checkout, flash-sale, baseline, serve)."),
             },
         };
 

@@ -6,6 +6,9 @@ public enum Scenario
     Checkout,
     FlashSale,
     Baseline,
+
+    /// <summary>Not a measurement: start the local run with the load-test configuration and keep it up for --gateway runs.</summary>
+    Serve,
 }
 
 /// <summary>Everything a run can be told on the command line (see <see cref="CommandLine.Usage"/>).</summary>
@@ -60,7 +63,7 @@ public sealed record LoadTestOptions
 
     public int EffectiveConcurrency => Concurrency ?? Scenario switch
     {
-        Scenario.FlashSale => Math.Min(Buyers, 250),
+        Scenario.FlashSale => Math.Min(Buyers, 100),
         Scenario.Checkout => 32,
         _ => 64,
     };

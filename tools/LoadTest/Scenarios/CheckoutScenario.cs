@@ -32,6 +32,11 @@ public static class CheckoutScenario
         {
             await api.SetStockAsync(admin, product.Id, 1_000_000, cancellationToken).ConfigureAwait(false);
         }
+        if (options.Warmup > TimeSpan.Zero && products.FirstOrDefault(p => !offer.Contains(p)) is { } spare)
+        {
+            context.Ui.Info($"warming the services up with {FlashSaleScenario.WarmupCheckouts} checkouts of {spare.Id} ...");
+            await Warmup.CheckoutsAsync(api, admin, spare.Id, context.RunTag, FlashSaleScenario.WarmupCheckouts, 4, options.SettleTimeout, cancellationToken).ConfigureAwait(false);
+        }
         var popularity = new ZipfSampler(offer.Length, options.ZipfExponent);
         context.Ui.Info($"checkout: {offer.Length} products stocked; {concurrency} users at a time, " +
             (options.Users is { } n ? $"{n} sessions" : $"for {options.Duration.TotalSeconds:0}s"));

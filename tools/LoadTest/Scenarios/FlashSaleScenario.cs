@@ -16,6 +16,9 @@ namespace Flipkart.LoadTest.Scenarios;
 /// </summary>
 public static class FlashSaleScenario
 {
+    /// <summary>Complete checkouts before the sale (on another product) so it meets warm services; --warmup 0 skips them.</summary>
+    public const int WarmupCheckouts = 12;
+
     private sealed record Buyer(int Index, string UserId, string Token);
 
     private sealed record BuyerOutcome(Buyer Buyer, TimeSpan FirstAttemptAt, OrderObservation? Order, string? Failure);
@@ -30,7 +33,12 @@ public static class FlashSaleScenario
         var ui = context.Ui;
 
         var admin = await api.LoginAsync(null, $"lt{context.RunTag}-admin", "admin", Random.Shared, cancellationToken).ConfigureAwait(false);
-        var (productId, price) = await ChooseProductAsync(api, options.Sku, options.Seed, cancellationToken).ConfigureAwait(false);
+        var (productId, price, spare) = await ChooseProductAsync(api, options.Sku, options.Seed, cancellationToken).ConfigureAwait(false);
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            ui.Info($"warming the services up with {WarmupCheckouts} checkouts of {spare} ...");
+            await Warmup.CheckoutsAsync(api, admin, spare, context.RunTag, WarmupCheckouts, 4, options.SettleTimeout, cancellationToken).ConfigureAwait(false);
+        }
         ui.Info($"flash sale: {options.Buyers} buyers for {options.Units} units of {productId} (₹{price.ToString(CultureInfo.InvariantCulture)}), {concurrency} buyers in flight");
 
         // The waiting room: sign-in and cart are not part of the sale's figures.
@@ -144,17 +152,23 @@ public static class FlashSaleScenario
 
     /// <summary>The sale's product: the one asked for, else one chosen by seed among catalog products with a whole-rupee price
     /// (payment's simulator declines amounts ending in .13 paise, which would make every order of the SKU fail).</summary>
-    private static async Task<(string ProductId, decimal Price)> ChooseProductAsync(ShopApi api, string? sku, int seed, CancellationToken cancellationToken)
+    private static async Task<(string ProductId, decimal Price, string Spare)> ChooseProductAsync(ShopApi api, string? sku, int seed, CancellationToken cancellationToken)
     {
-        if (sku is not null)
-        {
-            var reply = await api.WithRetriesAsync(() => api.Client.GetAsync(null, "discover", $"/api/catalog/products/{Uri.EscapeDataString(sku)}", cancellationToken), Random.Shared, cancellationToken).ConfigureAwait(false);
-            return reply.IsSuccess ? (sku, reply.Json().GetProperty("price").GetDecimal()) : throw new ScenarioException($"--sku {sku}: {ShopApi.Describe(reply)}");
-        }
         var (_, products) = await api.DiscoverCatalogAsync(200, cancellationToken).ConfigureAwait(false);
         var candidates = products.Where(p => p.Price == decimal.Truncate(p.Price)).ToList();
-        var chosen = (candidates.Count > 0 ? candidates : products.ToList())[new Random(seed).Next(candidates.Count > 0 ? candidates.Count : products.Count)];
-        return (chosen.Id, chosen.Price);
+        if (candidates.Count < 2)
+        {
+            candidates = [.. products];
+        }
+        var random = new Random(seed);
+        var chosen = candidates[random.Next(candidates.Count)];
+        var spare = candidates.First(p => p.Id != chosen.Id && p.Id != sku).Id;
+        if (sku is null)
+        {
+            return (chosen.Id, chosen.Price, spare);
+        }
+        var reply = await api.WithRetriesAsync(() => api.Client.GetAsync(null, "discover", $"/api/catalog/products/{Uri.EscapeDataString(sku)}", cancellationToken), Random.Shared, cancellationToken).ConfigureAwait(false);
+        return reply.IsSuccess ? (sku, reply.Json().GetProperty("price").GetDecimal(), spare) : throw new ScenarioException($"--sku {sku}: {ShopApi.Describe(reply)}");
     }
 
     private static async Task<FlashSaleLedger> ReadLedgerAsync(ShopApi api, string admin, string productId, int units, StockSnapshot before,

@@ -145,6 +145,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
 /// <summary>Keeps DevHost's progress and the services' last lines: progress goes to the console, logs only on failure.</summary>
 public sealed class CapturingRunOutput(Action<string> progress, int capacity = 400) : IRunOutput
 {
+    /// <summary>Also print every service line (serve mode, where nothing is measured).</summary>
+    public Action<string>? Echo { get; set; }
+
     private readonly ConcurrentQueue<string> _lines = new();
 
     public void Progress(string message)
@@ -153,7 +156,12 @@ public sealed class CapturingRunOutput(Action<string> progress, int capacity = 4
         Add($"devhost | {message}");
     }
 
-    public void AppLog(string source, string line, bool isError) => Add($"{source} | {LogLineFormatter.Render(line)}");
+    public void AppLog(string source, string line, bool isError)
+    {
+        var rendered = $"{source} | {LogLineFormatter.Render(line)}";
+        Echo?.Invoke(rendered);
+        Add(rendered);
+    }
 
     public string Tail(int lines = 60) => string.Join(Environment.NewLine, _lines.TakeLast(lines));
 
