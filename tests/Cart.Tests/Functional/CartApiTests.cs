@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Dapr.Client;
 using Flipkart.Cart.Apis;
 using Flipkart.Cart.Infrastructure;
 
@@ -159,6 +160,23 @@ public class CartApiTests(CartApiFixture fixture) : IClassFixture<CartApiFixture
         (await client.PutAsJsonAsync($"/api/cart/items/{bought}", new { quantity = 1 }, Ct)).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.OK, (await DeliverOrderConfirmed(client, orderId, user, bought)).StatusCode);
         Assert.Equal(2, (await client.GetFromJsonAsync<CartResponse>("/api/cart", Ct))!.Lines.Count);
+    }
+
+    [Fact]
+    public async Task OrderConfirmedPublishedOnOrdersTopic_ReachesTheCart()
+    {
+        var user = NewUser();
+        var bought = NewProduct();
+        using var client = fixture.CreateClient(user);
+        (await client.PutAsJsonAsync($"/api/cart/items/{bought}", new { quantity = 1 }, Ct)).EnsureSuccessStatusCode();
+
+        using var dapr = fixture.Cluster.GetSidecars("catalog")[0].CreateDaprClient();
+        await dapr.PublishEventAsync("pubsub", "orders",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = Guid.NewGuid(), userId = user, total = 499m, lines = new[] { new { productId = bought, quantity = 1 } } },
+            new Dictionary<string, string> { ["cloudevent.type"] = "OrderConfirmed" }, Ct);
+        Assert.True(await Flipkart.EmbeddedDapr.PubSub.PubSubModule.Broker(fixture.Cluster).WaitForIdleAsync(TimeSpan.FromSeconds(30), Ct));
+
+        Assert.Empty((await client.GetFromJsonAsync<CartResponse>("/api/cart", Ct))!.Lines);
     }
 
     [Fact]
