@@ -10,5 +10,5 @@ public sealed class CartOptions
 
     /// <summary>How often a save that lost an ETag race is retried before the request gives up with 409.</summary>
     [Range(1, 20)]
-    public int ConcurrencyRetries { get; set; } = 6;
+    public int ConcurrencyRetries { get; set; } = 8;
 }
