@@ -1,0 +1,65 @@
+namespace Flipkart.Storefront.Gateway;
+
+// The storefront's own copies of the gateway's JSON shapes: only the members it shows. Unknown members are
+// ignored on purpose so a backend adding a field never breaks a page.
+
+public sealed record Product(
+    string Id, string Title, string Brand, string CategoryId, string Description,
+    decimal Price, decimal Mrp, double Rating, int RatingCount, string ImageUrl)
+{
+    /// <summary>Whole percent off MRP, rounded down as the catalog does.</summary>
+    public int DiscountPercent => Mrp <= 0 || Price >= Mrp ? 0 : (int)Math.Floor((Mrp - Price) * 100m / Mrp);
+}
+
+public sealed record FacetValue(string Value, string Label, int Count);
+
+public sealed record SearchFacets(IReadOnlyList<FacetValue> Brands, IReadOnlyList<FacetValue> Categories);
+
+public sealed record SearchResult(IReadOnlyList<Product> Items, int Total, int Page, int PageSize, bool MatchedAllTerms, SearchFacets Facets);
+
+public sealed record CategorySummary(string Id, string Name, int ProductCount);
+
+public sealed record CartLine(string ProductId, string Title, decimal UnitPrice, decimal? Mrp, int Quantity, decimal LineTotal);
+
+public sealed record Cart(IReadOnlyList<CartLine> Lines, int TotalQuantity, decimal Total);
+
+public sealed record Stock(string ProductId, int Available, int Reserved, int Sold);
+
+public enum OrderStatus
+{
+    Submitted,
+    StockReserved,
+    Paid,
+    Confirmed,
+    Cancelled,
+}
+
+public sealed record OrderAccepted(Guid OrderId, OrderStatus Status, decimal Total);
+
+public sealed record OrderSummary(Guid OrderId, OrderStatus Status, decimal Total, int ItemCount, DateTimeOffset CreatedAt);
+
+public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int Page, int PageSize, int TotalCount);
+
+public sealed record OrderLine(string ProductId, string Title, decimal UnitPrice, int Quantity, decimal LineTotal);
+
+public sealed record StatusChange(OrderStatus Status, DateTimeOffset At, string? Detail);
+
+public sealed record Order(
+    Guid OrderId, OrderStatus Status, string? CancellationReason, decimal Total, IReadOnlyList<OrderLine> Lines,
+    string? DeliveryAddress, DateTimeOffset CreatedAt, IReadOnlyList<StatusChange> Timeline);
+
+/// <summary>One event of the order's live status stream (SSE <c>event: status</c>).</summary>
+public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At)
+{
+    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
+}
+
+public sealed record Notification(string Id, Guid OrderId, string Kind, string Title, string Message, IReadOnlyList<string> Channels, DateTimeOffset CreatedAt);
+
+public sealed record NotificationPage(IReadOnlyList<Notification> Items, int Page, int PageSize, int TotalCount);
+
+public sealed record DevToken(string AccessToken, string TokenType, int ExpiresIn, DateTimeOffset ExpiresAt);
+
+/// <summary>What the shopper asked the search page for; every field comes from the query string.</summary>
+public sealed record SearchRequest(
+    string? Text, IReadOnlyList<string> Brands, string? Category, decimal? MinPrice, decimal? MaxPrice, double? MinRating, string Sort, int Page);
