@@ -36,13 +36,11 @@ public sealed class CatalogClient(IHttpClientFactory clients, ILogger<CatalogCli
         }
     }
 
-    // The batch endpoint answers a JSON array of products, or an object wrapping one; accept both.
-    private static IEnumerable<JsonElement> ProductArray(JsonElement root) => root.ValueKind switch
-    {
-        JsonValueKind.Array => root.EnumerateArray(),
-        JsonValueKind.Object => root.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array).SelectMany(p => p.Value.EnumerateArray()),
-        _ => throw new JsonException("Expected a product array."),
-    };
+    // The batch endpoint answers {"products": [...], "missing": [ids]}; ids it doesn't know are simply not priced.
+    private static IEnumerable<JsonElement> ProductArray(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("products", out var products) && products.ValueKind == JsonValueKind.Array
+            ? products.EnumerateArray()
+            : throw new JsonException("Expected an object with a 'products' array.");
 
     // Product ids are opaque strings to ordering; tolerate a catalog that writes them as numbers.
     private static string IdOf(JsonElement id) => id.ValueKind switch

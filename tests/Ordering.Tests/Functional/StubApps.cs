@@ -62,10 +62,15 @@ public sealed class StubApps : IAsyncDisposable
             });
         }));
 
+        // The catalog's batch contract: the products it knows, and the ids it doesn't.
         catalog = await StartAsync(app => app.MapPost("/api/catalog/products/batch", (BatchRequest request) =>
-            Results.Json(request.Ids
-                .Where(Products.ContainsKey)
-                .Select(id => new { id, title = Products[id].Title, price = Products[id].Price, mrp = Products[id].Price + 100m, brand = "Acme" }))));
+            Results.Json(new
+            {
+                products = request.Ids
+                    .Where(Products.ContainsKey)
+                    .Select(id => new { id, title = Products[id].Title, price = Products[id].Price, mrp = Products[id].Price + 100m, brand = "Acme" }),
+                missing = request.Ids.Where(id => !Products.ContainsKey(id)),
+            })));
     }
 
     /// <summary>A subscriber to <c>orders</c> standing in for inventory/payment/notification: it records what the outbox publishes.</summary>
