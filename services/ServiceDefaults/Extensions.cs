@@ -44,7 +44,7 @@ public static class Extensions
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         });
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
-        builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
+        builder.Services.AddTransient<IStartupFilter>(_ => new ServiceDefaultsStartupFilter(AppApiToken(builder.Configuration, appId)));
 
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
         builder.Services.AddDaprClient(dapr => dapr.UseJsonSerializationOptions(ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web))));
@@ -120,12 +120,24 @@ public static class Extensions
 
     private static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
 
-    private sealed class ServiceDefaultsStartupFilter : IStartupFilter
+    /// <summary>
+    /// The token daprd presents to this app (<c>APP_API_TOKEN</c>), or null when none is configured. The gateway is
+    /// exempt: it is the public edge, reached by clients directly rather than through its sidecar, and authenticates
+    /// them by JWT instead.
+    /// </summary>
+    private static string? AppApiToken(IConfiguration configuration, string appId) =>
+        appId != AppIds.Gateway && configuration["APP_API_TOKEN"] is { Length: > 0 } token ? token : null;
+
+    private sealed class ServiceDefaultsStartupFilter(string? appApiToken) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
+            if (appApiToken is not null)
+            {
+                app.UseMiddleware<AppApiTokenMiddleware>(appApiToken);
+            }
             app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) =>
                 exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
                 : IsProbe(context.Request.Path) ? Serilog.Events.LogEventLevel.Verbose

@@ -31,6 +31,7 @@ public sealed class LocalRun : IAsyncDisposable
     };
 
     private readonly List<ServiceProcess> _processes = [];
+    private readonly List<(string Dll, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)> _starts = [];
     private readonly List<RunningReplica> _replicas = [];
     private readonly List<string> _skipped = [];
     private readonly LocalRunOptions _options;
@@ -198,8 +199,10 @@ public sealed class LocalRun : IAsyncDisposable
                 throw new DevHostException($"{name}: built assembly not found at {dll}.");
             }
 
-            var process = ServiceProcess.Start(name, dll, app.AppDir, Environment(app, appPort, sidecar), output);
+            var environment = Environment(app, appPort, sidecar);
+            var process = ServiceProcess.Start(name, dll, app.AppDir, environment, output);
             _processes.Add(process);
+            _starts.Add((dll, app.AppDir, environment));
             _replicas.Add(new RunningReplica(app.AppId, index, name, appPort, sidecar.HttpPort, sidecar.GrpcPort, process.ProcessId));
             if (app.AppId == GatewayAppId)
             {
@@ -420,6 +423,62 @@ public sealed class LocalRun : IAsyncDisposable
             _unexpectedExit.TrySetResult(process);
         }
     }
+
+    /// <summary>
+    /// Kills one replica's process outright (SIGKILL: no draining, no shutdown hooks), the way a crash or an OOM kill
+    /// ends it. Its sidecar keeps running, as daprd does when only the app container dies. Fault tests use this.
+    /// </summary>
+    public async Task KillAsync(string replicaName)
+    {
+        var index = IndexOf(replicaName);
+        var process = _processes[index];
+        process.MarkStopping(); // expected, so not reported as an unexpected exit
+        if (!process.Exited.IsCompleted)
+        {
+            _ = Kill(process.ProcessId, 9);
+            await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts a killed (or exited) replica again with the same ports, environment and sidecar, and returns once it
+    /// is healthy and ready.
+    /// </summary>
+    public async Task<RunningReplica> RestartAsync(string replicaName, CancellationToken cancellationToken = default)
+    {
+        var index = IndexOf(replicaName);
+        var old = _processes[index];
+        if (!old.Exited.IsCompleted)
+        {
+            throw new InvalidOperationException($"{replicaName} is still running; kill it first.");
+        }
+        await old.DisposeAsync().ConfigureAwait(false);
+
+        var (dll, workingDirectory, environment) = _starts[index];
+        var process = ServiceProcess.Start(replicaName, dll, workingDirectory, environment, _options.Output);
+        _processes[index] = process;
+        var replica = _replicas[index] with { ProcessId = process.ProcessId };
+        _replicas[index] = replica;
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.StartupTimeout);
+        while (await StatusAsync(new Uri(replica.AppUrl, "/readyz"), timeout.Token).ConfigureAwait(false) is < 200 or >= 300)
+        {
+            ThrowIfExited(replica);
+            await Task.Delay(200, timeout.Token).ConfigureAwait(false);
+        }
+        _ = WatchForCrashAsync(process);
+        return replica;
+    }
+
+    private int IndexOf(string replicaName)
+    {
+        var index = _replicas.FindIndex(r => r.Name == replicaName);
+        return index >= 0 ? index : throw new ArgumentException($"No replica named {replicaName} (known: {string.Join(", ", _replicas.Select(r => r.Name))}).", nameof(replicaName));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Stops every service (SIGTERM, then a kill of its process tree after a grace period), then the sidecars.</summary>
     public async ValueTask DisposeAsync()

@@ -25,10 +25,13 @@ public sealed class Inbox
 
     public static Inbox Empty(string userId) => new() { UserId = userId };
 
-    /// <summary>Adds unless this (order, kind) was already recorded; also drops entries past retention or capacity.</summary>
-    public bool TryAdd(UserNotification notification, DateTimeOffset now, TimeSpan retention, int capacity)
+    /// <summary>
+    /// Adds unless this (order, kind) was already recorded; also drops entries past retention or capacity.
+    /// <paramref name="deduplicate"/> false exists only for the reliability suite, to prove its duplicate-delivery scenario can fail.
+    /// </summary>
+    public bool TryAdd(UserNotification notification, DateTimeOffset now, TimeSpan retention, int capacity, bool deduplicate = true)
     {
-        if (Notifications.Exists(n => n.OrderId == notification.OrderId && n.Kind == notification.Kind))
+        if (deduplicate && Notifications.Exists(n => n.OrderId == notification.OrderId && n.Kind == notification.Kind))
         {
             return false;
         }

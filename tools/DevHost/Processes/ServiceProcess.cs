@@ -90,6 +90,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>Marks an exit as expected (a deliberate kill), so it is not reported as a crash.</summary>
+    public void MarkStopping() => Volatile.Write(ref _stopping, 1);
+
     /// <summary>Asks the service to shut down (SIGTERM, so it drains like under Kubernetes), then kills its tree after <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
