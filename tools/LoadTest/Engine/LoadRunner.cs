@@ -32,9 +32,13 @@ public static class LoadRunner
                 }
                 try
                 {
-                    await iteration((int)index, random, stop.Token).ConfigureAwait(false);
+                    // The iteration gets the caller's token, not the duration's: at the end of a phase requests in
+                    // flight finish instead of being aborted. Aborting them is not free for the target either: the
+                    // sidecar counts each cancelled invocation as a failure, and a burst of them opens its circuit
+                    // breaker towards the app for the breaker's timeout (30 s in components/local).
+                    await iteration((int)index, random, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }

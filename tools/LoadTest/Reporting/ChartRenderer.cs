@@ -48,7 +48,8 @@ public static class ChartRenderer
             {
                 var line = plot.Add.VerticalLine(x, 1, Colors.Gray);
                 line.LinePattern = LinePattern.Dashed;
-                if (plot == throughput)
+                // The first phase starts at the axis itself, where its label would be cut off; the title names it.
+                if (plot == throughput && x > 0)
                 {
                     line.LabelText = name;
                     line.LabelOppositeAxis = true;
@@ -62,7 +63,8 @@ public static class ChartRenderer
             var limits = plot.Axes.GetLimits();
             plot.Axes.SetLimitsY(0, Math.Max(limits.Top, 1) * 1.05);
         }
-        throughput.Title($"{result.Scenario}: throughput per second ({result.Target.Mode}, {result.Machine.ProcessorCount} cores, {result.StartedAt:yyyy-MM-dd HH:mm} UTC)");
+        throughput.Title($"{result.Scenario}: throughput per second ({result.Target.Mode}, {result.Machine.ProcessorCount} cores, {result.StartedAt:yyyy-MM-dd HH:mm} UTC)"
+            + (boundaries.Count > 0 ? $"\nfirst phase: {boundaries[0].Name}" : ""));
         throughput.Axes.Left.Label.Text = "per second";
         latency.Title("latency per second (HdrHistogram, all requests of the phase)");
         latency.Axes.Left.Label.Text = "milliseconds";

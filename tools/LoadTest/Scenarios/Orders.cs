@@ -31,21 +31,21 @@ public static class Orders
     }
 
     /// <summary>
-    /// Polls GET /api/orders/{id} (20 ms, growing by half up to 500 ms) until the order settles or <paramref name="timeout"/>;
+    /// Polls GET /api/orders/{id} (50 ms, growing by 60% up to 1 s, like a storefront's status page) until the order settles or <paramref name="timeout"/>;
     /// <paramref name="clock"/> is the sale's clock, so decision and settle times are comparable across buyers.
     /// </summary>
     public static async Task<OrderObservation> FollowAsync(ShopApi api, LoadStats stats, string token, Guid orderId, decimal total,
         Func<TimeSpan> clock, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
-        var delay = TimeSpan.FromMilliseconds(20);
+        var delay = TimeSpan.FromMilliseconds(50);
         TimeSpan? decided = null;
         var status = "Submitted";
         string? reason = null;
         while (deadline.Elapsed < timeout)
         {
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 1.5));
+            delay = TimeSpan.FromMilliseconds(Math.Min(1000, delay.TotalMilliseconds * 1.6));
             var reply = await api.Client.GetAsync(stats, "poll-order", $"/api/orders/{orderId}", cancellationToken, token, acceptable: s => s == 429).ConfigureAwait(false);
             if (!reply.IsSuccess)
             {
