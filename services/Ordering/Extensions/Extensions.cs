@@ -30,8 +30,12 @@ public static class Extensions
         services.AddSingleton<IIdempotencyStore, DaprIdempotencyStore>();
         services.AddSingleton<IdempotentRequests>();
         services.AddSingleton<OrderService>();
-        services.AddDaprInvocationClient(AppIds.Cart);
-        services.AddDaprInvocationClient(AppIds.Catalog);
+        // The sidecar's Resiliency policy (timeouts, retries, breaker per target app) governs invocation, so the
+        // default client-side resilience handler is removed rather than multiplying the retries.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the only way to opt one client out of ConfigureHttpClientDefaults
+        services.AddDaprInvocationClient(AppIds.Cart).RemoveAllResilienceHandlers();
+        services.AddDaprInvocationClient(AppIds.Catalog).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         services.AddSingleton<CartClient>();
         services.AddSingleton<CatalogClient>();
         services.AddSingleton<OrderServices>();
