@@ -111,7 +111,7 @@ public static class ActionsApi
     /// yields one order: the second post waits out the first one's "in progress" answer and gets its replay.
     /// </summary>
     public static async Task<IResult> PlaceOrder([FromForm] string? idempotencyKey, [FromForm] string? deliveryAddress, HttpContext context,
-        GatewayApi api, ILoggerFactory loggers, CancellationToken ct)
+        GatewayApi api, ILoggerFactory loggers)
     {
         if (UserSession.Current(context) is not { } user)
         {
@@ -123,18 +123,29 @@ public static class ActionsApi
         }
 
         var address = string.IsNullOrWhiteSpace(deliveryAddress) ? null : deliveryAddress.Trim();
-        ApiResult<OrderAccepted> result = await api.PlaceOrderAsync(user.Token, key.ToString(), address, ct);
-        for (var attempt = 0; attempt < 20 && result.Status == StatusCodes.Status409Conflict; attempt++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
-            result = await api.PlaceOrderAsync(user.Token, key.ToString(), address, ct);
-        }
+        // Not tied to this request's abort: a double submit aborts the first post, whose answer the second one awaits.
+        var result = await Checkouts.PlaceOnceAsync(user.UserId, key.ToString(), () => PlaceWithRetriesAsync(api, user.Token, key.ToString(), address, CancellationToken.None));
         if (!result.IsSuccess)
         {
             return Fail(context, "/checkout", result.Problem!);
         }
         loggers.CreateLogger(typeof(ActionsApi)).LogInformation("Order {OrderId} placed for {UserId}", result.Required.OrderId, user.UserId);
         return Results.LocalRedirect($"/orders/{result.Required.OrderId}");
+    }
+
+    /// <summary>
+    /// The gateway answers 409 while the first request with a key is still running. Waiting a second between tries
+    /// (its Retry-After) keeps a slow checkout from turning into a burst of refusals against ordering.
+    /// </summary>
+    private static async Task<ApiResult<OrderAccepted>> PlaceWithRetriesAsync(GatewayApi api, string token, string key, string? address, CancellationToken ct)
+    {
+        var result = await api.PlaceOrderAsync(token, key, address, ct);
+        for (var attempt = 0; attempt < 15 && result.Status == StatusCodes.Status409Conflict; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            result = await api.PlaceOrderAsync(token, key, address, ct);
+        }
+        return result;
     }
 
     public static bool DevSignInEnabled(StorefrontOptions options, IWebHostEnvironment environment) =>

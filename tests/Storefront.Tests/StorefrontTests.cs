@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Flipkart.Storefront.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Flipkart.Storefront.Tests;
+
+/// <summary>The shop as a shopper uses it: a real Chromium at phone width, the storefront, the gateway and every service.</summary>
+[Collection(StorefrontCollection.Name)]
+public sealed class StorefrontTests(StorefrontFixture fixture) : IClassFixture<StorefrontFixture>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static string NewUser(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
+
+    [Fact]
+    public async Task A_shopper_searches_filters_buys_two_and_watches_the_order_confirm_live_then_sees_the_notification()
+    {
+        fixture.RequireBrowser();
+        // The product the UI will pick: the first Apple result for "phone" (the storefront's page size), stocked for this test.
+        var expected = await FirstProductAsync("api/catalog/products?q=phone&brand=Apple&pageSize=12");
+        await fixture.SetStockAsync(expected, 20);
+
+        await using var shopper = await Shopper.SignInAsync(fixture, "checkout", NewUser("buyer"));
+        var page = shopper.Page;
+
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search products" }).FillAsync("phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("result-count")).ToBeVisibleAsync();
+        await shopper.ScreenshotAsync("search");
+
+        await page.GetByRole(AriaRole.Group, new() { Name = "Brand" }).GetByLabel("Apple", new() { Exact = false }).First.CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("brand=Apple", StringComparison.Ordinal));
+        await Assertions.Expect(page.GetByTestId("product-card").First).ToContainTextAsync("Apple");
+        await shopper.ScreenshotAsync("filtered-by-brand");
+
+        await page.GetByTestId("product-card").First.GetByRole(AriaRole.Link).ClickAsync();
+        await page.WaitForURLAsync($"**/product/{expected}");
+        await Assertions.Expect(page.GetByTestId("stock-badge")).ToBeVisibleAsync();
+        await shopper.ScreenshotAsync("product");
+
+        await page.GetByLabel("Quantity").FillAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to cart" }).ClickAsync();
+        await page.WaitForURLAsync("**/cart");
+        await Assertions.Expect(page.GetByTestId("cart-quantity")).ToHaveValueAsync("2");
+        await shopper.ScreenshotAsync("cart");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Proceed to checkout" }).ClickAsync();
+        await page.WaitForURLAsync("**/checkout");
+        await shopper.ScreenshotAsync("checkout");
+
+        var clock = Stopwatch.StartNew();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place order" }).ClickAsync();
+        await page.WaitForURLAsync(Shopper.OrderUrl());
+        // A marker that a reload would wipe: the status must change in this very document.
+        await page.EvaluateAsync("() => { window.__storefrontMarker = 'same-document'; }");
+        var firstSeen = await page.GetByTestId("order-status").TextContentAsync();
+        await Assertions.Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Confirmed", new() { Timeout = 30_000 });
+        clock.Stop();
+        Assert.Equal("same-document", await page.EvaluateAsync<string>("() => window.__storefrontMarker"));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Place order → Confirmed seen in the browser: {clock.ElapsedMilliseconds} ms (first status shown: {firstSeen})");
+        Console.WriteLine($"storefront: Place order -> Confirmed in the browser took {clock.ElapsedMilliseconds} ms (first status shown: {firstSeen})");
+        await shopper.ScreenshotAsync("order-confirmed-live");
+
+        var orderId = shopper.OrderIdFromUrl();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Notifications" }).First.ClickAsync();
+        var notification = page.GetByTestId("notification").Filter(new() { Has = page.Locator($"a[href='/orders/{orderId}']") });
+        for (var attempt = 0; attempt < 30 && await notification.CountAsync() == 0; attempt++)
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            await page.ReloadAsync();
+        }
+        await Assertions.Expect(notification.First).ToContainTextAsync("confirmed", new() { IgnoreCase = true });
+        await shopper.ScreenshotAsync("notification");
+    }
+
+    [Fact]
+    public async Task An_out_of_stock_product_cannot_be_checked_out_and_the_page_says_why()
+    {
+        fixture.RequireBrowser();
+        var productId = await FirstProductAsync("api/catalog/products?q=laptop&pageSize=1");
+        await fixture.SetStockAsync(productId, 3);
+
+        await using var shopper = await Shopper.SignInAsync(fixture, "out-of-stock", NewUser("late"));
+        var page = shopper.Page;
+        await page.GotoAsync($"/product/{productId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to cart" }).ClickAsync();
+        await page.WaitForURLAsync("**/cart");
+
+        // Someone else buys the last units while this shopper hesitates.
+        await fixture.SetStockAsync(productId, 0);
+
+        await page.GotoAsync("/checkout");
+        await shopper.ScreenshotAsync("checkout");
+        var placeOrder = page.GetByRole(AriaRole.Button, new() { Name = "Place order" });
+        if (await placeOrder.IsDisabledAsync())
+        {
+            // Where the inventory API lets shoppers read stock, checkout refuses up front.
+            await Assertions.Expect(page.GetByTestId("stock-problem")).ToContainTextAsync("is out of stock");
+        }
+        else
+        {
+            // Otherwise inventory refuses the reservation and the order page says why, live.
+            await placeOrder.ClickAsync();
+            await page.WaitForURLAsync(Shopper.OrderUrl());
+            await Assertions.Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Cancelled", new() { Timeout = 30_000 });
+            await Assertions.Expect(page.GetByTestId("order-reason")).ToContainTextAsync("ran out of stock");
+        }
+        await shopper.ScreenshotAsync("refused-out-of-stock");
+    }
+
+    [Fact]
+    public async Task A_double_clicked_place_order_creates_exactly_one_order()
+    {
+        fixture.RequireBrowser();
+        var productId = await FirstProductAsync("api/catalog/products?q=earbuds&pageSize=1");
+        await fixture.SetStockAsync(productId, 50);
+        var userId = NewUser("twice");
+
+        await using var shopper = await Shopper.SignInAsync(fixture, "double-click", userId);
+        var page = shopper.Page;
+        await page.GotoAsync($"/product/{productId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to cart" }).ClickAsync();
+        await page.WaitForURLAsync("**/cart");
+        await page.GotoAsync("/checkout");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place order" }).DblClickAsync();
+        await page.WaitForURLAsync(Shopper.OrderUrl());
+        await shopper.ScreenshotAsync("after-double-click");
+
+        var orders = await OrdersOfAsync(userId);
+        Assert.Equal(shopper.OrderIdFromUrl(), Assert.Single(orders));
+    }
+
+    [Fact]
+    public async Task Two_posts_of_one_rendered_checkout_form_create_one_order_even_without_the_button_guard()
+    {
+        fixture.RequireBrowser();
+        var productId = await FirstProductAsync("api/catalog/products?q=smartwatch&pageSize=1");
+        await fixture.SetStockAsync(productId, 50);
+        var userId = NewUser("resend");
+
+        await using var shopper = await Shopper.SignInAsync(fixture, "two-posts", userId);
+        var page = shopper.Page;
+        await page.GotoAsync($"/product/{productId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to cart" }).ClickAsync();
+        await page.WaitForURLAsync("**/cart");
+        await page.GotoAsync("/checkout");
+
+        // Both posts leave the browser at once with the same form (same hidden Idempotency-Key), as a resend would.
+        var landedOn = await page.EvaluateAsync<string[]>("""
+            async () => {
+              const form = document.querySelector("form[action='/checkout/place']");
+              const send = () => fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) }).then(r => r.url);
+              return await Promise.all([send(), send()]);
+            }
+            """);
+
+        var orders = await OrdersOfAsync(userId);
+        var only = Assert.Single(orders);
+        Assert.All(landedOn, url => Assert.EndsWith($"/orders/{only}", url, StringComparison.Ordinal));
+    }
+
+    private async Task<string> FirstProductAsync(string searchPath)
+    {
+        using var response = await fixture.Gateway.GetAsync(searchPath);
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("items")[0].GetProperty("id").GetString()!;
+    }
+
+    private async Task<IReadOnlyList<Guid>> OrdersOfAsync(string userId)
+    {
+        var token = await fixture.TokenAsync(userId);
+        var response = await fixture.SendAsync(HttpMethod.Get, "api/orders", token);
+        // A loaded machine can make one invocation time out (503); the question here is the count, not availability.
+        for (var attempt = 0; attempt < 5 && response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable; attempt++)
+        {
+            response.Dispose();
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
+            response = await fixture.SendAsync(HttpMethod.Get, "api/orders", token);
+        }
+        using var _ = response;
+        Assert.True(response.IsSuccessStatusCode, $"GET api/orders answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        var page = await response.Content.ReadFromJsonAsync<OrderList>(Json);
+        return page!.Items.Select(o => o.OrderId).ToList();
+    }
+
+    private sealed record OrderList(IReadOnlyList<OrderRow> Items);
+
+    private sealed record OrderRow(Guid OrderId);
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StorefrontCollection
+{
+    public const string Name = "Storefront in a browser";
+}
