@@ -24,6 +24,8 @@ public static class Extensions
         builder.Services.AddSingleton<CartStore>();
         builder.Services.AddDaprInvocationClient<CatalogClient>(AppIds.Catalog);
         builder.Services.AddSingleton<OrderConfirmedHandler>();
+
+        builder.ListenOnAppPort();
         return builder;
     }
 }

@@ -7,6 +7,7 @@ using Flipkart.Inventory.Actors;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
 using Flipkart.Inventory.IntegrationEvents.EventHandling;
+using Flipkart.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Flipkart.Inventory.Extensions;
@@ -42,6 +43,7 @@ public static class Extensions
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ReservationSweeper>());
 
         builder.AddStockActors();
+        builder.ListenOnAppPort();
         return builder;
     }
 

@@ -32,6 +32,8 @@ public static class Extensions
         builder.Services.AddSingleton<OrderConfirmedHandler>();
         builder.Services.AddSingleton<OrderCancelledHandler>();
         builder.Services.AddSingleton<PaymentRefundedHandler>();
+
+        builder.ListenOnAppPort();
         return builder;
     }
 }

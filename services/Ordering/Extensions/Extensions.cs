@@ -73,6 +73,8 @@ public static class Extensions
                 DaprApiToken = configuration["DAPR_API_TOKEN"] ?? "",
             });
         });
+
+        builder.ListenOnAppPort();
         return builder;
     }
 }

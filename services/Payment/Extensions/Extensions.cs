@@ -2,6 +2,7 @@ using Flipkart.Payment.Infrastructure;
 using Flipkart.Payment.IntegrationEvents.EventHandling;
 using Flipkart.Payment.IntegrationEvents.Events;
 using Flipkart.Payment.Services;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Payment.Extensions;
 
@@ -25,6 +26,8 @@ public static class Extensions
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<IIntegrationEventHandler<StockReserved>, StockReservedHandler>();
         services.AddSingleton<IIntegrationEventHandler<OrderCancelled>, OrderCancelledHandler>();
+
+        builder.ListenOnAppPort();
         return builder;
     }
 }
