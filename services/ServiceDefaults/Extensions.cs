@@ -47,7 +47,9 @@ public static class Extensions
         builder.Services.AddTransient<IStartupFilter>(_ => new ServiceDefaultsStartupFilter(AppApiToken(builder.Configuration, appId)));
 
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
-        builder.Services.AddDaprClient(dapr => dapr.UseJsonSerializationOptions(ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web))));
+        // State, invocation replies and events are read leniently: a record stored or sent by another version
+        // (a field added or dropped) must still load. Client input stays strict (ConfigureHttpJsonOptions above).
+        builder.Services.AddDaprClient(dapr => dapr.UseJsonSerializationOptions(ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web), strict: false)));
 
         // Calls to external endpoints get bounded retries, timeouts and a breaker. Calls through Dapr are
         // governed by the sidecar's Resiliency resource instead, so they are not wrapped twice.
@@ -64,11 +66,14 @@ public static class Extensions
         return app;
     }
 
-    /// <summary>Shared JSON rules: camelCase, enums as strings, and unknown members rejected so clients cannot smuggle fields.</summary>
-    public static JsonSerializerOptions ConfigureJson(JsonSerializerOptions options)
+    /// <summary>
+    /// Shared JSON rules: camelCase and enums as strings. <paramref name="strict"/> rejects unknown members, so
+    /// clients cannot smuggle fields such as <c>price</c> or <c>status</c> into a request.
+    /// </summary>
+    public static JsonSerializerOptions ConfigureJson(JsonSerializerOptions options, bool strict = true)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.UnmappedMemberHandling = strict ? JsonUnmappedMemberHandling.Disallow : JsonUnmappedMemberHandling.Skip;
         options.MaxDepth = 32;
         if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
         {
