@@ -1,0 +1,81 @@
+using Flipkart.ReliabilityTests.Infrastructure;
+
+namespace Flipkart.ReliabilityTests;
+
+/// <summary>One system, single replicas: processes killed and restarted mid-sale, sidecar faults, a declining provider.</summary>
+public sealed class SingleReplicaShop : ShopFixture;
+
+[Collection(SystemCollection.Name)]
+public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassFixture<SingleReplicaShop>
+{
+    private const int Buyers = 30;
+    private const int Units = 10;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("inventory")]
+    [InlineData("ordering")]
+    [InlineData("payment")]
+    [InlineData("notification")]
+    [InlineData("cart")]
+    public async Task A_service_killed_mid_sale_and_restarted_keeps_every_promise(string appId)
+    {
+        var outcome = await FlashSale.RunAsync(shop, new SaleSpec($"kill -9 {appId}, restart after 3 s", Buyers, Units, async token =>
+        {
+            await Task.Delay(400, token);
+            await shop.Run.KillAsync(appId);
+            await Task.Delay(3000, token);
+            await shop.Run.RestartAsync(appId, token);
+        }), Cancellation);
+
+        AssertKept(outcome);
+        Assert.Equal(Units, outcome.Confirmed);
+    }
+
+    [Theory]
+    [InlineData("duplicate every delivery", "duplicate=1")]
+    [InlineData("reorder deliveries (window 8)", "reorder=8")]
+    [InlineData("delay every delivery 100 ms", "delay=100ms")]
+    [InlineData("fail the first 20 deliveries", "failDeliveries=20")]
+    public async Task A_sidecar_fault_during_the_sale_breaks_no_promise(string scenario, string faults)
+    {
+        await shop.SetFaultsAsync(faults, Cancellation);
+        try
+        {
+            var outcome = await FlashSale.RunAsync(shop, new SaleSpec($"sidecar: {scenario}", Buyers, Units), Cancellation);
+            AssertKept(outcome);
+        }
+        finally
+        {
+            await shop.SetFaultsAsync("", Cancellation);
+        }
+    }
+
+    [Fact]
+    public void Publishes_failing_for_3_s_during_the_sale_break_no_promise()
+    {
+        // Seen on 2026-11-28 09:38 UTC with failPublishesFor=3s: the outbox hand-off fails, the order's state
+        // transaction fails with it (nothing is lost), but POST /api/orders answers 500 "Order … could not be created"
+        // instead of a 503 the buyer would retry, so buyers are turned away with a server error.
+        Assert.Skip("While publishes fail, checkout answers 500 'Order … could not be created' (ordering, OrderService.PlaceAsync) instead of 503 with Retry-After; buyers get a server error rather than a retryable answer. See docs/reliability.md.");
+    }
+
+    [Fact]
+    public async Task A_declining_payment_provider_cancels_cleanly_and_returns_the_stock()
+    {
+        // Every second buyer's card is declined (the simulated provider's decline- rule).
+        var outcome = await FlashSale.RunAsync(shop, new SaleSpec("failing payment provider (every 2nd card declined)", Buyers, Units, DecliningBuyers: 2), Cancellation);
+
+        AssertKept(outcome);
+        Assert.Contains(outcome.Orders, o => o.Reason == "PaymentFailed");
+        Assert.All(outcome.Orders.Where(o => o.UserId.StartsWith("decline-", StringComparison.Ordinal)), o => Assert.Equal("Cancelled", o.Status));
+    }
+
+    internal static void AssertKept(SaleOutcome outcome)
+    {
+        Assert.True(outcome.Orders.Count > 0, $"{outcome.Spec.Scenario}: no order was placed");
+        var violations = outcome.Violations();
+        Assert.True(violations.Count == 0, $"{outcome.Summary()}{Environment.NewLine}{string.Join(Environment.NewLine, violations)}");
+    }
+}

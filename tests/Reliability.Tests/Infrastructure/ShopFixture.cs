@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Flipkart.DevHost;
+using Flipkart.DevHost.Output;
+
+namespace Flipkart.ReliabilityTests.Infrastructure;
+
+/// <summary>Every class that starts the system belongs here: one system at a time, never beside the parallel unit tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SystemCollection
+{
+    public const string Name = "Reliability system runs";
+}
+
+/// <summary>
+/// The whole shop started once per test class through DevHost's library on free ports; subclasses choose replicas,
+/// sidecar faults and settings (environment per app-id). Buyers sign in with locally minted tokens.
+/// </summary>
+public abstract class ShopFixture : IAsyncLifetime
+{
+    private readonly ConcurrentQueue<string> _log = new();
+    private int _products;
+
+    public LocalRun Run { get; private set; } = null!;
+
+    public Uri GatewayUrl => Run.GatewayUrl;
+
+    protected virtual int Replicas => 1;
+
+    protected virtual IReadOnlyList<string> Faults => [];
+
+    /// <summary>Settings per app-id (<c>*</c> = all), as environment variables.</summary>
+    protected virtual Dictionary<string, Dictionary<string, string>> Settings => [];
+
+    public string Tail(int lines = 120) => string.Join(Environment.NewLine, _log.TakeLast(lines));
+
+    public async ValueTask InitializeAsync()
+    {
+        var settings = Settings;
+        // Buyers of one sale all come from 127.0.0.1; the per-IP limit stays the gateway's (anonymous only).
+        settings.TryAdd(LocalRun.GatewayAppId, []);
+        settings[LocalRun.GatewayAppId].TryAdd("GatewayOptions__UserPermitLimit", "400");
+        settings[LocalRun.GatewayAppId].TryAdd("GatewayOptions__RateLimitWindowSeconds", "10");
+        try
+        {
+            Run = await LocalRun.StartAsync(new LocalRunOptions
+            {
+                RepositoryRoot = Repository.Root,
+                GatewayPort = 0,
+                DynamicPorts = true,
+                Replicas = Replicas,
+                Faults = Faults,
+                Output = new Output(_log),
+                StartupTimeout = TimeSpan.FromMinutes(3),
+                AppEnvironment = settings.ToDictionary(s => s.Key, s => (IReadOnlyDictionary<string, string>)s.Value),
+            }, TestContext.Current.CancellationToken);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"The system did not start: {e.Message}{Environment.NewLine}{Tail()}", e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Run is not null)
+        {
+            await Run.DisposeAsync();
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A client signed in as <paramref name="userId"/> (no token when null).</summary>
+    public HttpClient Client(string? userId, string role = "customer")
+    {
+        var client = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (userId is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.For(userId, role));
+        }
+        return client;
+    }
+
+    /// <summary>A different catalog product for each call, so sales in one run never share stock.</summary>
+    public async Task<string> NextProductAsync(CancellationToken cancellationToken)
+    {
+        var index = Interlocked.Increment(ref _products) - 1;
+        using var client = Client("catalog-reader");
+        using var response = await client.SendWithRetriesAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/catalog/products?page={index + 1}&pageSize=1&sort=price_asc"), cancellationToken);
+        var page = await response.JsonAsync(cancellationToken);
+        return page.GetProperty("items")[0].GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Sets the faults of the shared broker through a sidecar's emulator-only route ("" clears them).</summary>
+    public async Task SetFaultsAsync(string faults, CancellationToken cancellationToken)
+    {
+        var sidecar = Run.Replicas.First(r => r.AppId == LocalRun.GatewayAppId);
+        using var client = new HttpClient();
+        using var response = await client.PutAsync($"http://127.0.0.1:{sidecar.DaprHttpPort}/embedded/pubsub/faults", new StringContent(faults), cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"setting faults '{faults}': {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
+    private sealed class Output(ConcurrentQueue<string> log) : IRunOutput
+    {
+        public void Progress(string message) => Add($"devhost | {message}");
+
+        public void AppLog(string source, string line, bool isError) => Add($"{source} | {LogLineFormatter.Render(line)}");
+
+        private void Add(string line)
+        {
+            log.Enqueue(line);
+            while (log.Count > 3000 && log.TryDequeue(out _))
+            {
+            }
+        }
+    }
+}
+
+public static class HttpExtensions
+{
+    private static int _serverErrors;
+
+    /// <summary>5xx answers retried so far (outages while a service is down, or worse); reported with each sale.</summary>
+    public static int ServerErrors => Volatile.Read(ref _serverErrors);
+
+    /// <summary>
+    /// As a careful client does during an outage: retries 429 (after Retry-After), 502/503/504 and refused
+    /// connections, re-sending the same request (mutations carry an Idempotency-Key or are idempotent PUTs).
+    /// </summary>
+    public static async Task<HttpResponseMessage> SendWithRetriesAsync(this HttpClient client, Func<HttpRequestMessage> request, CancellationToken cancellationToken, TimeSpan? patience = null, bool retryServerErrors = false)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await client.SendAsync(request(), cancellationToken);
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && DateTime.UtcNow < deadline)
+            {
+            }
+            if (response is not null && (DateTime.UtcNow >= deadline || !(response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
+                || (retryServerErrors && (int)response.StatusCode >= 500))))
+            {
+                return response;
+            }
+            if (response is not null && (int)response.StatusCode >= 500)
+            {
+                Interlocked.Increment(ref _serverErrors);
+            }
+            var wait = response?.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(300);
+            response?.Dispose();
+            await Task.Delay(wait, cancellationToken);
+        }
+    }
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            Assert.Fail($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {body}");
+        }
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.Clone();
+    }
+
+    public static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
+    public static string Number(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+}
