@@ -181,6 +181,25 @@ public sealed partial class FaultScenarioTests
                 yield return new(HttpMethod.Put, $"api/inventory/{productId}", $"{{\"available\":1,\"{field}\":{value}}}");
             }
         }
+        foreach (var n in numbers)
+        {
+            foreach (var field in smuggled)
+            {
+                yield return new(HttpMethod.Post, "api/orders", $"{{\"deliveryAddress\":\"x\",\"{field}\":{n}}}", Guid.NewGuid().ToString());
+            }
+            foreach (var path in new[] { "api/orders", "api/notifications", "api/catalog/products" })
+            {
+                yield return new(HttpMethod.Get, $"{path}?page={Uri.EscapeDataString(n)}", null);
+                yield return new(HttpMethod.Get, $"{path}?pageSize={Uri.EscapeDataString(n)}", null);
+            }
+        }
+        foreach (var s in strings)
+        {
+            foreach (var field in smuggled)
+            {
+                yield return new(HttpMethod.Put, $"api/cart/items/{productId}", $"{{\"quantity\":1,\"{field}\":{JsonSerializer.Serialize(s)}}}");
+            }
+        }
         foreach (var id in badIds)
         {
             yield return new(HttpMethod.Put, $"api/cart/items/{id}", "{\"quantity\":1}");
