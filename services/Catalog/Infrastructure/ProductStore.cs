@@ -18,6 +18,7 @@ public sealed class ProductStore(DaprClient dapr, ILogger<ProductStore> logger)
     // Bounded so one gRPC message stays well under the default 4 MB limit.
     private const int BulkChunkSize = 250;
     private const int MaxConcurrentBulkCalls = 4;
+    private const int MaxConcurrentWrites = 16;
 
     public static string ProductKey(string id) => $"product-{id}";
 
@@ -69,14 +70,15 @@ public sealed class ProductStore(DaprClient dapr, ILogger<ProductStore> logger)
     /// <summary>Writes products, then the id index, then the manifest (the commit marker).</summary>
     public async Task<CatalogManifest> SeedAsync(IReadOnlyList<Product> products, CancellationToken cancellationToken)
     {
-        var batches = products.Chunk(BulkChunkSize).ToArray();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentBulkCalls, CancellationToken = cancellationToken },
-            async (batch, ct) => await dapr.SaveBulkStateAsync(Store,
-                batch.Select(p => new SaveStateItem<Product>(ProductKey(p.Id), p, etag: "")).ToArray(), ct));
+        // One SaveState per key, not SaveBulkStateAsync: the SDK sends that call without the dapr-api-token
+        // header, so a sidecar that requires its API token (Kubernetes here) refuses it.
+        var writes = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentWrites, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(products, writes,
+            async (product, ct) => await dapr.SaveStateAsync(Store, ProductKey(product.Id), product, cancellationToken: ct));
 
         var idChunks = products.Select(p => p.Id).Chunk(IdChunkSize).ToArray();
-        await dapr.SaveBulkStateAsync(Store,
-            idChunks.Select((ids, i) => new SaveStateItem<string[]>(IdChunkKey(i), ids, etag: "")).ToArray(), cancellationToken);
+        await Parallel.ForEachAsync(idChunks.Select((ids, i) => (ids, i)), writes,
+            async (chunk, ct) => await dapr.SaveStateAsync(Store, IdChunkKey(chunk.i), chunk.ids, cancellationToken: ct));
 
         var manifest = new CatalogManifest(idChunks.Length, products.Count, DateTimeOffset.UtcNow);
         await dapr.SaveStateAsync(Store, ManifestKey, manifest, cancellationToken: cancellationToken);

@@ -55,7 +55,8 @@ public sealed class CatalogApiFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Cluster = await EmbeddedDaprCluster.StartAsync(Components);
-        Sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog" });
+        // With an API token, as on Kubernetes: every call the catalog makes must carry it (SaveBulkStateAsync doesn't).
+        Sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog", DaprApiToken = "catalog-functional-tests" });
         App = await CatalogFactory.StartAsync(Sidecar);
     }
 
