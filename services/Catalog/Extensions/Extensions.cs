@@ -37,12 +37,7 @@ public static class Extensions
         builder.Services.AddSingleton<IDistributedCache, DaprDistributedCache>();
         builder.Services.AddHybridCache();
 
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            // Clients reach us through the gateway; without servers, API explorers call the page's own origin.
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddServiceOpenApi();
 
         builder.ListenOnAppPort();
         return builder;

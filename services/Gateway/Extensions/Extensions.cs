@@ -42,11 +42,7 @@ public static class Extensions
             .LoadFromMemory(DaprRoutes.Routes(), DaprRoutes.Clusters(DaprRoutes.SidecarHttpEndpoint(builder.Configuration), gateway))
             .AddTransforms<DaprInvocationTransforms>();
 
-        builder.Services.AddOpenApi("gateway", options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddServiceOpenApi("gateway");
 
         builder.ListenOnAppPort();
         return builder;

@@ -23,12 +23,7 @@ public static class Extensions
 
         builder.Services.AddSingleton(TimeProvider.System);
 
-        // Published at /openapi/v1.json; the gateway republishes it. Clients reach us only through the gateway.
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddServiceOpenApi();
         builder.Services.AddSingleton<InventoryMetrics>();
         builder.Services.AddSingleton<IReservationRecords, DaprReservationRecords>();
         builder.Services.AddSingleton<IInventoryEventPublisher, DaprInventoryEventPublisher>();

@@ -18,12 +18,7 @@ public static class Extensions
         services.AddOptions<OrderingOptions>().BindConfiguration(nameof(OrderingOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
-        // Published at /openapi/v1.json; the gateway republishes it. Clients reach us only through the gateway.
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
+        services.AddServiceOpenApi();
 
         services.AddSingleton<OrderRepository>();
         services.AddSingleton<UserOrderIndex>();

@@ -14,12 +14,7 @@ public static class Extensions
         services.AddOptions<PaymentOptions>().BindConfiguration(nameof(PaymentOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
-        // Published at /openapi/v1.json; the gateway republishes it. Clients reach us only through the gateway.
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
+        services.AddServiceOpenApi();
 
         services.AddSingleton<IPaymentRepository, PaymentRepository>();
         services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
