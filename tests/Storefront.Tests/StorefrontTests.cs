@@ -164,6 +164,38 @@ public sealed class StorefrontTests(StorefrontFixture fixture) : IClassFixture<S
         Assert.All(landedOn, url => Assert.EndsWith($"/orders/{only}", url, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_flash_sale_sells_its_last_unit_to_one_buyer_and_tells_the_next_one_it_is_gone()
+    {
+        fixture.RequireBrowser();
+        const string saleSku = "MOB000001"; // the storefront's default flash-sale SKU
+        await fixture.SetStockAsync(saleSku, 1);
+
+        await using (var winner = await Shopper.SignInAsync(fixture, "flash-sale-winner", NewUser("quick")))
+        {
+            await winner.Page.GotoAsync("/flash-sale");
+            await winner.Page.Locator("[data-interactive=true]").WaitForAsync();
+            await winner.Page.GetByRole(AriaRole.Button, new() { Name = "Buy now" }).ClickAsync();
+            await Assertions.Expect(winner.Page.GetByTestId("flash-outcome")).ToContainTextAsync("You got it!", new() { Timeout = 30_000 });
+            await winner.ScreenshotAsync("outcome");
+        }
+
+        await using var late = await Shopper.SignInAsync(fixture, "flash-sale-late", NewUser("slow"));
+        await late.Page.GotoAsync("/flash-sale");
+        await late.Page.Locator("[data-interactive=true]").WaitForAsync();
+        var buy = late.Page.GetByRole(AriaRole.Button, new() { Name = "Buy now" });
+        if (await buy.IsEnabledAsync())
+        {
+            await buy.ClickAsync();
+            await Assertions.Expect(late.Page.GetByTestId("flash-outcome")).ToContainTextAsync("you missed it", new() { Timeout = 30_000, IgnoreCase = true });
+        }
+        else
+        {
+            await Assertions.Expect(late.Page.GetByTestId("flash-stock")).ToContainTextAsync("Sold out");
+        }
+        await late.ScreenshotAsync("outcome");
+    }
+
     private async Task<string> FirstProductAsync(string searchPath)
     {
         using var response = await fixture.Gateway.GetAsync(searchPath);
