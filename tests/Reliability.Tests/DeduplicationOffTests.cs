@@ -8,6 +8,8 @@ namespace Flipkart.ReliabilityTests;
 /// </summary>
 public sealed class NonIdempotentNotificationShop : ShopFixture
 {
+    protected override bool FullSuiteOnly => true;
+
     protected override IReadOnlyList<string> Faults => ["duplicate=1"];
 
     protected override Dictionary<string, Dictionary<string, string>> Settings => new()
@@ -22,6 +24,7 @@ public sealed class DeduplicationOffTests(NonIdempotentNotificationShop shop) : 
     [Fact]
     public async Task The_duplicate_delivery_scenario_fails_when_a_consumer_stops_deduplicating()
     {
+        Suite.RequireFull();
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("duplicate deliveries with notification dedupe OFF (must fail)", 30, 10), TestContext.Current.CancellationToken);
 
         // The same checks that pass in the duplicate-delivery scenario must catch the non-idempotent consumer.

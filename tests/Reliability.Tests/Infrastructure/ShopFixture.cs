@@ -30,6 +30,9 @@ public abstract class ShopFixture : IAsyncLifetime
 
     protected virtual int Replicas => 1;
 
+    /// <summary>Only fault scenarios use this system: it is not started unless the full suite runs.</summary>
+    protected virtual bool FullSuiteOnly => false;
+
     protected virtual IReadOnlyList<string> Faults => [];
 
     /// <summary>Settings per app-id (<c>*</c> = all), as environment variables.</summary>
@@ -39,6 +42,10 @@ public abstract class ShopFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        if (FullSuiteOnly && !Suite.Full)
+        {
+            return;
+        }
         var settings = Settings;
         // Buyers of one sale all come from 127.0.0.1; the per-IP limit stays the gateway's (anonymous only).
         settings.TryAdd(LocalRun.GatewayAppId, []);
