@@ -33,7 +33,7 @@ public sealed class OrderRepository(DaprClient dapr)
     {
         if (@event is not null)
         {
-            return await OutboxTransaction.TryCommitAsync(dapr, Store, StateKeys.Order(order.Id), order, etag, @event, cancellationToken);
+            return await DaprOutbox.TryCommitAsync(dapr, Store, StateKeys.Order(order.Id), order, etag, @event, cancellationToken);
         }
 
         // A change without an event (Submitted → StockReserved) is a plain single-key save: the outbox only

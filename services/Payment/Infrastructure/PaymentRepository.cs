@@ -1,10 +1,8 @@
-using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Flipkart.Payment.Domain;
 using Flipkart.Payment.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
-using Grpc.Core;
 
 namespace Flipkart.Payment.Infrastructure;
 
@@ -59,31 +57,6 @@ public sealed class PaymentRepository(DaprClient dapr) : IPaymentRepository
             }
         }
 
-        var json = dapr.JsonSerializerOptions;
-        var operations = new List<StateTransactionRequest>
-        {
-            new(key, JsonSerializer.SerializeToUtf8Bytes(payment, json), StateOperationType.Upsert,
-                string.IsNullOrEmpty(etag) ? null : etag,
-                // daprd copies the metadata of the state upsert (not of its projection) into the envelope, so the
-                // CloudEvent type rides here; the store ignores the key.
-                new Dictionary<string, string> { ["type"] = @event.GetType().Name }, FirstWrite),
-            new(key, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), json), StateOperationType.Upsert, null,
-                // The projection supplies the published data and its content type (daprd reads contentType from it).
-                new Dictionary<string, string>
-                {
-                    ["outbox.projection"] = "true",
-                    ["contentType"] = "application/json",
-                    ["type"] = @event.GetType().Name,
-                }),
-        };
-        try
-        {
-            await dapr.ExecuteStateTransactionAsync(Store, operations, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (DaprException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.Internal or StatusCode.Aborted or StatusCode.FailedPrecondition })
-        {
-            return false; // daprd reports an ETag/first-write failure inside a transaction as Internal
-        }
+        return await DaprOutbox.TryCommitAsync(dapr, Store, key, payment, etag, @event, cancellationToken);
     }
 }

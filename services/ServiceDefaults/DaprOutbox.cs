@@ -1,21 +1,20 @@
 using Dapr;
 using System.Text.Json;
 using Dapr.Client;
-using Flipkart.Ordering.IntegrationEvents.Events;
 using Grpc.Core;
 
-namespace Flipkart.Ordering.Infrastructure;
+namespace Flipkart.ServiceDefaults;
 
 /// <summary>
 /// Writes one state item and the event its change emits in a single state transaction on an outbox-enabled store.
 /// daprd publishes every upsert of such a transaction; the event rides as an <c>outbox.projection</c> upsert of the
 /// same key, so the stored value is the state and the published payload is the event, with the event name as the
-/// CloudEvent <c>type</c> (operation metadata is copied into the envelope).
+/// CloudEvent <c>type</c> (operation metadata is copied into the envelope). Ordering and Payment commit this way.
 /// </summary>
-public static class OutboxTransaction
+public static class DaprOutbox
 {
     public static async Task<bool> TryCommitAsync<TState>(
-        DaprClient dapr, string store, string key, TState state, string? etag, IntegrationEvent @event, CancellationToken cancellationToken)
+        DaprClient dapr, string store, string key, TState state, string? etag, object @event, CancellationToken cancellationToken)
     {
         var json = dapr.JsonSerializerOptions;
         // First-write: without an ETag the upsert only creates; with one it must match (Redis ignores ETags under last-write).
