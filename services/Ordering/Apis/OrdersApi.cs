@@ -192,7 +192,7 @@ public static class OrdersApi
             .ToList();
         try
         {
-            return await services.Orders.PlaceAsync(orderId, userId, lines, request.DeliveryAddress, cancellationToken);
+            return await services.Orders.PlaceAsync(orderId, userId, lines, request.DeliveryAddress, CheckoutKind.Cart, cancellationToken);
         }
         catch (OrderingDomainException ex)
         {

@@ -37,13 +37,22 @@ public sealed class Order
     [JsonInclude] public DateTimeOffset ReservationExpiresAt { get; private set; }
     [JsonInclude] public IReadOnlyList<StatusChange> Timeline { get; private set; } = [];
 
+    /// <summary>How the order was placed (<see cref="CheckoutKind"/>); orders stored before the field existed came from the cart.</summary>
+    [JsonInclude] public string Checkout { get; private set; } = CheckoutKind.Cart;
+
     [JsonIgnore]
     public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
 
     public const int MaxDeliveryAddressLength = 500;
 
-    public static Order Submit(Guid id, string userId, IReadOnlyList<OrderLine> lines, DateTimeOffset now, TimeSpan reservationTimeout, string? deliveryAddress = null)
+    public static Order Submit(
+        Guid id, string userId, IReadOnlyList<OrderLine> lines, DateTimeOffset now, TimeSpan reservationTimeout, string? deliveryAddress = null,
+        string checkout = CheckoutKind.Cart)
     {
+        if (!CheckoutKind.IsKnown(checkout))
+        {
+            throw new OrderingDomainException($"Unknown checkout kind '{checkout}'.");
+        }
         if (deliveryAddress?.Length > MaxDeliveryAddressLength)
         {
             throw new OrderingDomainException($"The delivery address may have at most {MaxDeliveryAddressLength} characters.");
@@ -76,6 +85,7 @@ public sealed class Order
             CreatedAt = now,
             ReservationExpiresAt = now + reservationTimeout,
             Timeline = [new StatusChange(OrderStatus.Submitted, now)],
+            Checkout = checkout,
         };
     }
 
@@ -90,16 +100,27 @@ public sealed class Order
         return true;
     }
 
-    /// <summary>Inventory could not reserve every line.</summary>
-    public bool OnStockReservationFailed(DateTimeOffset now, string? detail = null)
+    /// <summary>The <c>reason</c> inventory gives when a line would take the buyer past the product's per-user cap.</summary>
+    public const string PurchaseLimitExceededReason = "purchase limit exceeded";
+
+    /// <summary>
+    /// Inventory could not reserve every line. Its reason is free text; only the per-user cap has a cancellation
+    /// reason of its own, every other refusal (no stock, unknown product) reads as OutOfStock to the buyer.
+    /// </summary>
+    public bool OnStockReservationFailed(DateTimeOffset now, string? reason = null, string? productId = null)
     {
         if (Status != OrderStatus.Submitted)
         {
             return false;
         }
-        Cancel(Domain.CancellationReason.OutOfStock, now, detail);
+        Cancel(CancellationReasonFor(reason), now, productId is null ? reason : $"{productId}: {reason}");
         return true;
     }
+
+    public static CancellationReason CancellationReasonFor(string? stockReservationFailure) =>
+        string.Equals(stockReservationFailure?.Trim(), PurchaseLimitExceededReason, StringComparison.OrdinalIgnoreCase)
+            ? Domain.CancellationReason.PurchaseLimitExceeded
+            : Domain.CancellationReason.OutOfStock;
 
     /// <summary>
     /// The charge went through. Within the reservation window the order is paid and confirmed in one step;

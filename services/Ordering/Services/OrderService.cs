@@ -51,10 +51,11 @@ public sealed class OrderService(
     }
 
     /// <summary>Creates the order, or returns it unchanged when a previous attempt with the same id already did.</summary>
-    public async Task<Order> PlaceAsync(Guid orderId, string userId, IReadOnlyList<OrderLine> lines, string? deliveryAddress, CancellationToken cancellationToken)
+    public async Task<Order> PlaceAsync(
+        Guid orderId, string userId, IReadOnlyList<OrderLine> lines, string? deliveryAddress, string checkout, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var order = Order.Submit(orderId, userId, lines, now, options.CurrentValue.ReservationTimeout, deliveryAddress);
+        var order = Order.Submit(orderId, userId, lines, now, options.CurrentValue.ReservationTimeout, deliveryAddress, checkout);
 
         // Index entry and timer (in parallel), then the order + OrderSubmitted: whatever a crash leaves behind before
         // the last step is harmless (a dangling index entry is skipped, a timer for a missing order does nothing).
@@ -69,10 +70,17 @@ public sealed class OrderService(
 
         if (!await orders.TrySaveAsync(order, etag: null, SubmittedEvent(order), cancellationToken))
         {
+            // A create can only conflict with an earlier attempt of this very order. If there is none, the refusal
+            // was the store or the outbox's broker failing (daprd reports both as Internal, like an ETag mismatch):
+            // nothing was committed, and the caller may retry with the same Idempotency-Key.
             var (existing, _) = await orders.GetAsync(order.Id, cancellationToken);
-            return existing is not null && existing.UserId == userId
+            if (existing is null)
+            {
+                throw new DependencyFailedException("The order could not be stored right now (order store or broker unavailable); nothing was saved. Retry with the same Idempotency-Key.");
+            }
+            return existing.UserId == userId
                 ? existing
-                : throw new InvalidOperationException($"Order {order.Id} could not be created.");
+                : throw new InvalidOperationException($"Order id {order.Id} already belongs to another user.");
         }
         logger.LogInformation("Order {OrderId} submitted for {Total} with {Lines} lines", order.Id, order.Total, order.Lines.Count);
         return order;
@@ -116,13 +124,13 @@ public sealed class OrderService(
     private static OrderSubmitted SubmittedEvent(Order order) => new(
         IntegrationEvent.DeterministicId(order.Id, nameof(OrderSubmitted)), order.CreatedAt, order.Id, order.UserId,
         [.. order.Lines.Select(l => new OrderSubmittedLine(l.ProductId, l.Quantity, l.UnitPrice, l.Title))],
-        order.Total, order.ReservationExpiresAt);
+        order.Total, order.ReservationExpiresAt, order.Checkout);
 
     // Only the final states are announced; StockReserved is ordering's private bookkeeping.
     private static IntegrationEvent? EventFor(Order order, DateTimeOffset now) => order.Status switch
     {
         OrderStatus.Confirmed => new OrderConfirmed(
-            IntegrationEvent.DeterministicId(order.Id, nameof(OrderConfirmed)), now, order.Id, order.UserId, order.Total, EventLines(order)),
+            IntegrationEvent.DeterministicId(order.Id, nameof(OrderConfirmed)), now, order.Id, order.UserId, order.Total, EventLines(order), order.Checkout),
         OrderStatus.Cancelled => new OrderCancelled(
             IntegrationEvent.DeterministicId(order.Id, nameof(OrderCancelled)), now, order.Id, order.UserId,
             order.CancellationReason?.ToString() ?? nameof(CancellationReason.CancelledByUser), EventLines(order)),

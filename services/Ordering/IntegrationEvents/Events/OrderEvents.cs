@@ -1,17 +1,18 @@
 namespace Flipkart.Ordering.IntegrationEvents.Events;
 
 // Published on topic `orders` through the order-store outbox; the record name is the CloudEvent type.
-// Shapes follow the commerce contract exactly: consumers reject members they do not know.
+// Shapes follow the commerce contract; `checkout` ("cart" | "buy-now", see CheckoutKind) tells consumers how the order
+// was placed (an event without it comes from the cart).
 
 public sealed record OrderSubmitted(
     Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId,
-    IReadOnlyList<OrderSubmittedLine> Lines, decimal Total, DateTimeOffset ReservationExpiresAt)
+    IReadOnlyList<OrderSubmittedLine> Lines, decimal Total, DateTimeOffset ReservationExpiresAt, string Checkout)
     : IntegrationEvent(EventId, OccurredAt);
 
 public sealed record OrderSubmittedLine(string ProductId, int Quantity, decimal UnitPrice, string Title);
 
 public sealed record OrderConfirmed(
-    Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId, decimal Total, IReadOnlyList<OrderEventLine> Lines)
+    Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string UserId, decimal Total, IReadOnlyList<OrderEventLine> Lines, string Checkout)
     : IntegrationEvent(EventId, OccurredAt);
 
 public sealed record OrderCancelled(
