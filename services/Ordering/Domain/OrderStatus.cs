@@ -15,6 +15,9 @@ public enum CancellationReason
     PaymentFailed,
     ReservationExpired,
     CancelledByUser,
+
+    /// <summary>Inventory refused a line that would take the buyer past the product's per-user cap.</summary>
+    PurchaseLimitExceeded,
 }
 
 public sealed class OrderingDomainException(string message) : Exception(message);
