@@ -12,6 +12,19 @@ public sealed class ActorClusterOptions
     public int LookupRetries { get; set; } = 5;
 
     public TimeSpan LookupRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// daprd's actor runtime probes its app's <c>/healthz</c> on its own (independent of app health checks): every
+    /// 5 s while healthy, every 0.5 s once unhealthy, 2 s per probe; 4 failures in a row take the sidecar out of
+    /// placement, and the first answer afterwards puts it back. Real time, not <see cref="ActorCluster.Time"/>.
+    /// </summary>
+    public TimeSpan AppHealthInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan AppUnhealthyInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan AppHealthTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int AppHealthFailureThreshold { get; set; } = 4;
 }
 
 /// <summary>

@@ -85,6 +85,112 @@ public sealed class ActorSidecar(
         }
     }
 
+    /// <summary>False while the app is taken out of placement for failing its health probes (or reported gone).</summary>
+    public bool AppHealthy => Volatile.Read(ref appHealthy);
+
+    private bool appHealthy = true;
+    private readonly SemaphoreSlim transition = new(1, 1);
+
+    /// <summary>
+    /// The app is known to be gone (its process was killed, as a pod's death would end it): leave placement now
+    /// instead of waiting for the health probes; <see cref="MonitorAppHealthAsync"/> registers again once the app
+    /// answers.
+    /// </summary>
+    public void ReportAppDown()
+    {
+        Volatile.Write(ref appHealthy, false);
+        DisconnectApp();
+    }
+
+    /// <summary>
+    /// Probes the app's <c>/healthz</c> like daprd's actor runtime for as long as <paramref name="cancellationToken"/>
+    /// runs: after <see cref="ActorClusterOptions.AppHealthFailureThreshold"/> failures in a row the replica leaves
+    /// placement (its actors move to other hosts on their next call or reminder); the first 2xx afterwards reads
+    /// <c>/dapr/config</c> again and registers the replica anew. Runs only for apps that host actors.
+    /// </summary>
+    public async Task MonitorAppHealthAsync(Func<HttpClient?> appChannel, CancellationToken cancellationToken)
+    {
+        var options = Cluster.Options;
+        var failures = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(AppHealthy ? options.AppHealthInterval : options.AppUnhealthyInterval, cancellationToken).ConfigureAwait(false);
+                if (appChannel() is not { } channel)
+                {
+                    continue;
+                }
+
+                if (!await ProbeHealthAsync(channel, options.AppHealthTimeout, cancellationToken).ConfigureAwait(false))
+                {
+                    if (AppHealthy && ++failures >= options.AppHealthFailureThreshold)
+                    {
+                        log.LogWarning("App {AppId} failed {Failures} health probes; its actors leave placement", AppId, failures);
+                        ReportAppDown();
+                    }
+
+                    continue;
+                }
+
+                failures = 0;
+                if (!AppHealthy)
+                {
+                    await RejoinAsync(channel, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RejoinAsync(HttpClient channel, CancellationToken cancellationToken)
+    {
+        await transition.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (AppHealthy)
+            {
+                return;
+            }
+
+            if (await ConnectAppAsync(channel, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return; // /dapr/config not readable yet: try again on the next probe.
+            }
+
+            Volatile.Write(ref appHealthy, true);
+            log.LogInformation("App {AppId} answers again; its actor types are back in placement", AppId);
+        }
+        finally
+        {
+            transition.Release();
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The sidecar began stopping while the replica registered: the stop's withdrawal may have run first.
+            DisconnectApp();
+        }
+    }
+
+    private static async Task<bool> ProbeHealthAsync(HttpClient channel, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        probeTimeout.CancelAfter(timeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("healthz", UriKind.Relative));
+            using var response = await channel.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, probeTimeout.Token).ConfigureAwait(false);
+            return (int)response.StatusCode is >= 200 and < 300;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Active actors of this sidecar's replica per type, as GetMetadata's <c>actor_runtime.active_actors</c>.</summary>
     public IReadOnlyList<KeyValuePair<string, int>> ActiveActorCounts() => Host?.ActiveActorCounts() ?? [];
 

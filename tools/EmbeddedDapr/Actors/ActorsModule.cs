@@ -49,7 +49,24 @@ public sealed class ActorsModule : ISidecarModule
     {
         if (sidecar.AppChannel is { } channel)
         {
-            await sidecar.Services.GetRequiredService<ActorSidecar>().ConnectAppAsync(channel.Client, cancellationToken);
+            var actors = sidecar.Services.GetRequiredService<ActorSidecar>();
+            if (await actors.ConnectAppAsync(channel.Client, cancellationToken) is not null)
+            {
+                // Ends with the sidecar's run (the token is cancelled when it stops).
+                _ = Task.Run(() => actors.MonitorAppHealthAsync(() => sidecar.AppChannel?.Client, cancellationToken), CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The app of <paramref name="sidecar"/> is known to be dead (e.g. DevHost killed its process, as a pod's death
+    /// would): its replica leaves actor placement at once, and returns when its health probe answers again.
+    /// </summary>
+    public static void ReportAppDown(EmbeddedDaprSidecar sidecar)
+    {
+        if (sidecar.IsRunning)
+        {
+            sidecar.Services.GetService<ActorSidecar>()?.ReportAppDown();
         }
     }
 
