@@ -163,6 +163,24 @@ public class CartApiTests(CartApiFixture fixture) : IClassFixture<CartApiFixture
     }
 
     [Fact]
+    public async Task OrderConfirmed_ForABuyNowOrder_LeavesTheCartAlone()
+    {
+        var user = NewUser();
+        var product = NewProduct();
+        using var client = fixture.CreateClient(user);
+        (await client.PutAsJsonAsync($"/api/cart/items/{product}", new { quantity = 2 }, Ct)).EnsureSuccessStatusCode();
+
+        // The same product bought with buy-now: the cart line is a separate intention and must survive.
+        Assert.Equal(HttpStatusCode.OK, (await DeliverOrderConfirmed(client, Guid.NewGuid(), user, product, checkout: "buy-now")).StatusCode);
+        var line = Assert.Single((await client.GetFromJsonAsync<CartResponse>("/api/cart", Ct))!.Lines);
+        Assert.Equal((product, 2), (line.ProductId, line.Quantity));
+
+        // An explicit "cart" checkout still empties the line.
+        Assert.Equal(HttpStatusCode.OK, (await DeliverOrderConfirmed(client, Guid.NewGuid(), user, product, checkout: "cart")).StatusCode);
+        Assert.Empty((await client.GetFromJsonAsync<CartResponse>("/api/cart", Ct))!.Lines);
+    }
+
+    [Fact]
     public async Task OrderConfirmedPublishedOnOrdersTopic_ReachesTheCart()
     {
         var user = NewUser();
@@ -201,7 +219,7 @@ public class CartApiTests(CartApiFixture fixture) : IClassFixture<CartApiFixture
     }
 
     // Posts the CloudEvent daprd would deliver to the subscription route.
-    private static Task<HttpResponseMessage> DeliverOrderConfirmed(HttpClient client, Guid orderId, string userId, string productId)
+    private static Task<HttpResponseMessage> DeliverOrderConfirmed(HttpClient client, Guid orderId, string userId, string productId, string? checkout = null)
     {
         var envelope = new
         {
@@ -222,7 +240,12 @@ public class CartApiTests(CartApiFixture fixture) : IClassFixture<CartApiFixture
                 lines = new[] { new { productId, quantity = 1 } },
             },
         };
-        var content = new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/cloudevents+json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(envelope))!;
+        if (checkout is not null)
+        {
+            json["data"]!["checkout"] = checkout;
+        }
+        var content = new StringContent(json.ToJsonString(), Encoding.UTF8, "application/cloudevents+json");
         return client.PostAsync("/integration-events/order-confirmed", content, Ct);
     }
 }

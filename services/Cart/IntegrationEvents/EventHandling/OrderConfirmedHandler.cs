@@ -3,7 +3,7 @@ using Flipkart.Cart.IntegrationEvents.Events;
 
 namespace Flipkart.Cart.IntegrationEvents.EventHandling;
 
-/// <summary>A confirmed order empties the bought lines from its owner's cart, once per order.</summary>
+/// <summary>A confirmed cart checkout empties the bought lines from its owner's cart, once per order.</summary>
 public sealed class OrderConfirmedHandler(CartStore store, ILogger<OrderConfirmedHandler> logger)
 {
     public async Task HandleAsync(OrderConfirmed @event, CancellationToken cancellationToken)
@@ -11,6 +11,12 @@ public sealed class OrderConfirmedHandler(CartStore store, ILogger<OrderConfirme
         if (string.IsNullOrEmpty(@event.UserId))
         {
             logger.LogWarning("OrderConfirmed for order {OrderId} names no user; no cart to update", @event.OrderId);
+            return;
+        }
+        if (!@event.CameFromCart)
+        {
+            // Bought with buy-now: the same product sitting in the cart is a separate intention and stays there.
+            logger.LogInformation("Order {OrderId} was a buy-now order; the cart of {UserId} is left alone", @event.OrderId, @event.UserId);
             return;
         }
 
