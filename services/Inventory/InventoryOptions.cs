@@ -20,6 +20,14 @@ public sealed class InventoryOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan SoldOutFlagTtl { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long one replica reuses a product's availability answer (public read). Capped at 250 ms by contract so a
+    /// shopper or ordering's sold-out gate never acts on a stale answer for long; zero asks the ledger every time
+    /// (concurrent reads still share one call).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.250")]
+    public TimeSpan AvailabilityCacheTtl { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Hold length when an OrderSubmitted carries no reservationExpiresAt (ordering normally sets it).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);

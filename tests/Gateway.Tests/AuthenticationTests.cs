@@ -16,6 +16,8 @@ public class AuthenticationTests(GatewayFixture fixture) : IClassFixture<Gateway
     [InlineData("GET", "/api/orders")]
     [InlineData("GET", "/api/orders/o-1/events")]
     [InlineData("GET", "/api/inventory/skus/MOB000001")]
+    [InlineData("GET", "/api/inventory/MOB000001")]
+    [InlineData("PUT", "/api/inventory/MOB000001/availability")]
     [InlineData("GET", "/api/notifications")]
     [InlineData("GET", "/api/payments/p-1")]
     [InlineData("PUT", "/api/catalog/products/MOB000001")]

@@ -51,6 +51,24 @@ public class RoutingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
     }
 
     [Fact]
+    public async Task AnonymousAvailabilityReadsAreForwardedToInventoryWithoutAnIdentity()
+    {
+        using var client = fixture.Gateway.CreateClient();
+        var marker = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/inventory/MOB000001/availability");
+        request.Headers.Add("X-Test-Marker", marker);
+        request.Headers.Add("X-User-Id", "someone-else");
+
+        var response = await client.SendAsync(request, ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var forwarded = Assert.Single(fixture.Sidecar.Requests, r => r.Header("X-Test-Marker") == marker);
+        Assert.Equal("/api/inventory/MOB000001/availability", forwarded.Path);
+        Assert.Equal("inventory", forwarded.Header("dapr-app-id"));
+        Assert.Null(forwarded.Header("X-User-Id"));
+    }
+
+    [Fact]
     public async Task ClientSentIdentityAndDaprHeadersAreReplacedByTheTokens()
     {
         using var client = fixture.Gateway.CreateClient(await fixture.Gateway.DevTokenAsync("u-42", "customer"));

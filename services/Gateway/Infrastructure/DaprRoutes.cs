@@ -30,6 +30,8 @@ public static class DaprRoutes
             Route("catalog-read", "/api/catalog/{**rest}", AppIds.Catalog, AnonymousPolicy, ReadMethods, order: -1),
             Route("catalog", "/api/catalog/{**rest}", AppIds.Catalog, AuthenticatedPolicy),
             Route("cart", "/api/cart/{**rest}", AppIds.Cart, AuthenticatedPolicy),
+            // A product's availability is shown to shoppers before they sign in; stock levels and restocks are not.
+            Route("inventory-availability", "/api/inventory/{productId}/availability", AppIds.Inventory, AnonymousPolicy, ReadMethods, order: -1),
             Route("inventory", "/api/inventory/{**rest}", AppIds.Inventory, AuthenticatedPolicy),
             // Order events are a server-sent event stream served by notification: its own long-idle cluster.
             Route("order-events", "/api/orders/{orderId}/events", AppIds.Notification, AuthenticatedPolicy, ReadMethods, StreamingCluster, order: -2),

@@ -14,6 +14,8 @@ public interface IStockActor : IActor
 
     Task<StockItem?> GetAsync();
 
+    Task<StockAvailability?> GetAvailabilityAsync();
+
     Task<StockItem> SetAvailableAsync(SetAvailableRequest request);
 }
 

@@ -33,6 +33,10 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
 
     public Task<StockItem?> GetAsync() => LoadAsync();
 
+    // Answered from the state the actor already holds in memory; only the summary crosses the wire, not the holds.
+    public async Task<StockAvailability?> GetAvailabilityAsync() =>
+        await LoadAsync() is { } stock ? StockAvailability.Of(stock) : null;
+
     public async Task<StockItem> SetAvailableAsync(SetAvailableRequest request)
     {
         var stock = await LoadAsync() ?? StockItem.Create(Id.GetId());

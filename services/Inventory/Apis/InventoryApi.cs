@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Flipkart.Inventory.Domain;
+using Flipkart.Inventory.Infrastructure;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,13 +12,39 @@ public static partial class InventoryApi
 
     public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/inventory")
-            .WithTags("Inventory")
-            .AddEndpointFilter(RequireAdmin);
+        var api = app.MapGroup("api/inventory").WithTags("Inventory");
 
-        api.MapGet("/{productId}", GetStock).WithName("GetStock");
-        api.MapPut("/{productId}", SetStock).WithName("SetStock");
+        // Open to shoppers (and to ordering's sold-out gate); stock levels and restocks stay admin-only.
+        api.MapGet("/{productId}/availability", GetAvailability).WithName("GetAvailability");
+        api.MapGet("/{productId}", GetStock).WithName("GetStock").AddEndpointFilter(RequireAdmin);
+        api.MapPut("/{productId}", SetStock).WithName("SetStock").AddEndpointFilter(RequireAdmin);
         return app;
+    }
+
+    public static async Task<Results<Ok<AvailabilityResponse>, ProblemHttpResult>> GetAvailability(
+        string productId, AvailabilityCache availability, HttpResponse response, ILogger<AvailabilityCache> logger, CancellationToken cancellationToken)
+    {
+        if (!IsValidProductId(productId))
+        {
+            return InvalidProductId();
+        }
+
+        StockAvailability? found;
+        try
+        {
+            found = await availability.GetAsync(productId, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The actor or the store is unreachable: a retryable answer, not a 500 the caller cannot act on.
+            logger.LogWarning(ex, "Availability of product {ProductId} could not be read", productId);
+            response.Headers.RetryAfter = "1";
+            return TypedResults.Problem("Stock levels cannot be read right now; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Availability unavailable");
+        }
+
+        return found is null
+            ? UnknownProduct(productId)
+            : TypedResults.Ok(AvailabilityResponse.From(productId, found));
     }
 
     public static async Task<Results<Ok<StockResponse>, ProblemHttpResult>> GetStock(string productId, IStockLedger ledger, CancellationToken cancellationToken)
@@ -27,14 +54,12 @@ public static partial class InventoryApi
             return InvalidProductId();
         }
         var stock = await ledger.GetAsync(productId, cancellationToken);
-        return stock is null
-            ? TypedResults.Problem($"No stock is recorded for product '{productId}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown product")
-            : TypedResults.Ok(StockResponse.From(stock));
+        return stock is null ? UnknownProduct(productId) : TypedResults.Ok(StockResponse.From(stock));
     }
 
     /// <summary>Restock or correct: sets the units on the shelf; the change is recorded as received so the ledger balances.</summary>
     public static async Task<Results<Ok<StockResponse>, ProblemHttpResult>> SetStock(
-        string productId, SetStockRequest request, IStockLedger ledger, IReservationRecords records, CancellationToken cancellationToken)
+        string productId, SetStockRequest request, IStockLedger ledger, IReservationRecords records, AvailabilityCache availability, CancellationToken cancellationToken)
     {
         if (!IsValidProductId(productId))
         {
@@ -47,6 +72,7 @@ public static partial class InventoryApi
 
         await records.AddProductIdAsync(productId, cancellationToken);
         var stock = await ledger.SetAvailableAsync(productId, request.Available, cancellationToken);
+        availability.Invalidate(productId);
         return TypedResults.Ok(StockResponse.From(stock));
     }
 
@@ -57,6 +83,9 @@ public static partial class InventoryApi
             { IsAdmin: false } => TypedResults.Problem("Only administrators manage stock.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden"),
             _ => await next(context),
         };
+
+    private static ProblemHttpResult UnknownProduct(string productId) =>
+        TypedResults.Problem($"No stock is recorded for product '{productId}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown product");
 
     private static bool IsValidProductId(string productId) => ProductIdPattern().IsMatch(productId);
 
@@ -72,4 +101,11 @@ public sealed record SetStockRequest(int Available);
 public sealed record StockResponse(string ProductId, int Available, int Reserved, int Sold)
 {
     public static StockResponse From(StockItem stock) => new(stock.ProductId, stock.Available, stock.Reserved, stock.Sold);
+}
+
+/// <summary>Public: what a shopper sees on a product page. <c>perUserLimit</c> is null when there is no cap.</summary>
+public sealed record AvailabilityResponse(string ProductId, AvailabilityStatus Status, int Available, int? PerUserLimit)
+{
+    public static AvailabilityResponse From(string productId, StockAvailability availability) =>
+        new(productId, availability.Status, Math.Max(availability.Available, 0), availability.PerUserLimit);
 }

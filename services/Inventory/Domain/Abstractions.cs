@@ -14,6 +14,9 @@ public interface IStockLedger
 
     Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken);
 
+    /// <summary>The shopper-facing summary; null when the product has no stock record.</summary>
+    Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken);
+
     Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken);
 }
 

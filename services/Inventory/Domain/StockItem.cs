@@ -17,6 +17,9 @@ public sealed class StockItem
     public int Reserved { get; set; }
     public int Sold { get; set; }
     public long Received { get; set; }
+
+    /// <summary>Most units one user may hold and buy of this product (null: no cap).</summary>
+    public int? PerUserLimit { get; set; }
     public Dictionary<Guid, StockReservation> Reservations { get; init; } = [];
     public List<StockAdjustment> Adjustments { get; init; } = [];
 

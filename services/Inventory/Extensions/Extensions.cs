@@ -31,6 +31,7 @@ public static class Extensions
         builder.Services.AddSingleton<StateStoreStockLedger>();
         builder.Services.AddSingleton<IStockLedger>(ChooseLedger);
         builder.Services.AddSingleton<ReservationCoordinator>();
+        builder.Services.AddSingleton<AvailabilityCache>();
         builder.Services.AddSingleton<OrderSubmittedHandler>();
         builder.Services.AddSingleton<OrderConfirmedHandler>();
         builder.Services.AddSingleton<OrderCancelledHandler>();

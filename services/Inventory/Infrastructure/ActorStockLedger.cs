@@ -17,6 +17,8 @@ public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider ti
 
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => Actor(productId).GetAsync();
 
+    public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) => Actor(productId).GetAvailabilityAsync();
+
     public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
         Actor(productId).SetAvailableAsync(new SetAvailableRequest(available, time.GetUtcNow()));
 

@@ -50,6 +50,9 @@ public sealed class SoldOutGate(IStockLedger inner, IOptionsMonitor<InventoryOpt
 
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => inner.GetAsync(productId, cancellationToken);
 
+    public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>
+        inner.GetAvailabilityAsync(productId, cancellationToken);
+
     public async Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken)
     {
         var stock = await inner.SetAvailableAsync(productId, available, cancellationToken);

@@ -38,6 +38,9 @@ public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<Inven
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) =>
         dapr.GetStateAsync<StockItem?>(DaprComponents.InventoryStore, Key(productId), cancellationToken: cancellationToken);
 
+    public async Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>
+        await GetAsync(productId, cancellationToken) is { } stock ? StockAvailability.Of(stock) : null;
+
     public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
         ChangeAsync(productId, stock =>
         {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Dapr.Client;
 using Flipkart.Inventory.Apis;
+using Flipkart.Inventory.Domain;
 using Flipkart.ServiceDefaults;
 
 namespace Inventory.Tests.Functional;
@@ -199,6 +200,65 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
 
         Assert.Equal(new StockResponse(product, 4, 3, 0), restocked);   // received: 3 initial + 4 restocked = 7
         Assert.Equal(7, restocked!.Available + restocked.Reserved + restocked.Sold);
+    }
+
+    [Fact]
+    public async Task Availability_IsReadableAnonymously_AndFollowsTheShelf()
+    {
+        RequireLedger();
+        var product = await Stocked(7);
+        using var anonymous = fixture.Client(null);
+
+        var response = await anonymous.GetAsync($"/api/inventory/{product}/availability", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(product, json.GetProperty("productId").GetString());
+        Assert.Equal("InStock", json.GetProperty("status").GetString());
+        Assert.Equal(7, json.GetProperty("available").GetInt32());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("perUserLimit").ValueKind);
+
+        // A restock through this replica is visible at once; a reservation within the cache's short lifetime.
+        using var admin = fixture.Admin();
+        await Succeeded(await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = 3 }, Ct));
+        Assert.Equal(new AvailabilityResponse(product, AvailabilityStatus.FewLeft, 3, null), await Availability(anonymous, product));
+
+        (await Deliver(anonymous, "OrderSubmitted", OrderSubmitted(Guid.NewGuid(), (product, 3)))).EnsureSuccessStatusCode();
+        Assert.Equal(new AvailabilityResponse(product, AvailabilityStatus.OutOfStock, 0, null),
+            await EventuallyAsync(() => Availability(anonymous, product), a => a.Status == AvailabilityStatus.OutOfStock));
+    }
+
+    [Fact]
+    public async Task Availability_Answers404ForUnknownProducts_And400ForInvalidIds()
+    {
+        RequireLedger();
+        using var anonymous = fixture.Client(null);
+
+        var unknown = await anonymous.GetAsync($"/api/inventory/{NewProduct()}/availability", Ct);
+        var invalid = await anonymous.GetAsync("/api/inventory/not%20valid!/availability", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+    }
+
+    private static async Task<AvailabilityResponse> Availability(HttpClient client, string product) =>
+        (await client.GetFromJsonAsync<AvailabilityResponse>($"/api/inventory/{product}/availability", Ct))!;
+
+    // Polls a read that may lag by the availability cache's lifetime; the deadline is generous for loaded machines.
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || timeout.IsCancellationRequested)
+            {
+                return value;
+            }
+            await Task.Delay(50, CancellationToken.None);
+        }
     }
 
     // Like EnsureSuccessStatusCode, but a failure shows the ProblemDetails the service answered.

@@ -30,6 +30,9 @@ internal sealed class InMemoryLedger : IStockLedger
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) =>
         Task.FromResult(items.TryGetValue(productId, out var json) ? JsonSerializer.Deserialize<StockItem>(json) : null);
 
+    public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>
+        Task.FromResult(items.TryGetValue(productId, out var json) ? StockAvailability.Of(JsonSerializer.Deserialize<StockItem>(json)!) : null);
+
     public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken)
     {
         lock (gate)
