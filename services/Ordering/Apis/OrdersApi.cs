@@ -14,7 +14,9 @@ public static class OrdersApi
 
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/orders").WithTags("Orders");
+        var api = app.MapGroup("api/orders").WithTags("Orders")
+            // A store, broker, actor or sidecar outage is a 503 with Retry-After on every order endpoint, never a 500.
+            .WithInfrastructureFailuresAs503();
 
         api.MapPost("/", PlaceOrder).WithName("PlaceOrder").WithSummary("Check out the caller's cart (requires an Idempotency-Key header)")
             .Accepts<PlaceOrderRequest>("application/json")

@@ -67,11 +67,23 @@ public sealed class IdempotentRequests(IIdempotencyStore store, TimeProvider tim
     }
 
     /// <summary>Frees the key after a failure so the client can retry with it (only successes are replayed).</summary>
+    /// <remarks>
+    /// Never throws: it runs after a failure, often of the same store, and must not hide that failure. A record that
+    /// cannot be deleted stays in flight only until its lease (<see cref="OrderingOptions.IdempotencyLease"/>) lapses,
+    /// after which a retry with the same key takes it over.
+    /// </remarks>
     public async Task ReleaseAsync(Owned claim, CancellationToken cancellationToken)
     {
-        if (!await store.TryDeleteAsync(claim.StateKey, claim.ETag, cancellationToken))
+        try
         {
-            logger.LogWarning("Idempotency record {Key} changed before it could be released", claim.StateKey);
+            if (!await store.TryDeleteAsync(claim.StateKey, claim.ETag, cancellationToken))
+            {
+                logger.LogWarning("Idempotency record {Key} changed before it could be released", claim.StateKey);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Idempotency record {Key} could not be released; it frees itself when its lease lapses", claim.StateKey);
         }
     }
 }

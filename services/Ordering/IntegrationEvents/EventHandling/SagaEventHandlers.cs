@@ -22,8 +22,7 @@ public sealed class StockReservationFailedHandler(OrderService orders, ILogger<S
 {
     public async Task HandleAsync(StockReservationFailed @event, CancellationToken cancellationToken)
     {
-        var detail = @event.ProductId is null ? @event.Reason : $"{@event.ProductId}: {@event.Reason}";
-        var order = await orders.ApplyAsync(@event.OrderId, (o, now) => o.OnStockReservationFailed(now, detail), cancellationToken);
+        var order = await orders.ApplyAsync(@event.OrderId, (o, now) => o.OnStockReservationFailed(now, @event.Reason, @event.ProductId), cancellationToken);
         SagaLog.UnknownOrder(logger, order, @event);
     }
 }
