@@ -23,6 +23,9 @@ public sealed record RunningReplica(string AppId, int Index, string Name, int Ap
 public sealed class LocalRun : IAsyncDisposable
 {
     public const string GatewayAppId = "gateway";
+
+    /// <summary>The web UI: a client of the gateway's public URL that uses no Dapr building block.</summary>
+    public const string StorefrontAppId = "storefront";
     private const string CatalogAppId = "catalog";
 
     private static readonly HttpClient Probe = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(10) })
@@ -38,6 +41,7 @@ public sealed class LocalRun : IAsyncDisposable
     private readonly TaskCompletionSource<ServiceProcess> _unexpectedExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ISidecarCluster? _sidecars;
     private Uri? _gatewayUrl;
+    private Uri? _storefrontUrl;
     private int _disposed;
 
     private LocalRun(LocalRunOptions options) => _options = options;
@@ -46,6 +50,17 @@ public sealed class LocalRun : IAsyncDisposable
     public Uri GatewayUrl => _gatewayUrl ?? throw new InvalidOperationException("The gateway is not running in this local run (services/Gateway missing or filtered out).");
 
     public bool HasGateway => _gatewayUrl is not null;
+
+    /// <summary>The storefront's URL; throws when the storefront is not part of this run.</summary>
+    public Uri StorefrontUrl => _storefrontUrl ?? throw new InvalidOperationException("The storefront is not running in this local run (filtered out or excluded).");
+
+    public bool HasStorefront => _storefrontUrl is not null;
+
+    /// <summary>
+    /// Apps that browsers reach directly rather than through a sidecar: they take no app token, and run as a single
+    /// process on their own port whatever <see cref="LocalRunOptions.Replicas"/> says.
+    /// </summary>
+    public static bool IsPublicApp(string appId) => appId is GatewayAppId or StorefrontAppId;
 
     /// <summary>From the call to <see cref="StartAsync"/> until healthy and seeded, build included.</summary>
     public TimeSpan StartupTime { get; private set; }
@@ -116,7 +131,7 @@ public sealed class LocalRun : IAsyncDisposable
         var selected = new List<(AppDefinition App, string Project)>();
         foreach (var app in apps)
         {
-            if (_options.Apps is not null && !_options.Apps.Contains(app.AppId))
+            if ((_options.Apps is not null && !_options.Apps.Contains(app.AppId)) || _options.ExcludedApps.Contains(app.AppId))
             {
                 continue;
             }
@@ -143,7 +158,7 @@ public sealed class LocalRun : IAsyncDisposable
         var plan = new List<(AppDefinition App, string Project, int Index, int AppPort, int? DaprHttp, int? DaprGrpc)>();
         foreach (var (app, project) in selected)
         {
-            var replicas = app.AppId == GatewayAppId ? 1 : _options.Replicas;
+            var replicas = IsPublicApp(app.AppId) ? 1 : _options.Replicas;
             for (var index = 0; index < replicas; index++)
             {
                 var owner = index == 0 ? app.AppId : $"{app.AppId} replica {index + 1}";
@@ -187,6 +202,8 @@ public sealed class LocalRun : IAsyncDisposable
             plan.Select(p => new SidecarRequest(p.App.AppId, p.Index, p.AppPort, p.DaprHttp, p.DaprGrpc, p.App.ConfigFile)).ToList(),
             cancellationToken).ConfigureAwait(false);
 
+        // The storefront calls the gateway of this run, wherever its port landed.
+        var gatewayAppPort = plan.Where(p => p.App.AppId == GatewayAppId).Select(p => (int?)p.AppPort).FirstOrDefault();
         output.Progress($"starting {plan.Count} service process(es) ...");
         for (var i = 0; i < plan.Count; i++)
         {
@@ -199,7 +216,7 @@ public sealed class LocalRun : IAsyncDisposable
                 throw new DevHostException($"{name}: built assembly not found at {dll}.");
             }
 
-            var environment = Environment(app, appPort, sidecar);
+            var environment = Environment(app, appPort, sidecar, gatewayAppPort);
             var process = ServiceProcess.Start(name, dll, app.AppDir, environment, output);
             _processes.Add(process);
             _starts.Add((dll, app.AppDir, environment));
@@ -207,6 +224,10 @@ public sealed class LocalRun : IAsyncDisposable
             if (app.AppId == GatewayAppId)
             {
                 _gatewayUrl = new Uri($"http://127.0.0.1:{appPort}");
+            }
+            else if (app.AppId == StorefrontAppId)
+            {
+                _storefrontUrl = new Uri($"http://127.0.0.1:{appPort}");
             }
         }
 
@@ -229,7 +250,7 @@ public sealed class LocalRun : IAsyncDisposable
         StartupTime = clock.Elapsed;
     }
 
-    private IReadOnlyDictionary<string, string> Environment(AppDefinition app, int appPort, SidecarEndpoint sidecar)
+    private IReadOnlyDictionary<string, string> Environment(AppDefinition app, int appPort, SidecarEndpoint sidecar, int? gatewayPort)
     {
         var env = new Dictionary<string, string>(app.Env, StringComparer.Ordinal);
 
@@ -244,6 +265,10 @@ public sealed class LocalRun : IAsyncDisposable
         env["DAPR_GRPC_PORT"] = sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture);
         env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{appPort}";
         env.TryAdd("ASPNETCORE_ENVIRONMENT", "Development");
+        if (app.AppId == StorefrontAppId && gatewayPort is { } port)
+        {
+            env["Storefront__GatewayUrl"] = $"http://127.0.0.1:{port}";
+        }
 
         foreach (var scope in new[] { "*", app.AppId })
         {

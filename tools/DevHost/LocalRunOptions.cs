@@ -21,7 +21,7 @@ public sealed record LocalRunOptions
     /// <summary>Free ports for every app and sidecar instead of the run file's fixed ones (tests, parallel runs).</summary>
     public bool DynamicPorts { get; init; }
 
-    /// <summary>Processes (and sidecars) per app-id. The gateway stays single: it owns the public port.</summary>
+    /// <summary>Processes (and sidecars) per app-id. The gateway and the storefront stay single: they own the public ports.</summary>
     public int Replicas { get; init; } = 1;
 
     /// <summary>Sidecar fault injection for pub/sub (e.g. <c>duplicate</c>, <c>reorder</c>), off when empty.</summary>
@@ -35,6 +35,9 @@ public sealed record LocalRunOptions
 
     /// <summary>Only these app-ids (null = every app in the run file whose project exists).</summary>
     public IReadOnlyCollection<string>? Apps { get; init; }
+
+    /// <summary>App-ids left out even though the run file lists them, e.g. the storefront for backend-only tests and load runs.</summary>
+    public IReadOnlyCollection<string> ExcludedApps { get; init; } = [];
 
     /// <summary>Extra environment per app-id (<c>*</c> = every app), applied last, e.g. a small rate limit for a test.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> AppEnvironment { get; init; } =

@@ -69,7 +69,8 @@ await using (run)
         lines.AddRange(
         [
             "",
-            $"  Gateway:  {url}      API docs: {url}/docs",
+            $"  Gateway:     {url}      API docs: {url}/docs",
+            .. run.HasStorefront ? [$"  Storefront:  {run.StorefrontUrl.ToString().TrimEnd('/')}      (the shop in a browser; sign in as a demo user)"] : Array.Empty<string>(),
             "",
             "  Try:",
             $"    curl -s '{url}/api/catalog/products?q=samsung%20phone&sort=price_asc&pageSize=5'",

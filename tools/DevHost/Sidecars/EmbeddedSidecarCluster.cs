@@ -20,7 +20,7 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
     private readonly LocalRunContext _context;
 
     // One app token per run: each sidecar presents it to its app as dapr-api-token (APP_API_TOKEN), and the apps
-    // refuse calls without it, as with daprd's dapr.io/app-token-secret. The gateway is the public edge and has none.
+    // refuse calls without it, as with daprd's dapr.io/app-token-secret. The public apps (gateway, storefront) have none.
     private readonly string _appApiToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     private EmbeddedSidecarCluster(EmbeddedDaprCluster cluster, LocalRunContext context)
@@ -96,7 +96,7 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
                     HttpPort = request.DaprHttpPort ?? 0,
                     GrpcPort = request.DaprGrpcPort ?? 0,
                     ConfigurationName = ConfigurationName(request.ConfigFile),
-                    AppApiToken = request.AppId == LocalRun.GatewayAppId ? null : _appApiToken,
+                    AppApiToken = LocalRun.IsPublicApp(request.AppId) ? null : _appApiToken,
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
