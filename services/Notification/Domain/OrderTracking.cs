@@ -55,3 +55,34 @@ public sealed class TrackedOrder
 }
 
 public sealed record StatusChange(OrderStatus Status, string? Reason, DateTimeOffset At);
+
+/// <summary>
+/// One event's news about an order, stored under its own (order, status) key: every status has exactly one event
+/// that reports it, so concurrent and duplicate deliveries write the same record and never contend.
+/// </summary>
+public sealed record StatusObservation(Guid OrderId, OrderStatus Status, string? UserId, string? Reason, DateTimeOffset At)
+{
+    /// <summary>
+    /// Folds an order's observations, whatever order they were stored in, into what the order looks like: statuses
+    /// in saga order, and of the two final ones (which a correct saga never both reports) the earlier stands.
+    /// </summary>
+    public static TrackedOrder? Fold(Guid orderId, IEnumerable<StatusObservation> observations)
+    {
+        var ordered = observations
+            .OrderBy(o => o.Status is OrderStatus.Confirmed or OrderStatus.Cancelled ? 1 : 0)
+            .ThenBy(o => o.Status is OrderStatus.Confirmed or OrderStatus.Cancelled ? o.At : DateTimeOffset.MinValue)
+            .ThenBy(o => o.Status)
+            .ToList();
+        if (ordered.Count == 0)
+        {
+            return null;
+        }
+
+        var order = TrackedOrder.New(orderId);
+        foreach (var observation in ordered)
+        {
+            order.Observe(observation.Status, observation.UserId, observation.Reason, observation.At);
+        }
+        return order;
+    }
+}

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Flipkart.Notification.Domain;
@@ -9,8 +10,11 @@ using Microsoft.Extensions.Options;
 namespace Flipkart.Notification.Infrastructure;
 
 /// <summary>
-/// Inboxes (<c>inbox-{user}</c>) and tracked orders (<c>order-{id}</c>) in <c>notification-store</c>, each with the
-/// retention TTL. Changes are ETag compare-and-swaps so concurrent and duplicate deliveries record one notification.
+/// Inboxes (<c>inbox-{user}</c>) and order status observations (<c>order-{id}-{status}</c>) in
+/// <c>notification-store</c>, each with the retention TTL. Inbox changes are ETag compare-and-swaps so concurrent and
+/// duplicate deliveries record one notification. Order statuses are written without any ETag: each (order, status)
+/// key is only ever written with the same content, so the several events of one order arriving at once never
+/// conflict (a conflict is a failed state call to daprd, and enough of them in a row open the store's breaker).
 /// </summary>
 public sealed class NotificationStore(DaprClient dapr, IOptionsMonitor<NotificationOptions> options, TimeProvider time)
 {
@@ -19,16 +23,25 @@ public sealed class NotificationStore(DaprClient dapr, IOptionsMonitor<Notificat
     public Task<Inbox?> GetInboxAsync(string userId, CancellationToken cancellationToken) =>
         dapr.GetStateAsync<Inbox?>(DaprComponents.NotificationStore, InboxKey(userId), cancellationToken: cancellationToken);
 
-    public Task<TrackedOrder?> GetOrderAsync(Guid orderId, CancellationToken cancellationToken) =>
-        dapr.GetStateAsync<TrackedOrder?>(DaprComponents.NotificationStore, OrderKey(orderId), cancellationToken: cancellationToken);
+    /// <summary>What is known of the order (null when none of its events arrived yet): one bulk read of its status keys.</summary>
+    public async Task<TrackedOrder?> GetOrderAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        var items = await dapr.GetBulkStateAsync(DaprComponents.NotificationStore, StatusKeys(orderId), parallelism: null, cancellationToken: cancellationToken);
+        var observations = items
+            .Where(i => !string.IsNullOrEmpty(i.Value))
+            .Select(i => JsonSerializer.Deserialize<StatusObservation>(i.Value, dapr.JsonSerializerOptions))
+            .OfType<StatusObservation>();
+        return StatusObservation.Fold(orderId, observations);
+    }
+
+    /// <summary>Stores one status observation; duplicates rewrite the same record, so no ETag is needed or checked.</summary>
+    public Task RecordStatusAsync(StatusObservation observation, CancellationToken cancellationToken) =>
+        dapr.SaveStateAsync(DaprComponents.NotificationStore, StatusKey(observation.OrderId, observation.Status), observation,
+            metadata: RetentionMetadata(), cancellationToken: cancellationToken);
 
     /// <summary>Applies <paramref name="change"/> to the user's inbox; true when it changed and was saved.</summary>
     public Task<bool> UpdateInboxAsync(string userId, Func<Inbox, bool> change, CancellationToken cancellationToken) =>
         UpdateAsync(InboxKey(userId), () => Inbox.Empty(userId), change, cancellationToken);
-
-    /// <summary>Applies <paramref name="change"/> to the tracked order; true when it changed and was saved.</summary>
-    public Task<bool> UpdateOrderAsync(Guid orderId, Func<TrackedOrder, bool> change, CancellationToken cancellationToken) =>
-        UpdateAsync(OrderKey(orderId), () => TrackedOrder.New(orderId), change, cancellationToken);
 
     private async Task<bool> UpdateAsync<T>(string key, Func<T> create, Func<T, bool> change, CancellationToken cancellationToken) where T : class
     {
@@ -56,13 +69,9 @@ public sealed class NotificationStore(DaprClient dapr, IOptionsMonitor<Notificat
 
     private async Task<bool> TrySaveAsync<T>(string key, T value, string etag, CancellationToken cancellationToken)
     {
-        var metadata = new Dictionary<string, string>
-        {
-            ["ttlInSeconds"] = ((long)options.CurrentValue.Retention.TotalSeconds).ToString(CultureInfo.InvariantCulture),
-        };
         try
         {
-            return await dapr.TrySaveStateAsync(DaprComponents.NotificationStore, key, value, etag, FirstWrite, metadata, cancellationToken);
+            return await dapr.TrySaveStateAsync(DaprComponents.NotificationStore, key, value, etag, FirstWrite, RetentionMetadata(), cancellationToken);
         }
         catch (DaprException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.Aborted or StatusCode.FailedPrecondition })
         {
@@ -72,5 +81,12 @@ public sealed class NotificationStore(DaprClient dapr, IOptionsMonitor<Notificat
 
     internal static string InboxKey(string userId) => $"inbox-{userId.Replace("|", "%7C", StringComparison.Ordinal)}";
 
-    internal static string OrderKey(Guid orderId) => $"order-{orderId:N}";
+    private Dictionary<string, string> RetentionMetadata() => new()
+    {
+        ["ttlInSeconds"] = ((long)options.CurrentValue.Retention.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+    };
+
+    internal static string StatusKey(Guid orderId, OrderStatus status) => $"order-{orderId:N}-{status}";
+
+    private static IReadOnlyList<string> StatusKeys(Guid orderId) => [.. Enum.GetValues<OrderStatus>().Select(s => StatusKey(orderId, s))];
 }

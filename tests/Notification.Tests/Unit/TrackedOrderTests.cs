@@ -51,4 +51,35 @@ public class TrackedOrderTests
         Assert.True(order.Observe(OrderStatus.Submitted, "u1", null, Now));
         Assert.Equal(("u1", OrderStatus.Paid), (order.UserId, order.Status));
     }
+
+    [Fact]
+    public void Fold_OrdersObservationsBySagaStatus_WhateverOrderTheyWereStoredIn()
+    {
+        var id = Guid.NewGuid();
+        var order = StatusObservation.Fold(id,
+        [
+            new StatusObservation(id, OrderStatus.Cancelled, "u1", "ReservationExpired", Now.AddSeconds(3)),
+            new StatusObservation(id, OrderStatus.Paid, null, null, Now.AddSeconds(2)),
+            new StatusObservation(id, OrderStatus.Submitted, "u1", null, Now),
+        ]);
+
+        Assert.Equal((OrderStatus.Cancelled, "ReservationExpired", "u1"), (order!.Status, order.Reason, order.UserId));
+        Assert.Equal([OrderStatus.Submitted, OrderStatus.Paid, OrderStatus.Cancelled], order.History.Select(h => h.Status));
+    }
+
+    [Fact]
+    public void Fold_KeepsTheEarlierFinalStatus_WhenBothWereRecorded()
+    {
+        var id = Guid.NewGuid();
+        var order = StatusObservation.Fold(id,
+        [
+            new StatusObservation(id, OrderStatus.Confirmed, "u1", null, Now.AddSeconds(5)),
+            new StatusObservation(id, OrderStatus.Cancelled, "u1", "PaymentFailed", Now.AddSeconds(4)),
+        ]);
+
+        Assert.Equal(OrderStatus.Cancelled, order!.Status);
+    }
+
+    [Fact]
+    public void Fold_IsNull_WhenNothingWasObserved() => Assert.Null(StatusObservation.Fold(Guid.NewGuid(), []));
 }

@@ -20,10 +20,9 @@ public sealed class OrderActivity(NotificationStore store, OrderStatusSignals si
     public async Task TrackAsync(Guid orderId, OrderStatus status, string? userId, string? reason, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         var at = occurredAt == default ? time.GetUtcNow() : occurredAt;
-        if (await store.UpdateOrderAsync(orderId, order => order.Observe(status, userId, reason, at), cancellationToken))
-        {
-            signals.Notify(orderId);
-        }
+        await store.RecordStatusAsync(new StatusObservation(orderId, status, userId, reason, at), cancellationToken);
+        // Open streams re-read the order and send only a status that moved forward, so waking them twice is harmless.
+        signals.Notify(orderId);
     }
 
     /// <summary>Records the notification and "sends" it, unless this (order, kind) was already recorded.</summary>
