@@ -19,7 +19,24 @@ public sealed class KubernetesManifestTests
 
     public static TheoryData<string, string> Overlays => new() { { "aks", "rabbitmq-mysql" }, { "eks", "kafka-cassandra" } };
 
-    private static string AppId(V1Deployment d) => d.Spec.Template.Metadata.Annotations["dapr.io/app-id"];
+    /// <summary>
+    /// The rule for deployments without a Dapr sidecar: only these, each a client of the gateway's public API that uses
+    /// no building block (so no component scope, access policy or service-needs entry names it). Every other
+    /// deployment runs with a sidecar. Adding a sidecar-less app means adding it here, on purpose.
+    /// </summary>
+    private static readonly string[] GatewayClients = ["storefront"];
+
+    private static bool HasSidecar(V1Deployment d) => d.Spec.Template.Metadata.Annotations?.ContainsKey("dapr.io/enabled") == true;
+
+    private static IEnumerable<V1Deployment> DaprApps(ComposedOverlay composed) => composed.Deployments.Where(HasSidecar);
+
+    /// <summary>The Dapr app-id, or for a sidecar-less gateway client its name (the app-id it has in dapr.yaml).</summary>
+    private static string AppId(V1Deployment d) => HasSidecar(d) ? d.Spec.Template.Metadata.Annotations["dapr.io/app-id"] : d.Metadata.Name;
+
+    /// <summary>The port the app listens on: the sidecar's app-port where there is one, else the container's http port.</summary>
+    private static int AppPort(V1Deployment d) => HasSidecar(d)
+        ? int.Parse(d.Spec.Template.Metadata.Annotations["dapr.io/app-port"], System.Globalization.CultureInfo.InvariantCulture)
+        : Assert.Single(App(d).Ports, p => p.Name == "http").ContainerPort;
 
     private static V1Container App(V1Deployment d) => Assert.Single(d.Spec.Template.Spec.Containers);
 
@@ -31,12 +48,13 @@ public sealed class KubernetesManifestTests
 
         Assert.Equal(composed.Manifests.Count, composed.Objects.Count);
         Assert.Single(composed.All<V1Namespace>(), n => n.Metadata.Name == Namespace);
-        Assert.Equal(7, composed.Deployments.Count);
-        Assert.Equal(7, composed.All<V1Service>().Count());
-        Assert.Equal(7, composed.All<V2HorizontalPodAutoscaler>().Count());
-        Assert.Equal(7, composed.All<V1PodDisruptionBudget>().Count());
-        Assert.Equal(7, composed.All<V1ServiceAccount>().Count());
-        Assert.Single(composed.All<V1Ingress>());
+        // Seven Dapr apps and the storefront; one ingress for the API, one for the shop's pages.
+        Assert.Equal(8, composed.Deployments.Count);
+        Assert.Equal(8, composed.All<V1Service>().Count());
+        Assert.Equal(8, composed.All<V2HorizontalPodAutoscaler>().Count());
+        Assert.Equal(8, composed.All<V1PodDisruptionBudget>().Count());
+        Assert.Equal(8, composed.All<V1ServiceAccount>().Count());
+        Assert.Equal(["gateway", "storefront"], composed.All<V1Ingress>().Select(i => i.Metadata.Name).Order());
         Assert.NotEmpty(profile);
     }
 
@@ -44,10 +62,11 @@ public sealed class KubernetesManifestTests
     [MemberData(nameof(Overlays))]
     public void The_deployed_app_ids_are_the_services_of_service_needs(string overlay, string profile)
     {
-        var appIds = ComposedOverlay.Load(overlay).Deployments.Select(AppId).Order().ToList();
+        var composed = ComposedOverlay.Load(overlay);
 
-        Assert.Equal(Needs.AppIds.Order(), appIds);
-        Assert.All(ComposedOverlay.Load(overlay).Deployments, d => Assert.Equal(d.Metadata.Name, AppId(d)));
+        Assert.Equal(Needs.AppIds.Order(), DaprApps(composed).Select(AppId).Order());
+        Assert.Equal(GatewayClients.Order(), composed.Deployments.Where(d => !HasSidecar(d)).Select(d => d.Metadata.Name).Order());
+        Assert.All(composed.Deployments, d => Assert.Equal(d.Metadata.Name, AppId(d)));
         Assert.NotEmpty(profile);
     }
 
@@ -66,9 +85,11 @@ public sealed class KubernetesManifestTests
         foreach (var deployment in composed.Deployments)
         {
             var app = run[AppId(deployment)];
-            var annotations = deployment.Spec.Template.Metadata.Annotations;
-            Assert.Equal(app.AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), annotations["dapr.io/app-port"]);
-            Assert.Equal(app.ConfigurationName, annotations["dapr.io/config"]);
+            Assert.Equal(app.AppPort, AppPort(deployment));
+            if (HasSidecar(deployment))
+            {
+                Assert.Equal(app.ConfigurationName, deployment.Spec.Template.Metadata.Annotations["dapr.io/config"]);
+            }
         }
         Assert.NotEmpty(profile);
     }
@@ -80,7 +101,7 @@ public sealed class KubernetesManifestTests
         var composed = ComposedOverlay.Load(overlay);
         foreach (var deployment in composed.Deployments)
         {
-            var port = int.Parse(deployment.Spec.Template.Metadata.Annotations["dapr.io/app-port"], System.Globalization.CultureInfo.InvariantCulture);
+            var port = AppPort(deployment);
             var container = App(deployment);
             Assert.Equal(port, Assert.Single(container.Ports, p => p.Name == "http").ContainerPort);
             Assert.Equal($"http://+:{port}", Assert.Single(container.Env, e => e.Name == "ASPNETCORE_URLS").Value);
@@ -101,7 +122,7 @@ public sealed class KubernetesManifestTests
         var composed = ComposedOverlay.Load(overlay);
         var configurations = composed.Configurations.Select(c => c.Metadata.Name).ToHashSet();
 
-        foreach (var deployment in composed.Deployments)
+        foreach (var deployment in DaprApps(composed))
         {
             var config = deployment.Spec.Template.Metadata.Annotations["dapr.io/config"];
             Assert.Contains(config, configurations);
@@ -229,6 +250,14 @@ public sealed class KubernetesManifestTests
             Assert.NotNull(container.Resources.Requests);
             Assert.NotNull(container.Resources.Limits);
 
+            if (!HasSidecar(deployment))
+            {
+                // A gateway client: no half-configured sidecar, and no Dapr token it could leak.
+                Assert.Contains(deployment.Metadata.Name, GatewayClients);
+                Assert.DoesNotContain(annotations ?? new Dictionary<string, string>(), a => a.Key.StartsWith("dapr.io/", StringComparison.Ordinal));
+                Assert.DoesNotContain(container.Env, e => e.Name is "DAPR_API_TOKEN" or "APP_API_TOKEN" || e.Name.StartsWith("DAPR_", StringComparison.Ordinal));
+                continue;
+            }
             Assert.Equal("true", annotations["dapr.io/enabled"]);
             Assert.Equal("true", annotations["dapr.io/log-as-json"]);
             foreach (var key in new[] { "cpu-request", "cpu-limit", "memory-request", "memory-limit" })
@@ -261,11 +290,17 @@ public sealed class KubernetesManifestTests
             var labels = deployments[pdb.Metadata.Name].Spec.Template.Metadata.Labels;
             Assert.All(pdb.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, labels[kv.Key]));
         }
-        var ingress = Assert.Single(composed.All<V1Ingress>());
-        Assert.Equal("nginx", ingress.Spec.IngressClassName);
-        var backend = Assert.Single(Assert.Single(ingress.Spec.Rules).Http.Paths).Backend.Service;
-        Assert.Equal("gateway", backend.Name);
-        Assert.Contains(composed.All<V1Service>(), s => s.Metadata.Name == backend.Name && s.Spec.Ports.Any(p => p.Name == backend.Port.Name));
+        foreach (var ingress in composed.All<V1Ingress>())
+        {
+            // The API ingress leads to the gateway, the shop's to the storefront; each over TLS for its one host.
+            Assert.Equal("nginx", ingress.Spec.IngressClassName);
+            var rule = Assert.Single(ingress.Spec.Rules);
+            Assert.Equal(rule.Host, Assert.Single(Assert.Single(ingress.Spec.Tls).Hosts));
+            var backend = Assert.Single(rule.Http.Paths).Backend.Service;
+            Assert.Equal(ingress.Metadata.Name, backend.Name);
+            Assert.Contains(composed.All<V1Service>(), s => s.Metadata.Name == backend.Name && s.Spec.Ports.Any(p => p.Name == backend.Port.Name));
+        }
+        Assert.Equal(2, composed.All<V1Ingress>().Select(i => i.Spec.Rules[0].Host).Distinct().Count());
         Assert.NotEmpty(profile);
     }
 
@@ -301,7 +336,7 @@ public sealed class KubernetesManifestTests
         var composed = ComposedOverlay.Load("base");
 
         Assert.Equal(composed.Manifests.Count, composed.Objects.Count);
-        Assert.Equal(7, composed.Deployments.Count);
+        Assert.Equal(8, composed.Deployments.Count);
         Assert.DoesNotContain(composed.Manifests, m => m.ApiVersion.StartsWith("dapr.io/", StringComparison.Ordinal));
         Assert.All(composed.Deployments, d => Assert.Equal($"flipkart-dapr/{AppId(d)}:latest", App(d).Image));
     }
@@ -341,6 +376,38 @@ public sealed class KubernetesManifestTests
         var gateway = Assert.Single(composed.Deployments, d => AppId(d) == "gateway");
         Assert.Equal(gateway.Spec.Template.Metadata.Annotations["dapr.io/app-port"], Assert.Single(Assert.Single(edge.Spec.Ingress).Ports).Port.Value);
         Assert.All(edge.Spec.PodSelector.MatchLabels, kv => Assert.Equal(kv.Value, gateway.Spec.Template.Metadata.Labels[kv.Key]));
+
+        // Each sidecar-less client gets the edge to its own port and exactly one way in: the gateway's HTTP port.
+        foreach (var client in composed.Deployments.Where(d => !HasSidecar(d)))
+        {
+            var name = client.Metadata.Name;
+            var fromEdge = policies[$"ingress-to-{name}"];
+            Assert.Equal(AppPort(client).ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(Assert.Single(fromEdge.Spec.Ingress).Ports).Port.Value);
+            Assert.All(fromEdge.Spec.PodSelector.MatchLabels, kv => Assert.Equal(kv.Value, client.Spec.Template.Metadata.Labels[kv.Key]));
+
+            var toGateway = policies[$"{name}-to-gateway"];
+            Assert.All(toGateway.Spec.PodSelector.MatchLabels, kv => Assert.Equal(kv.Value, gateway.Spec.Template.Metadata.Labels[kv.Key]));
+            var rule = Assert.Single(toGateway.Spec.Ingress);
+            Assert.Equal(AppPort(gateway).ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(rule.Ports).Port.Value);
+            Assert.All(Assert.Single(rule.FromProperty).PodSelector.MatchLabels, kv => Assert.Equal(kv.Value, client.Spec.Template.Metadata.Labels[kv.Key]));
+        }
+        Assert.NotEmpty(profile);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void A_gateway_client_calls_the_gateway_service_on_the_port_that_service_exposes(string overlay, string profile)
+    {
+        var composed = ComposedOverlay.Load(overlay);
+        var gateway = Assert.Single(composed.All<V1Service>(), s => s.Metadata.Name == "gateway");
+
+        foreach (var client in composed.Deployments.Where(d => !HasSidecar(d)))
+        {
+            var url = new Uri(Assert.Single(App(client).Env, e => e.Name == "Storefront__GatewayUrl").Value);
+            Assert.Equal("http", url.Scheme);
+            Assert.Equal(gateway.Metadata.Name, url.Host);
+            Assert.Equal(Assert.Single(gateway.Spec.Ports).Port, url.Port);
+        }
         Assert.NotEmpty(profile);
     }
 }

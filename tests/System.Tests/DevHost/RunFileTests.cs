@@ -6,7 +6,7 @@ namespace Flipkart.SystemTests.DevHost;
 /// <summary>dapr.yaml is the one source of truth for app-ids, ports and commands, for DevHost and the Dapr CLI alike.</summary>
 public sealed class RunFileTests
 {
-    private static readonly string[] AppIds = ["gateway", "catalog", "cart", "inventory", "ordering", "payment", "notification"];
+    private static readonly string[] AppIds = ["gateway", "catalog", "cart", "inventory", "ordering", "payment", "notification", "storefront"];
 
     [Fact]
     public void The_run_file_lists_every_app_id_once_with_its_documented_port()
@@ -14,7 +14,7 @@ public sealed class RunFileTests
         var apps = AppDefinition.Resolve(Repository.RunFile);
 
         Assert.Equal(AppIds, apps.Select(a => a.AppId));
-        Assert.Equal([8080, 5101, 5102, 5103, 5104, 5105, 5106], apps.Select(a => a.AppPort));
+        Assert.Equal([8080, 5101, 5102, 5103, 5104, 5105, 5106, 5107], apps.Select(a => a.AppPort));
         Assert.All(apps, app => Assert.Equal(["dotnet", "run", "--no-launch-profile"], app.Command));
         Assert.All(apps, app => Assert.Equal("/healthz", app.HealthCheckPath));
     }
@@ -29,6 +29,19 @@ public sealed class RunFileTests
             Assert.Equal($"http://127.0.0.1:{app.AppPort}", app.Env["ASPNETCORE_URLS"]);
             Assert.Equal("Development", app.Env["ASPNETCORE_ENVIRONMENT"]);
         });
+    }
+
+    [Fact]
+    public void The_storefront_is_pointed_at_the_gateway_s_public_url_from_the_run_file()
+    {
+        // It is a client of the gateway like any browser, not a Dapr caller: its one backend setting is that URL.
+        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var gateway = apps.Single(a => a.AppId == LocalRun.GatewayAppId);
+        var storefront = apps.Single(a => a.AppId == LocalRun.StorefrontAppId);
+
+        Assert.Equal($"http://127.0.0.1:{gateway.AppPort}", storefront.Env["Storefront__GatewayUrl"]);
+        Assert.True(LocalRun.IsPublicApp(LocalRun.StorefrontAppId));
+        Assert.False(LocalRun.IsPublicApp("catalog"));
     }
 
     [Fact]
