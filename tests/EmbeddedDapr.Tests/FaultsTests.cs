@@ -113,7 +113,8 @@ public sealed class FaultsTests : IAsyncLifetime
         await Settle();
 
         Assert.Single(app.Received);
-        Assert.True(deliveredAfter >= TimeSpan.FromMilliseconds(300), $"delivered after {deliveredAfter.TotalMilliseconds} ms");
+        // Timers may fire a few ms early against the stopwatch (coarse timer ticks): allow that much, no more.
+        Assert.True(deliveredAfter >= TimeSpan.FromMilliseconds(280), $"delivered after {deliveredAfter.TotalMilliseconds} ms");
     }
 
     [Fact]
