@@ -19,6 +19,6 @@ public interface IStockActor : IActor
     Task<StockItem> SetAvailableAsync(SetAvailableRequest request);
 }
 
-public sealed record ReserveStockRequest(Guid OrderId, int Quantity, DateTimeOffset ExpiresAt);
+public sealed record ReserveStockRequest(Guid OrderId, int Quantity, DateTimeOffset ExpiresAt, string? UserId = null);
 
-public sealed record SetAvailableRequest(int Available, DateTimeOffset At);
+public sealed record SetAvailableRequest(int Available, DateTimeOffset At, int? PerUserLimit = null);

@@ -19,7 +19,7 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
             return ReserveOutcome.UnknownProduct;
         }
 
-        var outcome = stock.Reserve(request.OrderId, request.Quantity, request.ExpiresAt);
+        var outcome = stock.Reserve(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt);
         if (outcome == ReserveOutcome.Reserved)
         {
             await StateManager.SetStateAsync(StockState, stock);
@@ -41,6 +41,7 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
     {
         var stock = await LoadAsync() ?? StockItem.Create(Id.GetId());
         stock.SetAvailable(request.Available, request.At);
+        stock.SetPerUserLimit(request.PerUserLimit);
         await StateManager.SetStateAsync(StockState, stock);
         return stock;
     }

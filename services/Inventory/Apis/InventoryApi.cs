@@ -57,7 +57,10 @@ public static partial class InventoryApi
         return stock is null ? UnknownProduct(productId) : TypedResults.Ok(StockResponse.From(stock));
     }
 
-    /// <summary>Restock or correct: sets the units on the shelf; the change is recorded as received so the ledger balances.</summary>
+    /// <summary>
+    /// Restock or correct: sets the units on the shelf (the change is recorded as received so the ledger balances)
+    /// and the per-user purchase cap. The body replaces both: a PUT without <c>perUserLimit</c> removes the cap.
+    /// </summary>
     public static async Task<Results<Ok<StockResponse>, ProblemHttpResult>> SetStock(
         string productId, SetStockRequest request, IStockLedger ledger, IReservationRecords records, AvailabilityCache availability, CancellationToken cancellationToken)
     {
@@ -69,9 +72,13 @@ public static partial class InventoryApi
         {
             return TypedResults.Problem($"available must be between 0 and {MaxAvailable}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid stock");
         }
+        if (request.PerUserLimit is < 1 or > StockItem.MaxPerUserLimit)
+        {
+            return TypedResults.Problem($"perUserLimit must be between 1 and {StockItem.MaxPerUserLimit}, or null for no cap.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid stock");
+        }
 
         await records.AddProductIdAsync(productId, cancellationToken);
-        var stock = await ledger.SetAvailableAsync(productId, request.Available, cancellationToken);
+        var stock = await ledger.SetAvailableAsync(productId, request.Available, request.PerUserLimit, cancellationToken);
         availability.Invalidate(productId);
         return TypedResults.Ok(StockResponse.From(stock));
     }
@@ -96,11 +103,12 @@ public static partial class InventoryApi
     private static partial Regex ProductIdPattern();
 }
 
-public sealed record SetStockRequest(int Available);
+/// <summary><c>perUserLimit</c>: most units one user may hold and buy (1-100); null or absent means no cap.</summary>
+public sealed record SetStockRequest(int Available, int? PerUserLimit = null);
 
-public sealed record StockResponse(string ProductId, int Available, int Reserved, int Sold)
+public sealed record StockResponse(string ProductId, int Available, int Reserved, int Sold, int? PerUserLimit = null)
 {
-    public static StockResponse From(StockItem stock) => new(stock.ProductId, stock.Available, stock.Reserved, stock.Sold);
+    public static StockResponse From(StockItem stock) => new(stock.ProductId, stock.Available, stock.Reserved, stock.Sold, stock.PerUserLimit);
 }
 
 /// <summary>Public: what a shopper sees on a product page. <c>perUserLimit</c> is null when there is no cap.</summary>

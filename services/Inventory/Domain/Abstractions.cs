@@ -6,7 +6,8 @@ namespace Flipkart.Inventory.Domain;
 /// </summary>
 public interface IStockLedger
 {
-    Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+    /// <summary>Holds units for an order of <paramref name="userId"/>, within the product's per-user cap if it has one.</summary>
+    Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken);
 
@@ -17,7 +18,8 @@ public interface IStockLedger
     /// <summary>The shopper-facing summary; null when the product has no stock record.</summary>
     Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken);
 
-    Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken);
+    /// <summary>Restock or correction, and the per-user cap (null removes it), in one atomic change.</summary>
+    Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken);
 }
 
 /// <summary>Order reservation records, written with compare-and-swap.</summary>

@@ -19,6 +19,7 @@ public sealed class ReservationCoordinator(
 {
     public const string OutOfStockReason = "out of stock";
     public const string UnknownProductReason = "unknown product";
+    public const string PurchaseLimitReason = "purchase limit exceeded";
     public const string ExpiredReason = "ReservationExpired";
 
     // A record changes a handful of times in its life; more lost races than this means something is looping.
@@ -173,12 +174,12 @@ public sealed class ReservationCoordinator(
     {
         foreach (var line in record.Lines)
         {
-            var outcome = await ledger.ReserveAsync(line.ProductId, record.OrderId, line.Quantity, record.ExpiresAt, cancellationToken);
-            if (outcome is ReserveOutcome.OutOfStock or ReserveOutcome.UnknownProduct)
+            var outcome = await ledger.ReserveAsync(line.ProductId, record.OrderId, record.UserId, line.Quantity, record.ExpiresAt, cancellationToken);
+            if (FailureReason(outcome) is { } reason)
             {
                 // All or nothing: give back whatever this order already holds before reporting the failure.
                 await ReleaseLinesAsync(record, cancellationToken);
-                record.MarkFailed(line.ProductId, outcome == ReserveOutcome.OutOfStock ? OutOfStockReason : UnknownProductReason, time.GetUtcNow());
+                record.MarkFailed(line.ProductId, reason, time.GetUtcNow());
                 break;
             }
         }
@@ -195,6 +196,14 @@ public sealed class ReservationCoordinator(
         }
         await SettleLostRaceAsync(record, cancellationToken);
     }
+
+    private static string? FailureReason(ReserveOutcome outcome) => outcome switch
+    {
+        ReserveOutcome.OutOfStock => OutOfStockReason,
+        ReserveOutcome.UnknownProduct => UnknownProductReason,
+        ReserveOutcome.PurchaseLimitExceeded => PurchaseLimitReason,
+        _ => null,
+    };
 
     // Another handler moved the record while this one reserved; align the stock with whatever it decided.
     private async Task SettleLostRaceAsync(OrderReservation mine, CancellationToken cancellationToken)

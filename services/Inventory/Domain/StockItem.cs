@@ -5,12 +5,16 @@ namespace Flipkart.Inventory.Domain;
 /// <summary>
 /// One product's stock. Units move available → reserved (per order) → sold, or back to available on release.
 /// <see cref="Received"/> counts every unit ever put on the shelf (initial stock and restocks), so
-/// available + reserved + sold = received holds after every operation.
+/// available + reserved + sold = received holds after every operation. An optional per-user cap
+/// (<see cref="PerUserLimit"/>) bounds what one user may hold and buy: a release gives the units back to the
+/// user's allowance, a sale does not.
 /// </summary>
 public sealed class StockItem
 {
     // Enough history to audit recent restocks without letting the document grow without bound.
     private const int KeptAdjustments = 50;
+
+    public const int MaxPerUserLimit = 100;
 
     public required string ProductId { get; init; }
     public int Available { get; set; }
@@ -20,6 +24,12 @@ public sealed class StockItem
 
     /// <summary>Most units one user may hold and buy of this product (null: no cap).</summary>
     public int? PerUserLimit { get; set; }
+
+    /// <summary>
+    /// Units each user bought while a cap was in force. Only kept under a cap, so an uncapped best seller's
+    /// document does not grow with every buyer; purchases made while no cap applied do not count against a later one.
+    /// </summary>
+    public Dictionary<string, int> SoldToUser { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<Guid, StockReservation> Reservations { get; init; } = [];
     public List<StockAdjustment> Adjustments { get; init; } = [];
 
@@ -30,7 +40,8 @@ public sealed class StockItem
     public bool IsConserved =>
         Available >= 0 && Reserved >= 0 && Sold >= 0
         && Available + Reserved + Sold == Received
-        && Reserved == Reservations.Values.Sum(r => r.Quantity);
+        && Reserved == Reservations.Values.Sum(r => r.Quantity)
+        && SoldToUser.Values.Sum() <= Sold;
 
     public static StockItem Create(string productId) => new() { ProductId = productId };
 
@@ -56,8 +67,21 @@ public sealed class StockItem
         }
     }
 
-    /// <summary>Holds units for an order. Reserving again for the same order changes nothing (duplicate delivery).</summary>
-    public ReserveOutcome Reserve(Guid orderId, int quantity, DateTimeOffset expiresAt)
+    /// <summary>Sets or removes (null) the per-user cap. Units already held or sold stay where they are.</summary>
+    public void SetPerUserLimit(int? limit)
+    {
+        if (limit is < 1 or > MaxPerUserLimit)
+        {
+            throw new InventoryDomainException($"A per-user limit is between 1 and {MaxPerUserLimit} units.");
+        }
+        PerUserLimit = limit;
+    }
+
+    /// <summary>
+    /// Holds units for an order of <paramref name="userId"/>. Reserving again for the same order changes nothing
+    /// (duplicate delivery). Stock is checked before the cap, so a sold-out product always answers out of stock.
+    /// </summary>
+    public ReserveOutcome Reserve(Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt)
     {
         if (quantity <= 0)
         {
@@ -71,12 +95,22 @@ public sealed class StockItem
         {
             return ReserveOutcome.OutOfStock;
         }
+        // An order without a user cannot be counted against a cap, so a capped product refuses it.
+        if (PerUserLimit is { } limit && (string.IsNullOrEmpty(userId) || UnitsOf(userId) + quantity > limit))
+        {
+            return ReserveOutcome.PurchaseLimitExceeded;
+        }
 
         Available -= quantity;
         Reserved += quantity;
-        Reservations[orderId] = new StockReservation(quantity, expiresAt);
+        Reservations[orderId] = new StockReservation(quantity, expiresAt, userId);
         return ReserveOutcome.Reserved;
     }
+
+    /// <summary>Units <paramref name="userId"/> holds now plus units bought under a cap: what the cap is measured against.</summary>
+    public int UnitsOf(string userId) =>
+        Reservations.Values.Where(r => string.Equals(r.UserId, userId, StringComparison.Ordinal)).Sum(r => r.Quantity)
+        + SoldToUser.GetValueOrDefault(userId);
 
     /// <summary>Returns an order's units to the shelf; false when it holds none (already released or committed).</summary>
     public bool Release(Guid orderId)
@@ -99,6 +133,10 @@ public sealed class StockItem
         }
         Reserved -= reservation.Quantity;
         Sold += reservation.Quantity;
+        if (PerUserLimit is not null && !string.IsNullOrEmpty(reservation.UserId))
+        {
+            SoldToUser[reservation.UserId] = SoldToUser.GetValueOrDefault(reservation.UserId) + reservation.Quantity;
+        }
         return true;
     }
 
@@ -107,7 +145,8 @@ public sealed class StockItem
         [.. Reservations.Where(r => r.Value.ExpiresAt < cutoff).Select(r => r.Key)];
 }
 
-public sealed record StockReservation(int Quantity, DateTimeOffset ExpiresAt);
+/// <summary>One order's hold. <c>UserId</c> is null on holds written before the cap existed.</summary>
+public sealed record StockReservation(int Quantity, DateTimeOffset ExpiresAt, string? UserId = null);
 
 public sealed record StockAdjustment(DateTimeOffset At, int Delta, int AvailableAfter);
 
@@ -117,6 +156,9 @@ public enum ReserveOutcome
     AlreadyReserved,
     OutOfStock,
     UnknownProduct,
+
+    /// <summary>The order would take its user over the product's per-user cap.</summary>
+    PurchaseLimitExceeded,
 }
 
 public sealed class InventoryDomainException(string message) : Exception(message);

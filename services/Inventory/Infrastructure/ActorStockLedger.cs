@@ -8,8 +8,8 @@ namespace Flipkart.Inventory.Infrastructure;
 /// <summary>Stock through one <see cref="StockActor"/> per product (state on <c>actor-store</c>).</summary>
 public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider time) : IStockLedger
 {
-    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-        Actor(productId).ReserveAsync(new ReserveStockRequest(orderId, quantity, expiresAt));
+    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Actor(productId).ReserveAsync(new ReserveStockRequest(orderId, quantity, expiresAt, userId));
 
     public Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken) => Actor(productId).ReleaseAsync(orderId);
 
@@ -19,8 +19,8 @@ public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider ti
 
     public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) => Actor(productId).GetAvailabilityAsync();
 
-    public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
-        Actor(productId).SetAvailableAsync(new SetAvailableRequest(available, time.GetUtcNow()));
+    public Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken) =>
+        Actor(productId).SetAvailableAsync(new SetAvailableRequest(available, time.GetUtcNow(), perUserLimit));
 
     private IStockActor Actor(string productId) => proxies.CreateActorProxy<IStockActor>(new ActorId(productId), nameof(StockActor));
 }

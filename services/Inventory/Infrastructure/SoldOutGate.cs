@@ -14,7 +14,7 @@ public sealed class SoldOutGate(IStockLedger inner, IOptionsMonitor<InventoryOpt
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> soldOutUntil = new(StringComparer.Ordinal);
 
-    public async Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public async Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         if (soldOutUntil.TryGetValue(productId, out var until))
         {
@@ -26,7 +26,7 @@ public sealed class SoldOutGate(IStockLedger inner, IOptionsMonitor<InventoryOpt
             soldOutUntil.TryRemove(new KeyValuePair<string, DateTimeOffset>(productId, until));
         }
 
-        var outcome = await inner.ReserveAsync(productId, orderId, quantity, expiresAt, cancellationToken);
+        var outcome = await inner.ReserveAsync(productId, orderId, userId, quantity, expiresAt, cancellationToken);
         // Only a product with nothing left is flagged: a buyer of 3 refused while 2 remain must not block buyers of 1.
         if (outcome == ReserveOutcome.OutOfStock && await IsEmptyAsync(productId, cancellationToken))
         {
@@ -53,9 +53,9 @@ public sealed class SoldOutGate(IStockLedger inner, IOptionsMonitor<InventoryOpt
     public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>
         inner.GetAvailabilityAsync(productId, cancellationToken);
 
-    public async Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken)
+    public async Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken)
     {
-        var stock = await inner.SetAvailableAsync(productId, available, cancellationToken);
+        var stock = await inner.SetAvailableAsync(productId, available, perUserLimit, cancellationToken);
         soldOutUntil.TryRemove(productId, out _);
         return stock;
     }

@@ -18,14 +18,14 @@ public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<Inven
 {
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
-    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         ChangeAsync(productId, stock =>
         {
             if (stock is null)
             {
                 return (ReserveOutcome.UnknownProduct, null);
             }
-            var outcome = stock.Reserve(orderId, quantity, expiresAt);
+            var outcome = stock.Reserve(orderId, userId, quantity, expiresAt);
             return (outcome, outcome == ReserveOutcome.Reserved ? stock : null);
         }, cancellationToken);
 
@@ -41,11 +41,12 @@ public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<Inven
     public async Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>
         await GetAsync(productId, cancellationToken) is { } stock ? StockAvailability.Of(stock) : null;
 
-    public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
+    public Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken) =>
         ChangeAsync(productId, stock =>
         {
             var item = stock ?? StockItem.Create(productId);
             item.SetAvailable(available, time.GetUtcNow());
+            item.SetPerUserLimit(perUserLimit);
             return (item, item);
         }, cancellationToken);
 

@@ -129,7 +129,7 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
         var ledger = fixture.Factory.Services.GetRequiredService<IStockLedger>();
         var metrics = fixture.Factory.Services.GetRequiredService<InventoryMetrics>();
         var product = "hot-" + Guid.NewGuid().ToString("N")[..8];
-        await ledger.SetAvailableAsync(product, Units, Ct);
+        await ledger.SetAvailableAsync(product, Units, null, Ct);
         var (conflictsBefore, shortCircuitsBefore) = (metrics.ConflictTotal, metrics.ShortCircuitTotal);
 
         var outcomes = new ReserveOutcome[Buyers];
@@ -143,7 +143,7 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                outcomes[i] = await ledger.ReserveAsync(product, Guid.NewGuid(), 1, expiresAt, Ct);
+                outcomes[i] = await ledger.ReserveAsync(product, Guid.NewGuid(), $"buyer-{i}", 1, expiresAt, Ct);
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
             finally

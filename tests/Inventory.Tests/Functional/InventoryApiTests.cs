@@ -242,6 +242,88 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
     }
 
+    [Fact]
+    public async Task PerUserLimit_IsSetByTheAdminPut_ShownInAvailability_AndRemovedByAPutWithoutIt()
+    {
+        RequireLedger();
+        var product = NewProduct();
+        using var admin = fixture.Admin();
+        using var anonymous = fixture.Client(null);
+
+        var set = await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = 10, perUserLimit = 2 }, Ct);
+        await Succeeded(set);
+        Assert.Equal(new StockResponse(product, 10, 0, 0, 2), await set.Content.ReadFromJsonAsync<StockResponse>(Ct));
+        Assert.Equal(new AvailabilityResponse(product, AvailabilityStatus.InStock, 10, 2), await Availability(anonymous, product));
+
+        await Succeeded(await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = 10 }, Ct));
+        Assert.Equal(new AvailabilityResponse(product, AvailabilityStatus.InStock, 10, null), await Availability(anonymous, product));
+    }
+
+    [Theory]
+    [InlineData("""{"available":5,"perUserLimit":0}""")]
+    [InlineData("""{"available":5,"perUserLimit":101}""")]
+    [InlineData("""{"available":5,"perUserLimit":-1}""")]
+    [InlineData("""{"available":5,"perUserLimit":1.5}""")]
+    public async Task SetStock_Returns400_ForAnInvalidPerUserLimit(string body)
+    {
+        RequireLedger();
+        using var admin = fixture.Admin();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        var response = await admin.PutAsync($"/api/inventory/{NewProduct()}", content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task PerUserLimit_RefusesOrdersOverTheCap_CountsSales_AndReturnsCancelledUnits()
+    {
+        RequireLedger();
+        var product = NewProduct();
+        using var admin = fixture.Admin();
+        await Succeeded(await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = 10, perUserLimit = 1 }, Ct));
+        using var client = fixture.Client(null);
+        var (tooMany, cancelled, confirmed, again, otherUser) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(tooMany, (product, 2)))).EnsureSuccessStatusCode();
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(cancelled, (product, 1)))).EnsureSuccessStatusCode();
+        (await Deliver(client, "OrderCancelled", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = cancelled, userId = "user-1", reason = "PaymentFailed", lines = new[] { new { productId = product, quantity = 1 } } })).EnsureSuccessStatusCode();
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(confirmed, (product, 1)))).EnsureSuccessStatusCode();
+        (await Deliver(client, "OrderConfirmed", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = confirmed, userId = "user-1", total = 499m, lines = new[] { new { productId = product, quantity = 1 } } })).EnsureSuccessStatusCode();
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(again, (product, 1)))).EnsureSuccessStatusCode();
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(otherUser, "user-2", (product, 1)))).EnsureSuccessStatusCode();
+        await fixture.WaitForOutcomesAsync([tooMany, cancelled, confirmed, again, otherUser], 5, Ct);
+
+        foreach (var refused in new[] { tooMany, again })
+        {
+            var failed = Assert.Single(fixture.Events("StockReservationFailed", [refused]));
+            Assert.Equal("purchase limit exceeded", (string?)failed["data"]!["reason"]);
+            Assert.Equal(product, (string?)failed["data"]!["productId"]);
+        }
+        Assert.Equal(3, fixture.Events("StockReserved", [cancelled, confirmed, otherUser]).Count);
+        Assert.Equal(new StockResponse(product, 8, 1, 1, 1), await Stock(product));
+    }
+
+    [Fact]
+    public async Task PerUserLimit_HoldsForOneUsersConcurrentOrders()
+    {
+        RequireLedger();
+        var product = NewProduct();
+        using var admin = fixture.Admin();
+        await Succeeded(await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = 50, perUserLimit = 2 }, Ct));
+        var orders = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid()).ToList();
+        using var client = fixture.Client(null);
+
+        var responses = await Task.WhenAll(orders.Select(orderId => Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (product, 1)))));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await fixture.WaitForOutcomesAsync(orders, 12, Ct);
+
+        Assert.Equal(2, fixture.Events("StockReserved", orders).Count);
+        Assert.All(fixture.Events("StockReservationFailed", orders), e => Assert.Equal("purchase limit exceeded", (string?)e["data"]!["reason"]));
+        Assert.Equal(new StockResponse(product, 48, 2, 0, 2), await Stock(product));
+    }
+
     private static async Task<AvailabilityResponse> Availability(HttpClient client, string product) =>
         (await client.GetFromJsonAsync<AvailabilityResponse>($"/api/inventory/{product}/availability", Ct))!;
 
@@ -277,12 +359,14 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
         Assert.Contains("/api/inventory/{productId}", await client.GetStringAsync("/openapi/v1.json", Ct));
     }
 
-    private static object OrderSubmitted(Guid orderId, params (string Product, int Quantity)[] lines) => new
+    private static object OrderSubmitted(Guid orderId, params (string Product, int Quantity)[] lines) => OrderSubmitted(orderId, "user-1", lines);
+
+    private static object OrderSubmitted(Guid orderId, string userId, params (string Product, int Quantity)[] lines) => new
     {
         eventId = Guid.NewGuid(),
         occurredAt = DateTimeOffset.UtcNow,
         orderId,
-        userId = "user-1",
+        userId,
         lines = lines.Select(l => new { productId = l.Product, quantity = l.Quantity, unitPrice = 499m, title = "Thing" }),
         total = lines.Sum(l => l.Quantity * 499m),
         reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),

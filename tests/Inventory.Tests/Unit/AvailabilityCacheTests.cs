@@ -128,8 +128,8 @@ public class AvailabilityCacheTests
             return await Inner.GetAvailabilityAsync(productId, cancellationToken);
         }
 
-        public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-            Inner.ReserveAsync(productId, orderId, quantity, expiresAt, cancellationToken);
+        public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+            Inner.ReserveAsync(productId, orderId, userId, quantity, expiresAt, cancellationToken);
 
         public Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken) => Inner.ReleaseAsync(productId, orderId, cancellationToken);
 
@@ -137,7 +137,7 @@ public class AvailabilityCacheTests
 
         public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => Inner.GetAsync(productId, cancellationToken);
 
-        public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
-            Inner.SetAvailableAsync(productId, available, cancellationToken);
+        public Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken) =>
+            Inner.SetAvailableAsync(productId, available, perUserLimit, cancellationToken);
     }
 }

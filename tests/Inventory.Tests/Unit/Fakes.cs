@@ -15,10 +15,10 @@ internal sealed class InMemoryLedger : IStockLedger
 
     public int ReserveCalls;
 
-    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref ReserveCalls);
-        return Task.FromResult(Change(productId, s => s.Reserve(orderId, quantity, expiresAt), ReserveOutcome.UnknownProduct));
+        return Task.FromResult(Change(productId, s => s.Reserve(orderId, userId, quantity, expiresAt), ReserveOutcome.UnknownProduct));
     }
 
     public Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
@@ -33,12 +33,16 @@ internal sealed class InMemoryLedger : IStockLedger
     public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>
         Task.FromResult(items.TryGetValue(productId, out var json) ? StockAvailability.Of(JsonSerializer.Deserialize<StockItem>(json)!) : null);
 
-    public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken)
+    public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
+        SetAvailableAsync(productId, available, null, cancellationToken);
+
+    public Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken)
     {
         lock (gate)
         {
             var stock = items.TryGetValue(productId, out var json) ? JsonSerializer.Deserialize<StockItem>(json)! : StockItem.Create(productId);
             stock.SetAvailable(available, DateTimeOffset.UtcNow);
+            stock.SetPerUserLimit(perUserLimit);
             items[productId] = JsonSerializer.Serialize(stock);
             return Task.FromResult(stock);
         }

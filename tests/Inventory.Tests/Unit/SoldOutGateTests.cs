@@ -21,13 +21,13 @@ public class SoldOutGateTests
     public async Task ReserveAsync_RefusesWithoutAskingLedger_AfterProductSoldOut()
     {
         await inner.SetAvailableAsync("p", 1, Ct);
-        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct));
-        Assert.Equal(ReserveOutcome.OutOfStock, await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct));
+        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct));
+        Assert.Equal(ReserveOutcome.OutOfStock, await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct));
         var callsWhenFlagged = inner.ReserveCalls;
 
         for (var i = 0; i < 10; i++)
         {
-            Assert.Equal(ReserveOutcome.OutOfStock, await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct));
+            Assert.Equal(ReserveOutcome.OutOfStock, await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct));
         }
         Assert.Equal(callsWhenFlagged, inner.ReserveCalls);
     }
@@ -36,11 +36,11 @@ public class SoldOutGateTests
     public async Task ReserveAsync_AsksLedgerAgain_AfterFlagExpires()
     {
         await inner.SetAvailableAsync("p", 0, Ct);
-        await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct);
+        await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct);
         await inner.SetAvailableAsync("p", 1, Ct);   // restocked through another replica: this gate did not see it
 
         time.Advance(TimeSpan.FromSeconds(3));
-        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct));
+        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct));
     }
 
     [Fact]
@@ -48,19 +48,19 @@ public class SoldOutGateTests
     {
         await inner.SetAvailableAsync("p", 1, Ct);
         var first = Guid.NewGuid();
-        await gate.ReserveAsync("p", first, 1, time.GetUtcNow(), Ct);
-        await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct);
+        await gate.ReserveAsync("p", first, "user-1", 1, time.GetUtcNow(), Ct);
+        await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct);
 
         await gate.ReleaseAsync("p", first, Ct);
 
-        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct));
+        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct));
     }
 
     [Fact]
     public async Task ReserveAsync_DoesNotFlag_WhenUnitsRemainButTooFewForThisBuyer()
     {
         await inner.SetAvailableAsync("p", 2, Ct);
-        Assert.Equal(ReserveOutcome.OutOfStock, await gate.ReserveAsync("p", Guid.NewGuid(), 3, time.GetUtcNow(), Ct));
-        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), 1, time.GetUtcNow(), Ct));
+        Assert.Equal(ReserveOutcome.OutOfStock, await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 3, time.GetUtcNow(), Ct));
+        Assert.Equal(ReserveOutcome.Reserved, await gate.ReserveAsync("p", Guid.NewGuid(), "user-1", 1, time.GetUtcNow(), Ct));
     }
 }

@@ -17,7 +17,7 @@ public class StockItemTests
     public void Reserve_MovesUnitsFromAvailableToReserved_WhenInStock()
     {
         var stock = Stocked(5);
-        Assert.Equal(ReserveOutcome.Reserved, stock.Reserve(Guid.NewGuid(), 3, Now.AddMinutes(10)));
+        Assert.Equal(ReserveOutcome.Reserved, stock.Reserve(Guid.NewGuid(), "user-1", 3, Now.AddMinutes(10)));
         Assert.Equal((2, 3, 0), (stock.Available, stock.Reserved, stock.Sold));
         Assert.True(stock.IsConserved);
     }
@@ -27,8 +27,8 @@ public class StockItemTests
     {
         var stock = Stocked(5);
         var order = Guid.NewGuid();
-        stock.Reserve(order, 2, Now);
-        Assert.Equal(ReserveOutcome.AlreadyReserved, stock.Reserve(order, 2, Now));
+        stock.Reserve(order, "user-1", 2, Now);
+        Assert.Equal(ReserveOutcome.AlreadyReserved, stock.Reserve(order, "user-1", 2, Now));
         Assert.Equal((3, 2), (stock.Available, stock.Reserved));
     }
 
@@ -36,7 +36,7 @@ public class StockItemTests
     public void Reserve_RefusesWithoutChange_WhenNotEnoughAvailable()
     {
         var stock = Stocked(2);
-        Assert.Equal(ReserveOutcome.OutOfStock, stock.Reserve(Guid.NewGuid(), 3, Now));
+        Assert.Equal(ReserveOutcome.OutOfStock, stock.Reserve(Guid.NewGuid(), "user-1", 3, Now));
         Assert.Equal((2, 0), (stock.Available, stock.Reserved));
         Assert.Empty(stock.Reservations);
     }
@@ -46,7 +46,7 @@ public class StockItemTests
     {
         var stock = Stocked(5);
         var order = Guid.NewGuid();
-        stock.Reserve(order, 2, Now);
+        stock.Reserve(order, "user-1", 2, Now);
 
         Assert.True(stock.Release(order));
         Assert.False(stock.Release(order));
@@ -59,7 +59,7 @@ public class StockItemTests
     {
         var stock = Stocked(5);
         var order = Guid.NewGuid();
-        stock.Reserve(order, 2, Now);
+        stock.Reserve(order, "user-1", 2, Now);
 
         Assert.True(stock.Commit(order));
         Assert.False(stock.Commit(order));
@@ -73,9 +73,9 @@ public class StockItemTests
     {
         var stock = Stocked(5);
         var sold = Guid.NewGuid();
-        stock.Reserve(sold, 4, Now);
+        stock.Reserve(sold, "user-1", 4, Now);
         stock.Commit(sold);
-        stock.Reserve(Guid.NewGuid(), 1, Now);
+        stock.Reserve(Guid.NewGuid(), "user-1", 1, Now);
 
         stock.SetAvailable(10, Now);   // restock: +10
         stock.SetAvailable(7, Now);    // correction: -3
@@ -98,8 +98,8 @@ public class StockItemTests
     {
         var stock = Stocked(5);
         var lapsed = Guid.NewGuid();
-        stock.Reserve(lapsed, 1, Now.AddMinutes(-1));
-        stock.Reserve(Guid.NewGuid(), 1, Now.AddMinutes(1));
+        stock.Reserve(lapsed, "user-1", 1, Now.AddMinutes(-1));
+        stock.Reserve(Guid.NewGuid(), "user-1", 1, Now.AddMinutes(1));
 
         Assert.Equal([lapsed], stock.ExpiredBefore(Now));
     }
@@ -115,7 +115,7 @@ public class StockItemTests
             var order = orders[random.Next(orders.Length)];
             switch (random.Next(4))
             {
-                case 0: stock.Reserve(order, random.Next(1, 4), Now); break;
+                case 0: stock.Reserve(order, "user-1", random.Next(1, 4), Now); break;
                 case 1: stock.Release(order); break;
                 case 2: stock.Commit(order); break;
                 default: stock.SetAvailable(random.Next(0, 10), Now); break;
