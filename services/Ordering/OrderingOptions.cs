@@ -23,6 +23,25 @@ public sealed class OrderingOptions
     [Range(1, 100)]
     public int MaxPageSize { get; set; } = 50;
 
+    /// <summary>
+    /// How long buy-now's sold-out gate trusts its snapshot of a product's availability before asking inventory again
+    /// (per product, per replica; concurrent buyers share one call).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:05")]
+    public TimeSpan AvailabilityFreshness { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long the gate waits for inventory's availability; after that it lets the buyer through.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30")]
+    public TimeSpan AvailabilityFetchTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>While inventory does not answer, the gate keeps its last real answer this long, then fails open.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan AvailabilityKeepLastKnownOnError { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest quantity one buy-now request may ask for.</summary>
+    [Range(1, 100)]
+    public int MaxBuyNowQuantity { get; set; } = 10;
+
     /// <summary>Bounded retries of an optimistic-concurrency (ETag) conflict on one order or index.</summary>
     [Range(1, 20)]
     public int ConcurrencyRetries { get; set; } = 8;

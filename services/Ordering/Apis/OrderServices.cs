@@ -12,6 +12,7 @@ public sealed class OrderServices(
     IdempotentRequests idempotency,
     CartClient cart,
     CatalogClient catalog,
+    SoldOutGate soldOutGate,
     IOptionsMonitor<OrderingOptions> options,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<OrderServices> logger)
@@ -22,6 +23,7 @@ public sealed class OrderServices(
     public IdempotentRequests Idempotency { get; } = idempotency;
     public CartClient Cart { get; } = cart;
     public CatalogClient Catalog { get; } = catalog;
+    public SoldOutGate SoldOutGate { get; } = soldOutGate;
     public OrderingOptions Options => options.CurrentValue;
     public System.Text.Json.JsonSerializerOptions Json { get; } = json.Value.SerializerOptions;
     public ILogger Logger { get; } = logger;

@@ -25,6 +25,13 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/buy-now", BuyNowApi.BuyNow).WithName("BuyNow").WithSummary("Buy one product directly, bypassing the cart (requires an Idempotency-Key header)")
+            .Accepts<BuyNowRequest>("application/json")
+            .Produces<OrderAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/", GetMyOrders).WithName("GetMyOrders").WithSummary("The caller's orders, newest first");
         api.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder").WithSummary("One of the caller's orders with its status timeline");
         api.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Cancel an order that is not paid yet");
@@ -67,7 +74,19 @@ public static class OrdersApi
         }
 
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(body));
-        var claim = await services.Idempotency.ClaimAsync(caller.UserId, key, fingerprint, cancellationToken);
+        return await PlaceIdempotentlyAsync(http, services, caller.UserId, key, fingerprint,
+            (orderId, token) => PlaceFromCartAsync(orderId, caller.UserId, request, services, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// The Idempotency-Key protocol around placing one order: claim the key (or replay / refuse), find an order a
+    /// previous attempt with this key already committed or place it, record the answer. Shared by checkout and buy-now.
+    /// </summary>
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> PlaceIdempotentlyAsync(
+        HttpContext http, OrderServices services, string userId, string key, string fingerprint,
+        Func<Guid, CancellationToken, Task<Order>> place, CancellationToken cancellationToken)
+    {
+        var claim = await services.Idempotency.ClaimAsync(userId, key, fingerprint, cancellationToken);
         switch (claim)
         {
             case IdempotentRequests.Replay replay:
@@ -85,16 +104,21 @@ public static class OrdersApi
         var owned = (IdempotentRequests.Owned)claim;
         try
         {
-            var orderId = OrderService.OrderIdFor(caller.UserId, key);
+            var orderId = OrderService.OrderIdFor(userId, key);
             // A previous attempt with this key may have committed the order and died before recording its answer.
-            var order = await services.Orders.GetAsync(orderId, cancellationToken) is { } existing && existing.UserId == caller.UserId
+            var order = await services.Orders.GetAsync(orderId, cancellationToken) is { } existing && existing.UserId == userId
                 ? existing
-                : await PlaceFromCartAsync(orderId, caller.UserId, request, services, cancellationToken);
+                : await place(orderId, cancellationToken);
             var location = $"/api/orders/{order.Id}";
             var responseBody = JsonSerializer.Serialize(new OrderAccepted(order.Id, order.Status, order.Total, order.ReservationExpiresAt), services.Json);
             // The order exists now; record the answer even if the client has gone, so its retry gets a replay.
             await services.Idempotency.CompleteAsync(owned, StatusCodes.Status202Accepted, responseBody, location, CancellationToken.None);
             return StoredResponse(http, StatusCodes.Status202Accepted, responseBody, location);
+        }
+        catch (ProductNotFoundException ex)
+        {
+            await services.Idempotency.ReleaseAsync(owned, CancellationToken.None);
+            return Problem(StatusCodes.Status404NotFound, "Product not found", ex.Message);
         }
         catch (OrderRejectedException ex)
         {
@@ -203,7 +227,7 @@ public static class OrdersApi
     }
 
     /// <summary>The draft's header is a structured-field string (quoted); a bare token is accepted too.</summary>
-    private static string? ReadIdempotencyKey(HttpRequest request)
+    internal static string? ReadIdempotencyKey(HttpRequest request)
     {
         var values = request.Headers[IdempotencyKeyHeader];
         if (values.Count != 1)
@@ -219,7 +243,7 @@ public static class OrdersApi
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>
-    private static async Task<byte[]?> ReadBoundedBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadBoundedBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
@@ -239,7 +263,7 @@ public static class OrdersApi
         return buffer.ToArray();
     }
 
-    private static ContentHttpResult StoredResponse(HttpContext http, int statusCode, string body, string? location)
+    internal static ContentHttpResult StoredResponse(HttpContext http, int statusCode, string body, string? location)
     {
         if (location is not null)
         {
@@ -248,12 +272,12 @@ public static class OrdersApi
         return TypedResults.Text(body, "application/json", statusCode: statusCode);
     }
 
-    private static ProblemHttpResult Unauthenticated() =>
+    internal static ProblemHttpResult Unauthenticated() =>
         Problem(StatusCodes.Status401Unauthorized, "Authentication required", "Orders belong to a signed-in user.");
 
     private static ProblemHttpResult NotFound(Guid orderId) =>
         Problem(StatusCodes.Status404NotFound, "Order not found", $"No order {orderId} for this user.");
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+    internal static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
 }

@@ -7,6 +7,7 @@ using Flipkart.Ordering.IntegrationEvents.EventHandling;
 using Flipkart.Ordering.IntegrationEvents.Events;
 using Flipkart.Ordering.Services;
 using Flipkart.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace Flipkart.Ordering.Extensions;
 
@@ -30,9 +31,17 @@ public static class Extensions
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the only way to opt one client out of ConfigureHttpClientDefaults
         services.AddDaprInvocationClient(AppIds.Cart).RemoveAllResilienceHandlers();
         services.AddDaprInvocationClient(AppIds.Catalog).RemoveAllResilienceHandlers();
+        services.AddDaprInvocationClient(AppIds.Inventory).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         services.AddSingleton<CartClient>();
         services.AddSingleton<CatalogClient>();
+        services.AddSingleton<IAvailabilitySource, InventoryAvailabilityClient>();
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<OrderingOptions>>().Value;
+            return new SoldOutGate(sp.GetRequiredService<IAvailabilitySource>(), sp.GetRequiredService<TimeProvider>(),
+                new SoldOutGateSettings(settings.AvailabilityFreshness, settings.AvailabilityFetchTimeout, settings.AvailabilityKeepLastKnownOnError, MaxProducts: 10_000));
+        });
         services.AddSingleton<OrderServices>();
         services.AddSingleton<IReservationTimer, ActorReservationTimer>();
 

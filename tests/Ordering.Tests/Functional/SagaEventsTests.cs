@@ -174,8 +174,9 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
         Assert.NotNull(data["eventId"]);
         Assert.NotNull(data["reservationExpiresAt"]);
         Assert.Equal(
-            ["eventId", "lines", "occurredAt", "orderId", "reservationExpiresAt", "total", "userId"],
+            ["checkout", "eventId", "lines", "occurredAt", "orderId", "reservationExpiresAt", "total", "userId"],
             data.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("cart", (string)data["checkout"]!);
         Assert.Equal("CancelledByUser", (string)cancelled["data"]!["reason"]!);
         // Only the final states are announced; nothing else about this order went out.
         Assert.Equal(2, fixture.Stubs.OrderEvents.Count(e => (string?)e["data"]?["orderId"] == orderId.ToString()));
