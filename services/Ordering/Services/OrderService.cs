@@ -112,6 +112,14 @@ public sealed class OrderService(
             var @event = EventFor(order, now);
             if (!await orders.TrySaveAsync(order, etag, @event, token))
             {
+                // daprd reports a failing store or outbox broker like an ETag mismatch. If the order still carries the
+                // ETag we wrote against, nobody else changed it: reloading and retrying cannot help, so this is an
+                // outage (503 for the user, a retried delivery for a saga event), not a conflict.
+                var (_, current) = await orders.GetAsync(orderId, token);
+                if (current == etag)
+                {
+                    throw new DependencyFailedException($"Order {orderId} could not be updated right now (order store or broker unavailable); nothing was saved.");
+                }
                 throw new ConcurrencyConflictException($"Order {orderId} changed concurrently.");
             }
             logger.LogInformation("Order {OrderId} moved from {From} to {To}", orderId, before, order.Status);

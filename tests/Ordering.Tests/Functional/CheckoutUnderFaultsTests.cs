@@ -112,6 +112,36 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Cancel_Answers503AndLeavesTheOrderAsItWas_WhenTheOutboxBrokerRefuses_AndSucceedsOnceOnRetry()
+    {
+        var user = UserWithCart();
+        using var client = fixture.ClientFor(user);
+        using var placed = await client.SendAsync(Checkout(Guid.NewGuid().ToString()), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        var orderId = (string)(await placed.Content.ReadFromJsonAsync<JsonObject>(Ct))!["orderId"]!;
+
+        // More failures than the bounded ETag retries would spend: an outage must not be mistaken for a conflict.
+        await SetBrokerFaultsAsync("failPublishes=50");
+        try
+        {
+            using var refused = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
+            await AssertUnavailableAsync(refused);
+        }
+        finally
+        {
+            await SetBrokerFaultsAsync("");
+        }
+        Assert.Equal("Submitted", (string)(await client.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", Ct))!["status"]!);
+
+        using var cancelled = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("Cancelled", (string)(await client.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", Ct))!["status"]!);
+        int Announced() => fixture.Stubs.OrderEvents.Count(e => (string?)e["type"] == "OrderCancelled" && (string?)e["data"]?["orderId"] == orderId);
+        Assert.Equal(1, await CountAsync(Announced, atLeast: 1));
+    }
+
+    [Fact]
     public async Task Checkout_Answers503_AndCreatesTheOrderOnRetry_WhenTheReservationTimersActorIsUnreachable()
     {
         var timer = new FlakyReservationTimer(failures: 1);
