@@ -5,7 +5,7 @@ namespace Flipkart.ReliabilityTests;
 /// <summary>A provider slower than the sidecar's delivery timeout (10 s) with reservations that expire after 4 s.</summary>
 public sealed class SlowProviderShop : ShopFixture
 {
-    protected override bool FullSuiteOnly => true;
+    protected override bool FaultScenariosOnly => true;
 
     protected override Dictionary<string, Dictionary<string, string>> Settings => new()
     {
@@ -17,7 +17,7 @@ public sealed class SlowProviderShop : ShopFixture
 /// <summary>Payment takes about as long as a reservation lasts, so some payments arrive after the order expired.</summary>
 public sealed class ExpiryRaceShop : ShopFixture
 {
-    protected override bool FullSuiteOnly => true;
+    protected override bool FaultScenariosOnly => true;
 
     protected override Dictionary<string, Dictionary<string, string>> Settings => new()
     {
@@ -32,18 +32,30 @@ public sealed class SlowProviderScenarioTests(SlowProviderShop shop) : IClassFix
     [Fact]
     public async Task A_provider_slower_than_the_timeout_leaves_orders_cancelled_and_stock_returned()
     {
-        Suite.RequireFull();
-        // Seen on 2026-11-28 09:36 UTC: 30 orders, all Cancelled (ReservationExpired/OutOfStock), no charge, stock
-        // returned, but some Cancelled orders had no OrderCancelled notification after 2 minutes. Suspected cause:
-        // payment's deliveries time out (12 s > the 10 s deliver timeout) and trip the inbound pub/sub breaker
-        // ("subscriber"), whose refused deliveries are dead-lettered; if that breaker is shared beyond payment,
-        // notification loses events too.
-        Assert.Skip("With a payment provider slower than the 10 s delivery timeout, some Cancelled orders never get their notification (observed 2026-11-28); suspected: the inbound pub/sub circuit breaker opened by payment's timeouts dead-letters other subscribers' deliveries. See docs/reliability.md.");
+        Suite.RequireFaultScenarios();
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("payment latency 12 s > deliver timeout 10 s, reservation 4 s", 30, 10), TestContext.Current.CancellationToken);
 
-        FaultScenarioTests.AssertKept(outcome);
-        Assert.All(outcome.Orders.Where(o => o.Status == "Cancelled"), o => Assert.Equal("ReservationExpired", o.Reason));
-        Assert.Equal(0, outcome.Confirmed);
+        var violations = outcome.Violations();
+        Assert.True(violations.Count == 0, $"{outcome.Summary()}{Environment.NewLine}{string.Join(Environment.NewLine, violations)}{Environment.NewLine}" +
+            $"pub/sub counters: {await PubSubCountersAsync(shop)}{Environment.NewLine}{shop.Tail(300)}");
+        // No payment lands before its reservation expires; buyers beyond the stock are turned away as out of stock.
+        Assert.All(outcome.Orders, o => Assert.Equal("Cancelled", o.Status));
+        Assert.All(outcome.Orders, o => Assert.Contains(o.Reason, new[] { "ReservationExpired", "OutOfStock" }));
+    }
+
+    /// <summary>The embedded broker's delivery counters (delivered, retried, failed… per topic and app), for a failure message.</summary>
+    private static async Task<string> PubSubCountersAsync(SlowProviderShop shop)
+    {
+        var sidecar = shop.Run.Replicas[0];
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            return await http.GetStringAsync(new Uri($"http://127.0.0.1:{sidecar.DaprHttpPort}/embedded/pubsub/counters"), TestContext.Current.CancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            return $"unavailable ({e.Message})";
+        }
     }
 }
 
@@ -53,7 +65,7 @@ public sealed class ExpiryRaceScenarioTests(ExpiryRaceShop shop) : IClassFixture
     [Fact]
     public async Task A_payment_racing_reservation_expiry_is_either_kept_with_the_order_or_refunded_never_both()
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("reservation 1.5 s racing payment latency 1.5 s", 40, 15), TestContext.Current.CancellationToken);
 
         // The invariants say it: a Confirmed order has one charge and no refund; a Cancelled one has as many refunds as charges.
