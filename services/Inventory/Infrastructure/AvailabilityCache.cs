@@ -11,7 +11,7 @@ namespace Flipkart.Inventory.Infrastructure;
 /// costs the stock actor a few calls a second and never queues ahead of reservations. Slightly stale answers are
 /// fine here: reservation is the authority, this only informs the shopper.
 /// </summary>
-public sealed class AvailabilityCache(IStockLedger ledger, IOptionsMonitor<InventoryOptions> options, TimeProvider time)
+public sealed class AvailabilityCache(IStockLedger ledger, IOptionsMonitor<InventoryOptions> options, TimeProvider time, InventoryMetrics metrics)
 {
     // Ids are caller-chosen (anonymous), so the table is pruned rather than allowed to grow without bound.
     internal const int PruneAbove = 10_000;
@@ -28,6 +28,7 @@ public sealed class AvailabilityCache(IStockLedger ledger, IOptionsMonitor<Inven
             entries.TryGetValue(productId, out var current);
             if (current is not null && IsUsable(current, now))
             {
+                metrics.AvailabilityRead(askedLedger: false);
                 return await current.Value.WaitAsync(cancellationToken);
             }
 
@@ -43,6 +44,7 @@ public sealed class AvailabilityCache(IStockLedger ledger, IOptionsMonitor<Inven
             {
                 Prune(now);
             }
+            metrics.AvailabilityRead(askedLedger: true);
             // Not tied to this caller's token: other readers wait on the same fetch.
             _ = FillAsync(productId, fetch);
             return await fetch.Task.WaitAsync(cancellationToken);

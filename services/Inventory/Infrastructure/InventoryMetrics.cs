@@ -16,7 +16,9 @@ public sealed class InventoryMetrics : IDisposable
     private readonly Counter<long> reservations;
     private readonly Counter<long> conflicts;
     private readonly Counter<long> shortCircuits;
+    private readonly Counter<long> availabilityReads;
     private long conflictTotal;
+    private long availabilityLedgerReadTotal;
     private long shortCircuitTotal;
 
     public InventoryMetrics()
@@ -24,6 +26,19 @@ public sealed class InventoryMetrics : IDisposable
         reservations = meter.CreateCounter<long>("flipkart.inventory.reservations", description: "Per-product reservation attempts by outcome");
         conflicts = meter.CreateCounter<long>("flipkart.inventory.cas_conflicts", description: "Compare-and-swap writes that lost a race and were retried");
         shortCircuits = meter.CreateCounter<long>("flipkart.inventory.sold_out_short_circuits", description: "Reservations turned away by the sold-out flag");
+        availabilityReads = meter.CreateCounter<long>("flipkart.inventory.availability_reads", description: "Public availability reads, by whether the ledger was asked (miss) or a cached or shared answer served (hit)");
+    }
+
+    /// <summary>Availability reads that went to the ledger (the actor or the store) rather than the cache.</summary>
+    public long AvailabilityLedgerReadTotal => Interlocked.Read(ref availabilityLedgerReadTotal);
+
+    public void AvailabilityRead(bool askedLedger)
+    {
+        if (askedLedger)
+        {
+            Interlocked.Increment(ref availabilityLedgerReadTotal);
+        }
+        availabilityReads.Add(1, new KeyValuePair<string, object?>("result", askedLedger ? "miss" : "hit"));
     }
 
     public long ConflictTotal => Interlocked.Read(ref conflictTotal);

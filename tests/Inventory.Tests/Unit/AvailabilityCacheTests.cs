@@ -4,15 +4,16 @@ using Flipkart.Inventory.Infrastructure;
 
 namespace Inventory.Tests.Unit;
 
-public class AvailabilityCacheTests
+public sealed class AvailabilityCacheTests : IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private readonly FakeTime time = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
     private readonly CountingLedger ledger = new();
+    private readonly InventoryMetrics metrics = new();
 
     private AvailabilityCache Cache(TimeSpan? ttl = null) =>
-        new(ledger, TestOptions.Inventory(new InventoryOptions { AvailabilityCacheTtl = ttl ?? TimeSpan.FromMilliseconds(250) }), time);
+        new(ledger, TestOptions.Inventory(new InventoryOptions { AvailabilityCacheTtl = ttl ?? TimeSpan.FromMilliseconds(250) }), time, metrics);
 
     [Theory]
     [InlineData(0, AvailabilityStatus.OutOfStock)]
@@ -34,6 +35,7 @@ public class AvailabilityCacheTests
 
         Assert.Equal(7, (await cache.GetAsync("p", Ct))!.Available);
         Assert.Equal(1, ledger.Calls);
+        Assert.Equal(1, metrics.AvailabilityLedgerReadTotal);
     }
 
     [Fact]
@@ -105,6 +107,8 @@ public class AvailabilityCacheTests
 
         Assert.True(cache.Count < 10, $"{cache.Count} entries kept");
     }
+
+    public void Dispose() => metrics.Dispose();
 
     private sealed class CountingLedger : IStockLedger
     {
