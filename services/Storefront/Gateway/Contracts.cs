@@ -23,7 +23,29 @@ public sealed record CartLine(string ProductId, string Title, decimal UnitPrice,
 
 public sealed record Cart(IReadOnlyList<CartLine> Lines, int TotalQuantity, decimal Total);
 
-public sealed record Stock(string ProductId, int Available, int Reserved, int Sold);
+/// <summary>The inventory's public availability answer; <c>FewLeft</c> is the inventory's call (1 to 5 units).</summary>
+public enum AvailabilityStatus
+{
+    InStock,
+    FewLeft,
+    OutOfStock,
+}
+
+/// <summary>What a shopper may know about a product's stock (anonymous <c>GET /api/inventory/{id}/availability</c>).</summary>
+public sealed record Availability(string ProductId, AvailabilityStatus Status, int Available, int? PerUserLimit)
+{
+    /// <summary>No stock record at all (the inventory answered 404): nothing to sell, as with sold out.</summary>
+    public static Availability NotStocked(string productId) => new(productId, AvailabilityStatus.OutOfStock, 0, null);
+
+    public bool CanBuy => Status != AvailabilityStatus.OutOfStock && Available > 0;
+
+    /// <summary>Why <paramref name="quantity"/> units cannot be ordered, or null when they can (as far as the shopper can know).</summary>
+    public string? RefusalFor(string title, int quantity) =>
+        !CanBuy ? $"{title} is out of stock."
+        : PerUserLimit is { } limit && quantity > limit ? $"{title}: the limit is {limit} per customer, you asked for {quantity}."
+        : quantity > Available ? $"{title}: only {Available} left, you asked for {quantity}."
+        : null;
+}
 
 public enum OrderStatus
 {

@@ -29,26 +29,16 @@ public sealed class GatewayApi(HttpClient http, ILogger<GatewayApi> logger)
         SendAsync<Product>(HttpMethod.Get, $"api/catalog/products/{Uri.EscapeDataString(id)}", null, null, null, "load the product", ct);
 
     /// <summary>
-    /// Stock for a product. When the inventory API refuses customers (403) the answer is remembered for a while
-    /// instead of asked again on every page: a stream of refusals would also count against the gateway's circuit
-    /// breaker for inventory and cut off calls that are allowed.
+    /// Whether a product can be bought: anonymous, so product pages show it before sign-in. A product without a stock
+    /// record (404) comes back as <see cref="Availability.NotStocked"/>: the inventory has nothing to sell.
     /// </summary>
-    public async Task<ApiResult<Stock>> GetStockAsync(string productId, string token, CancellationToken ct)
+    public async Task<ApiResult<Availability>> GetAvailabilityAsync(string productId, CancellationToken ct)
     {
-        if (Environment.TickCount64 < Interlocked.Read(ref _stockForbiddenUntil))
-        {
-            return new ApiResult<Stock>(null, StockForbidden, StatusCodes.Status403Forbidden);
-        }
-        var result = await SendAsync<Stock>(HttpMethod.Get, $"api/inventory/{Uri.EscapeDataString(productId)}", token, null, null, "check the stock", ct);
-        if (result.Status == StatusCodes.Status403Forbidden)
-        {
-            Interlocked.Exchange(ref _stockForbiddenUntil, Environment.TickCount64 + (long)TimeSpan.FromMinutes(5).TotalMilliseconds);
-        }
-        return result;
+        var result = await SendAsync<Availability>(HttpMethod.Get, $"api/inventory/{Uri.EscapeDataString(productId)}/availability", null, null, null, "check the stock", ct);
+        return result.Status == StatusCodes.Status404NotFound
+            ? new ApiResult<Availability>(Availability.NotStocked(productId), null, StatusCodes.Status200OK)
+            : result;
     }
-
-    private static readonly ApiProblem StockForbidden = new("Forbidden", "Stock figures are not available to shoppers.", StatusCodes.Status403Forbidden);
-    private static long _stockForbiddenUntil = long.MinValue;
 
     public Task<ApiResult<Cart>> GetCartAsync(string token, CancellationToken ct) =>
         SendAsync<Cart>(HttpMethod.Get, "api/cart", token, null, null, "load your cart", ct);
