@@ -356,7 +356,10 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
     public async Task OpenApiDocument_DescribesTheStockApi()
     {
         using var client = fixture.Client(null);
-        Assert.Contains("/api/inventory/{productId}", await client.GetStringAsync("/openapi/v1.json", Ct));
+        var document = await client.GetStringAsync("/openapi/v1.json", Ct);
+        Assert.Contains("/api/inventory/{productId}", document);
+        Assert.Contains("/api/inventory/{productId}/availability", document);
+        Assert.Contains("perUserLimit", document);
     }
 
     private static object OrderSubmitted(Guid orderId, params (string Product, int Quantity)[] lines) => OrderSubmitted(orderId, "user-1", lines);
