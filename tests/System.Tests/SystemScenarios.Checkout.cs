@@ -30,9 +30,13 @@ public abstract partial class SystemScenarios
             await line.ShouldBeAsync(HttpStatusCode.OK, Cancellation);
         }
 
-        using var place = new HttpRequestMessage(HttpMethod.Post, "api/orders") { Content = JsonContent.Create(new { }) };
-        place.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        using var placed = await customer.SendAsync(place, Cancellation);
+        var idempotencyKey = Guid.NewGuid().ToString();
+        using var placed = await customer.SendPolitelyAsync(() =>
+        {
+            var place = new HttpRequestMessage(HttpMethod.Post, "api/orders") { Content = JsonContent.Create(new { }) };
+            place.Headers.Add("Idempotency-Key", idempotencyKey);
+            return place;
+        }, Cancellation);
         await placed.ShouldBeAsync(HttpStatusCode.Accepted, Cancellation);
         var orderId = (await placed.ReadJsonAsync(Cancellation)).GetProperty("orderId").GetString()!;
 

@@ -8,14 +8,19 @@ public static class GatewayClient
 {
     /// <summary>
     /// Sends the request; a 429 (these tests share one client IP and a deliberately small per-IP limit) is
-    /// retried after its Retry-After, as a polite client would. The 429 test itself uses the raw client.
+    /// retried after its Retry-After, as a polite client would. So is a 409 or 503 that carries Retry-After:
+    /// ordering's "request with this Idempotency-Key still in progress" (on a loaded machine the gateway's
+    /// sidecar may retry a slow first attempt) and a briefly unavailable service. The 429 test itself uses the
+    /// raw client.
     /// </summary>
     public static async Task<HttpResponseMessage> SendPolitelyAsync(this HttpClient client, Func<HttpRequestMessage> request, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var response = await client.SendAsync(request(), cancellationToken);
-            if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt == 5)
+            var retryable = response.StatusCode == HttpStatusCode.TooManyRequests
+                || (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null);
+            if (!retryable || attempt == 10)
             {
                 return response;
             }
