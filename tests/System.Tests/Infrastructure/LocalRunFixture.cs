@@ -73,6 +73,8 @@ public abstract class LocalRunFixture(string profile) : IAsyncLifetime
             {
                 RepositoryRoot = Repository.Root,
                 Profile = profile,
+                // Backend only: the storefront (a browser-facing client) has its own browser tests.
+                ExcludedApps = [LocalRun.StorefrontAppId],
                 GatewayPort = 0,
                 DynamicPorts = true,
                 Output = Output,
