@@ -38,7 +38,7 @@ public class ActorPlacementHealthTests
         Assert.Contains("activated:y", probeB.Events);
 
         await rig.StopAppAsync(appB);
-        ActorsModule.ReportAppDown(second.Sidecar);
+        second.Sidecar.ReportAppDown();
         Assert.Single(rig.Actors.Hosts);
         rig.Time.Advance(TimeSpan.FromSeconds(10));
 
@@ -52,7 +52,7 @@ public class ActorPlacementHealthTests
         await using var rig = await StartRigAsync();
         var (first, second, _, _, appB) = await TwoReplicasAsync(rig);
         await rig.StopAppAsync(appB);
-        ActorsModule.ReportAppDown(second.Sidecar);
+        second.Sidecar.ReportAppDown();
         Assert.Single(rig.Actors.Hosts);
 
         var probeB2 = new ActorProbe();
@@ -63,6 +63,26 @@ public class ActorPlacementHealthTests
         await first.Counter("p").IncrementAsync();
         await first.Counter("q").IncrementAsync();
         Assert.Single(probeB2.Events, e => e.StartsWith("activated:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Service_invocation_skips_a_replica_whose_app_is_reported_down_until_it_answers_again()
+    {
+        await using var rig = await StartRigAsync();
+        var (first, second, _, _, appB) = await TwoReplicasAsync(rig);
+        await rig.StopAppAsync(appB);
+        second.Sidecar.ReportAppDown();
+
+        using var client = first.CreateClient();
+        for (var i = 0; i < 6; i++)
+        {
+            // Round-robin would send every second call to the dead app (500 ERR_DIRECT_INVOKE).
+            using var response = await client.GetAsync("v1.0/invoke/counter/method/healthz", TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await rig.StartAppAsync(second, new ActorProbe());
+        await WaitUntilAsync(() => !second.Sidecar.AppDown, "the restarted app to be seen answering");
     }
 
     [Fact]

@@ -451,9 +451,9 @@ public sealed class LocalRun : IAsyncDisposable
 
     /// <summary>
     /// Kills one replica's process outright (SIGKILL: no draining, no shutdown hooks), the way a crash or an OOM kill
-    /// ends it. Its sidecar keeps running, as daprd does when only the app container dies, but leaves actor placement
-    /// at once, as a dead pod's sidecar would (it rejoins when the restarted app answers its health probe). Fault
-    /// tests use this.
+    /// ends it. Its sidecar keeps running, as daprd does when only the app container dies, but the replica leaves actor
+    /// placement and service invocation at once, as a dead (NotReady) pod would; it is back once the restarted app
+    /// answers. Fault tests use this.
     /// </summary>
     public async Task KillAsync(string replicaName)
     {
@@ -470,7 +470,7 @@ public sealed class LocalRun : IAsyncDisposable
             var replica = _replicas[index];
             foreach (var sidecar in embedded.Cluster.GetSidecars(replica.AppId).Where(s => s.HttpPort == replica.DaprHttpPort))
             {
-                Flipkart.EmbeddedDapr.Actors.ActorsModule.ReportAppDown(sidecar);
+                sidecar.ReportAppDown();
             }
         }
     }

@@ -58,17 +58,8 @@ public sealed class ActorsModule : ISidecarModule
         }
     }
 
-    /// <summary>
-    /// The app of <paramref name="sidecar"/> is known to be dead (e.g. DevHost killed its process, as a pod's death
-    /// would): its replica leaves actor placement at once, and returns when its health probe answers again.
-    /// </summary>
-    public static void ReportAppDown(EmbeddedDaprSidecar sidecar)
-    {
-        if (sidecar.IsRunning)
-        {
-            sidecar.Services.GetService<ActorSidecar>()?.ReportAppDown();
-        }
-    }
+    /// <summary>A dead pod's sidecar leaves placement at once; the health probe brings the replica back when its app answers.</summary>
+    public void OnAppDown(SidecarContext sidecar) => sidecar.Services.GetService<ActorSidecar>()?.ReportAppDown();
 
     public Task OnSidecarStoppingAsync(SidecarContext sidecar)
     {

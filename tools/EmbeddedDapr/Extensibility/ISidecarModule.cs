@@ -41,6 +41,12 @@ public interface ISidecarModule
     /// <summary>Once the app answers on its channel: read <c>/dapr/subscribe</c>, <c>/dapr/config</c>, …</summary>
     Task OnAppReadyAsync(SidecarContext sidecar, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The app is known to be dead while the sidecar runs (<see cref="Hosting.EmbeddedDaprSidecar.ReportAppDown"/>),
+    /// as when a pod's app container dies: withdraw what a dead pod would no longer offer (e.g. actor placement).
+    /// </summary>
+    void OnAppDown(SidecarContext sidecar) { }
+
     /// <summary>Before the sidecar stops (deactivate actors, leave consumer groups).</summary>
     Task OnSidecarStoppingAsync(SidecarContext sidecar) => Task.CompletedTask;
 }

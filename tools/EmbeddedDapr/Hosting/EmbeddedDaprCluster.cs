@@ -122,13 +122,20 @@ public sealed class EmbeddedDaprCluster : IAsyncDisposable
         return sidecar;
     }
 
-    /// <summary>Round-robin over running replicas that have an app channel (mDNS-like).</summary>
+    /// <summary>
+    /// Round-robin over running replicas (mDNS-like), skipping those whose app is reported down as long as another
+    /// replica's app is not (Kubernetes drops a NotReady pod from the endpoints name resolution uses).
+    /// </summary>
     public EmbeddedDaprSidecar? PickReplica(string appId)
     {
         var replicas = GetSidecars(appId);
         if (replicas.Count == 0)
         {
             return null;
+        }
+        if (replicas.Any(r => r.AppDown) && replicas.Any(r => !r.AppDown))
+        {
+            replicas = replicas.Where(r => !r.AppDown).ToArray();
         }
         lock (roundRobin)
         {

@@ -142,6 +142,47 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
 
     public void AttachApp(HttpMessageHandler handler) => AttachApp(() => handler);
 
+    /// <summary>
+    /// True from <see cref="ReportAppDown"/> until the app answers again. Like a pod whose app container died (and is
+    /// therefore NotReady), the replica then receives no service invocation while another replica of its app-id can
+    /// take it, and its actors leave placement.
+    /// </summary>
+    public bool AppDown => Volatile.Read(ref appDown);
+
+    private bool appDown;
+
+    /// <summary>
+    /// The app process is known to be dead (e.g. DevHost killed it) while this sidecar keeps running: stop routing to
+    /// it at once rather than after failed calls, and watch for the app to answer again.
+    /// </summary>
+    public void ReportAppDown()
+    {
+        if (!IsRunning || runCts is not { } run || AppChannel is null)
+        {
+            return;
+        }
+        Volatile.Write(ref appDown, true);
+        foreach (var module in Cluster.Modules)
+        {
+            module.OnAppDown(Context);
+        }
+        var token = run.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (AppChannel is not { } channel || !await channel.ProbeAsync(token))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), token);
+                }
+                Volatile.Write(ref appDown, false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
     /// <summary>Waits for <see cref="AppReady"/>.</summary>
     public Task WaitForAppReadyAsync(CancellationToken cancellationToken = default) => AppReady.WaitAsync(cancellationToken);
 
