@@ -133,6 +133,9 @@ public static class LoadTestRun
             case Scenario.Baseline:
                 await BaselineScenario.RunAsync(context, cancellationToken).ConfigureAwait(false);
                 break;
+            case Scenario.Soak:
+                await SoakScenario.RunAsync(context, cancellationToken).ConfigureAwait(false);
+                break;
         }
         result.Processes = sampler.Footprints();
         result.MachineBusyPercent = sampler.MachineBusyPercent();
@@ -171,7 +174,8 @@ public static class LoadTestRun
         {
             root = Directory.GetCurrentDirectory();
         }
-        var name = $"{ScenarioName(options.Scenario)}{(options.CompareBaseline ? "-vs-baseline" : "")}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json";
+        var chaos = options.Chaos is { } c ? "-chaos-" + new string([.. c.Text.Select(ch => char.IsAsciiLetterOrDigit(ch) ? ch : '-')]) : "";
+        var name = $"{ScenarioName(options.Scenario)}{(options.CompareBaseline ? "-vs-baseline" : "")}{chaos}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json";
         return Path.Combine(root, "artifacts", "loadtest", name);
     }
 
@@ -185,7 +189,23 @@ public static class LoadTestRun
         GatewayPermitLimit = options.GatewayPermitLimit,
         SidecarRateLimit = options.SidecarRateLimit,
         ServiceLogLevel = options.ServiceLogLevel,
+        CatalogProducts = options.EffectiveCatalogProducts,
+        AppEnvironment = AppEnvironment(options),
     };
+
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> AppEnvironment(LoadTestOptions options)
+    {
+        var environment = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        if (options.AppEnvironment.Count > 0)
+        {
+            environment["*"] = options.AppEnvironment;
+        }
+        foreach (var (appId, settings) in options.Chaos?.AppEnvironment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
+        {
+            environment[appId] = settings;
+        }
+        return environment;
+    }
 
     public static string ScenarioName(Scenario scenario) => scenario switch
     {
@@ -211,6 +231,27 @@ public static class LoadTestRun
             case Scenario.FlashSale:
                 settings["buyers"] = o.Buyers.ToString(CultureInfo.InvariantCulture);
                 settings["units"] = o.Units.ToString(CultureInfo.InvariantCulture);
+                settings["checkout"] = o.ViaCart ? "cart" : "buy-now";
+                if (o.Chaos is { } chaos)
+                {
+                    settings["chaos"] = chaos.Text;
+                    if (chaos.Kind == ChaosKind.Kill)
+                    {
+                        settings["chaosRestartAfter"] = o.ChaosRestartAfter is { } r ? r.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s" : "none";
+                    }
+                }
+                if (o.Replicas > 1)
+                {
+                    settings["replicas"] = o.Replicas.ToString(CultureInfo.InvariantCulture);
+                }
+                settings.Remove("duration");
+                settings.Remove("warmup");
+                break;
+            case Scenario.Soak:
+                settings["minutes"] = o.SoakDuration.TotalMinutes.ToString(CultureInfo.InvariantCulture);
+                settings["soakWarmup"] = o.EffectiveSoakWarmup.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+                settings["rate"] = (o.Rate ?? SoakScenario.DefaultBrowseRate).ToString(CultureInfo.InvariantCulture);
+                settings["rssGrowthLimitPercent"] = o.RssGrowthLimitPercent.ToString(CultureInfo.InvariantCulture);
                 settings.Remove("duration");
                 settings.Remove("warmup");
                 break;

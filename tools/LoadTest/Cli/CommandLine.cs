@@ -12,6 +12,8 @@ public static class CommandLine
           checkout        signed-in users: dev-token login, 1-3 items into the cart, order with Idempotency-Key, poll until settled
           flash-sale      one hot SKU with --units K, --buyers N each buying one; then checks the invariants (exit 1 if any fails)
           baseline        a bare Kestrel JSON endpoint hosted by this tool, driven by the same client
+          soak            a steady mixed load (browse at --rate, default 100/s, plus --concurrency checkout sessions, default 4)
+                          for --minutes; errors by status, each service's memory over time; exit 1 on errors or growth
           serve           start the local run with the load-test configuration and keep it up (Ctrl+C stops it),
                           to run several scenarios against it with --gateway
 
@@ -25,6 +27,8 @@ public static class CommandLine
           --sidecar-rate-limit <n>   gateway sidecar's ratelimit middleware for the run (default 100000 req/s; profile: 1000)
           --gateway-permit-limit <n> gateway per-IP/per-user permits per window for the run (default 1000000)
           --service-log-level <lvl>  services' minimum log level for the run (default Warning; 'default' keeps appsettings)
+          --app-env <KEY=VALUE>      extra environment for every service of the local run, repeatable (e.g. DOTNET_gcServer=0)
+          --catalog-products <n>     products the catalog seeds (flash-sale default 1000, others the service's 10000; 0 = service default)
 
         Load:
           --duration <s>             measured seconds per phase (default 15)
@@ -35,6 +39,17 @@ public static class CommandLine
           --compare-baseline         browse: also run baseline and product detail alone, print the ratios and the added p99 at --compare-rate
           --compare-rate <r>         fixed rate for the added-latency comparison (default 1000)
           --buyers <n> --units <k>   flash sale size (default 2000 / 200)
+          --via-cart                 flash sale through the cart and POST /api/orders (default: POST /api/orders/buy-now)
+          --chaos <fault>            flash sale under a fault (local run only), checked with the same invariants:
+                                       kill:<app-id>[#n]  SIGKILL that replica 400 ms into the sale (#2 needs --replicas 2)
+                                       pubsub:<faults>    the embedded broker's faults during the sale, e.g. duplicate=1,
+                                                          reorder=8, delay=100ms, failDeliveries=20, failPublishesFor=3s
+                                       slow-payment       payment 12 s (> 10 s delivery timeout), reservations 4 s
+                                       expiry-race        payment 1.5 s racing 1.5 s reservations
+          --chaos-restart-after <s>  restart a killed replica after s seconds (default 3; 'none' leaves it down)
+          --minutes <m>              soak length (default 5)
+          --soak-warmup <s>          soak: seconds before memory growth is measured (default a quarter of the run, at most 60)
+          --rss-growth-limit <pct>   soak: fail when a service's memory grows more than this after the warm-up (default 10)
           --sku <productId>          flash sale product (default: a catalog product chosen by --seed)
           --users <n>                checkout: number of user sessions (default: as many as fit in --duration)
           --products <n> --zipf <s>  browse popularity: products and exponent (default 1000, 1.0)
@@ -45,6 +60,16 @@ public static class CommandLine
           --out <file.json>          results (default artifacts/loadtest/<scenario>-<timestamp>.json); the chart is written next to it (.png)
           --plain                    plain progress lines even on a terminal
         """;
+
+    private static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string option, string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"{option} needs KEY=VALUE, e.g. DOTNET_gcServer=0.");
+        }
+        return new Dictionary<string, string>(settings, StringComparer.Ordinal) { [text[..equals]] = text[(equals + 1)..] };
+    }
 
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
     {
@@ -60,8 +85,9 @@ public static class CommandLine
                 "checkout" => Scenario.Checkout,
                 "flash-sale" or "flashsale" => Scenario.FlashSale,
                 "baseline" => Scenario.Baseline,
+                "soak" => Scenario.Soak,
                 "serve" => Scenario.Serve,
-                _ => throw new ArgumentException($"Unknown scenario '{args[0]}' (browse, checkout, flash-sale, baseline, serve)."),
+                _ => throw new ArgumentException($"Unknown scenario '{args[0]}' (browse, checkout, flash-sale, baseline, soak, serve)."),
             },
         };
 
@@ -80,6 +106,16 @@ public static class CommandLine
                 ? v : throw new ArgumentException($"{name} needs a whole number ≥ {min}.");
             double Number(double min) => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= min && !double.IsInfinity(v)
                 ? v : throw new ArgumentException($"{name} needs a number ≥ {min}.");
+            TimeSpan? SecondsOrNone()
+            {
+                var text = Value();
+                if (text.Equals("none", StringComparison.OrdinalIgnoreCase))
+                {
+                    return null;
+                }
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && v < 86_400
+                    ? TimeSpan.FromSeconds(v) : throw new ArgumentException($"{name} needs seconds ≥ 0 or 'none'.");
+            }
 
             options = name switch
             {
@@ -96,6 +132,8 @@ public static class CommandLine
                 "--sidecar-rate-limit" => options with { SidecarRateLimit = Int(1) },
                 "--gateway-permit-limit" => options with { GatewayPermitLimit = Int(1) },
                 "--service-log-level" => options with { ServiceLogLevel = Value() is var level && level.Equals("default", StringComparison.OrdinalIgnoreCase) ? null : level },
+                "--catalog-products" => options with { CatalogProducts = Int(0) },
+                "--app-env" => options with { AppEnvironment = WithSetting(options.AppEnvironment, name, Value()) },
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(0.5)) },
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Number(0)) },
                 "--concurrency" => options with { Concurrency = Int(1) },
@@ -104,6 +142,12 @@ public static class CommandLine
                 "--compare-rate" => options with { CompareRate = Number(1) },
                 "--buyers" => options with { Buyers = Int(1) },
                 "--units" => options with { Units = Int(1) },
+                "--via-cart" => options with { ViaCart = true },
+                "--chaos" => options with { Chaos = ChaosSpec.Parse(Value()) },
+                "--chaos-restart-after" => options with { ChaosRestartAfter = SecondsOrNone() },
+                "--minutes" => options with { SoakDuration = TimeSpan.FromMinutes(Number(0.05)) },
+                "--soak-warmup" => options with { SoakWarmup = TimeSpan.FromSeconds(Number(0)) },
+                "--rss-growth-limit" => options with { RssGrowthLimitPercent = Number(0) },
                 "--sku" => options with { Sku = Value() },
                 "--users" => options with { Users = Int(1) },
                 "--products" => options with { Products = Int(1) },
@@ -119,6 +163,25 @@ public static class CommandLine
         if (options.CompareBaseline && options.Scenario != Scenario.Browse)
         {
             throw new ArgumentException("--compare-baseline goes with the browse scenario.");
+        }
+        if (options.Chaos is { } chaos)
+        {
+            if (options.Scenario != Scenario.FlashSale)
+            {
+                throw new ArgumentException("--chaos goes with the flash-sale scenario.");
+            }
+            if (options.Gateway is not null)
+            {
+                throw new ArgumentException("--chaos needs the local run (it kills processes, sets sidecar faults and service settings); drop --gateway.");
+            }
+            if (chaos.Kind == ChaosKind.Kill && chaos.ReplicaNumber > options.Replicas)
+            {
+                throw new ArgumentException($"--chaos {chaos.Text} needs --replicas {chaos.ReplicaNumber} or more.");
+            }
+        }
+        if (options.Scenario == Scenario.Soak && options.EffectiveSoakWarmup >= options.SoakDuration)
+        {
+            throw new ArgumentException("--soak-warmup must be shorter than the soak (--minutes).");
         }
         return options;
     }

@@ -7,6 +7,9 @@ public enum Scenario
     FlashSale,
     Baseline,
 
+    /// <summary>A steady mixed load (browse + checkout) for minutes: errors, and each service's memory over time.</summary>
+    Soak,
+
     /// <summary>Not a measurement: start the local run with the load-test configuration and keep it up for --gateway runs.</summary>
     Serve,
 }
@@ -33,6 +36,26 @@ public sealed record LoadTestOptions
     /// <summary>The fixed rate at which <c>--compare-baseline</c> also measures added latency (the 1,000 req/s).</summary>
     public double CompareRate { get; init; } = 1000;
 
+    /// <summary>Flash sale through the cart and POST /api/orders instead of POST /api/orders/buy-now.</summary>
+    public bool ViaCart { get; init; }
+
+    /// <summary>A fault injected during the flash sale; null = none.</summary>
+    public ChaosSpec? Chaos { get; init; }
+
+    /// <summary>When a killed replica is started again; null = it stays down.</summary>
+    public TimeSpan? ChaosRestartAfter { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Soak: how long the steady load runs.</summary>
+    public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Soak: the first part of the run, excluded from the memory growth (JIT, caches, pools filling); null = a quarter, at most 60 s.</summary>
+    public TimeSpan? SoakWarmup { get; init; }
+
+    /// <summary>Soak: a service whose memory grows more than this (percent) after the warm-up fails the run.</summary>
+    public double RssGrowthLimitPercent { get; init; } = 10;
+
+    public TimeSpan EffectiveSoakWarmup => SoakWarmup ?? TimeSpan.FromSeconds(Math.Min(60, SoakDuration.TotalSeconds / 4));
+
     public int Buyers { get; init; } = 2000;
     public int Units { get; init; } = 200;
     public string? Sku { get; init; }
@@ -58,6 +81,24 @@ public sealed record LoadTestOptions
     public int GatewayPermitLimit { get; init; } = 1_000_000;
     public string? ServiceLogLevel { get; init; } = "Warning";
 
+    /// <summary>Extra environment for every service of the local run (<c>--app-env KEY=VALUE</c>), e.g. DOTNET_gcServer=0.</summary>
+    public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Products the catalog seeds itself with; null = the scenario's default (<see cref="EffectiveCatalogProducts"/>).</summary>
+    public int? CatalogProducts { get; init; }
+
+    /// <summary>
+    /// The flash sale only needs a few hundred products to choose from, and seeding 10,000 is most of the local run's
+    /// start-up: it seeds 1,000. Browsing, checkout and soak keep the full catalog (search cost depends on its size).
+    /// 0 = the service's default.
+    /// </summary>
+    public int? EffectiveCatalogProducts => CatalogProducts switch
+    {
+        0 => null,
+        { } n => n,
+        null => Scenario is Scenario.FlashSale ? 1000 : null,
+    };
+
     /// <summary>How long a buyer waits for an order to settle before counting it as unsettled.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -65,6 +106,8 @@ public sealed record LoadTestOptions
     {
         Scenario.FlashSale => Math.Min(Buyers, 100),
         Scenario.Checkout => 32,
+        // Soak: checkout sessions in flight beside the browse rate; the load stays steady, not saturating.
+        Scenario.Soak => 4,
         _ => 64,
     };
 }

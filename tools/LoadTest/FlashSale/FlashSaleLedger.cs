@@ -10,15 +10,38 @@ public sealed record StockSnapshot(int Available, int Reserved, int Sold)
 public sealed record PaymentRecord(string Status, IReadOnlyList<decimal> Charges, IReadOnlyList<decimal> Refunds);
 
 /// <summary>One order as ordering reports it, with payment's record of it.</summary>
-public sealed record OrderRecord(Guid OrderId, string Status, string? CancellationReason, decimal Total, int Quantity, PaymentRecord? Payment);
+/// <param name="Notifications">The buyer's notifications about this order by kind (OrderConfirmed, OrderCancelled,
+/// PaymentRefunded); null when they were not read.</param>
+public sealed record OrderRecord(Guid OrderId, string Status, string? CancellationReason, decimal Total, int Quantity, PaymentRecord? Payment,
+    IReadOnlyDictionary<string, int>? Notifications = null)
+{
+    /// <summary>Nothing left in flight for this order: final, its refunds made and every notification that is due delivered.</summary>
+    public bool IsQuiet(bool notificationsRead) =>
+        Status is InvariantChecker.Confirmed or InvariantChecker.Cancelled
+        && (Status != InvariantChecker.Cancelled || Payment is null || Payment.Refunds.Count >= Payment.Charges.Count)
+        && (!notificationsRead || (Notifications is { } n
+            && n.GetValueOrDefault(Status == InvariantChecker.Confirmed ? NotificationKinds.OrderConfirmed : NotificationKinds.OrderCancelled) >= 1
+            && n.GetValueOrDefault(NotificationKinds.PaymentRefunded) >= (Payment?.Refunds.Count ?? 0)));
+}
+
+/// <summary>The notification kinds notification reports (GET /api/notifications, <c>kind</c>).</summary>
+public static class NotificationKinds
+{
+    public const string OrderConfirmed = "OrderConfirmed";
+    public const string OrderCancelled = "OrderCancelled";
+    public const string PaymentRefunded = "PaymentRefunded";
+}
 
 /// <summary>Every order ordering holds for one buyer (GET /api/orders as that buyer).</summary>
 public sealed record BuyerRecord(string UserId, IReadOnlyList<OrderRecord> Orders);
 
 /// <summary>
 /// Everything the services say after a flash sale, gathered from their own APIs: stock before and after, and each
-/// buyer's orders with their payments. The checker judges only this, so a crafted ledger can prove it catches faults.
+/// buyer's orders with their payments (and notifications). The checker judges only this, so a crafted ledger can
+/// prove it catches faults.
 /// </summary>
-public sealed record FlashSaleLedger(string ProductId, int Units, StockSnapshot Before, StockSnapshot After, IReadOnlyList<BuyerRecord> Buyers);
+/// <param name="NotificationsRead">Each order carries the buyer's notifications about it; then they are checked too.</param>
+public sealed record FlashSaleLedger(string ProductId, int Units, StockSnapshot Before, StockSnapshot After, IReadOnlyList<BuyerRecord> Buyers,
+    bool NotificationsRead = false);
 
 public sealed record InvariantResult(string Name, bool Passed, string Detail);

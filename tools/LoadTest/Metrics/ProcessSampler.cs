@@ -9,6 +9,9 @@ public sealed record MonitoredProcess(string Name, int ProcessId);
 /// <param name="PeakRssMb">The kernel's high-water mark (VmHWM) at the last sample: the true peak, not just the sampled one.</param>
 /// <param name="AverageCpuPercent">CPU time over wall time while sampled; 100 = one core busy.</param>
 /// <param name="PeakCpuPercent">The busiest sampling interval.</param>
+/// <summary>Resident memory of every watched process at one moment (seconds since the sampler started).</summary>
+public sealed record RssPoint(double Seconds, IReadOnlyDictionary<string, double> RssMb);
+
 public sealed record ProcessFootprint(string Name, int ProcessId, double PeakRssMb, double LastRssMb, double AverageCpuPercent, double PeakCpuPercent, double CpuSeconds);
 
 /// <summary>
@@ -25,6 +28,8 @@ public sealed class ProcessSampler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly object _gate = new();
+    private readonly List<RssPoint> _series = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private (long Busy, long Total)? _machineStart;
     private (long Busy, long Total)? _machineLast;
 
@@ -61,6 +66,7 @@ public sealed class ProcessSampler : IAsyncDisposable
         lock (_gate)
         {
             var now = DateTime.UtcNow;
+            var point = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var state in _states.Values)
             {
                 var ticks = ReadCpuTicks(state.Process.ProcessId);
@@ -81,7 +87,12 @@ public sealed class ProcessSampler : IAsyncDisposable
                 {
                     state.PeakRssKb = Math.Max(state.PeakRssKb, Math.Max(memory.Rss, memory.Hwm));
                     state.LastRssKb = memory.Rss;
+                    point[state.Process.Name] = Math.Round(memory.Rss / 1024.0, 1);
                 }
+            }
+            if (point.Count > 0)
+            {
+                _series.Add(new RssPoint(Math.Round(_clock.Elapsed.TotalSeconds, 2), point));
             }
             _machineLast = ReadMachineCpu() ?? _machineLast;
         }
@@ -101,6 +112,15 @@ public sealed class ProcessSampler : IAsyncDisposable
                     Math.Round(s.PeakRssKb / 1024.0, 1), Math.Round(s.LastRssKb / 1024.0, 1),
                     wall > 0 ? Math.Round(cpuSeconds / wall * 100, 1) : 0, Math.Round(s.PeakCpu, 1), Math.Round(cpuSeconds, 2));
             }).ToList();
+        }
+    }
+
+    /// <summary>Every sample so far: each process's resident memory over time (a soak's growth is read from it).</summary>
+    public IReadOnlyList<RssPoint> Series()
+    {
+        lock (_gate)
+        {
+            return [.. _series];
         }
     }
 

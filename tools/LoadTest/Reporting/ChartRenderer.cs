@@ -10,9 +10,10 @@ public static class ChartRenderer
 {
     public static void Render(RunResult result, string path, int width = 1400, int height = 900)
     {
+        height = result.Soak is null ? height : height * 3 / 2;
         var phases = result.Phases.Where(p => p.Timeline.Count > 0).ToList();
         var multiplot = new Multiplot();
-        multiplot.AddPlots(2);
+        multiplot.AddPlots(result.Soak is null ? 2 : 3);
         var throughput = multiplot.GetPlot(0);
         var latency = multiplot.GetPlot(1);
 
@@ -24,7 +25,7 @@ public static class ChartRenderer
         {
             var xs = phase.Timeline.Select(p => offset + p.Seconds).ToArray();
             AddSeries(throughput, xs, phase.Timeline.Select(p => p.RequestsPerSecond).ToArray(), "requests/s", palette.GetColor(0), legendDone);
-            foreach (var (counter, index) in new[] { ("confirmed", 2), ("rejected", 3), ("won", 4) })
+            foreach (var (counter, index) in new[] { ("confirmed", 2), ("rejected", 3), ("won", 4), ("sold-out answers", 5) })
             {
                 if (phase.Timeline.Any(p => p.Counters.ContainsKey(counter)))
                 {
@@ -68,6 +69,25 @@ public static class ChartRenderer
         throughput.Axes.Left.Label.Text = "per second";
         latency.Title("latency per second (HdrHistogram, all requests of the phase)");
         latency.Axes.Left.Label.Text = "milliseconds";
+        if (result.Soak is { } soak)
+        {
+            var memory = multiplot.GetPlot(2);
+            var names = soak.Series.SelectMany(p => p.RssMb.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            for (var i = 0; i < names.Count; i++)
+            {
+                var points = soak.Series.Where(p => p.RssMb.ContainsKey(names[i])).ToList();
+                AddSeries(memory, [.. points.Select(p => p.Seconds)], [.. points.Select(p => p.RssMb[names[i]])], names[i], palette.GetColor(i), legendDone);
+            }
+            var warm = memory.Add.VerticalLine(soak.WarmupSeconds, 1, Colors.Gray);
+            warm.LinePattern = LinePattern.Dashed;
+            warm.LabelText = "end of warm-up";
+            memory.Title($"resident memory per process (/proc, every 2 s); growth judged after the warm-up, limit {soak.GrowthLimitPercent:0.#}%");
+            memory.Axes.Left.Label.Text = "MB";
+            memory.Axes.Bottom.Label.Text = "seconds since the load started";
+            memory.ShowLegend(Alignment.LowerRight);
+            memory.Axes.AutoScale();
+            memory.Axes.SetLimitsY(0, Math.Max(memory.Axes.GetLimits().Top, 1) * 1.05);
+        }
         multiplot.SharedAxes.ShareX([throughput, latency]);
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -17,7 +17,11 @@ public sealed record RunResult
     public IReadOnlyList<ProcessFootprint> Processes { get; set; } = [];
     /// <summary>Share of all cores busy on the machine during the run, whoever used them.</summary>
     public double? MachineBusyPercent { get; set; }
+    /// <summary>Seconds spent in each stage of the scenario (warm-up, waiting room, sale, verification ...), in order.</summary>
+    public Dictionary<string, double> Stages { get; } = [];
     public FlashSaleResult? FlashSale { get; set; }
+    public ChaosResult? Chaos { get; set; }
+    public SoakResult? Soak { get; set; }
     public CheckoutResult? Checkout { get; set; }
     public ComparisonResult? Comparison { get; set; }
     public List<InvariantResult> Invariants { get; } = [];
@@ -109,7 +113,22 @@ public sealed record FlashSaleResult(
     long Retries409,
     long RetriesOther,
     StockSnapshot Before,
-    StockSnapshot After);
+    StockSnapshot After)
+{
+    /// <summary>"buy-now" (POST /api/orders/buy-now) or "cart" (cart → POST /api/orders).</summary>
+    public string Checkout { get; init; } = "cart";
+
+    /// <summary>Buyers turned away by a 409 sold-out answer (no order written).</summary>
+    public int SoldOutAnswers { get; init; }
+    public int PurchaseLimitAnswers { get; init; }
+
+    /// <summary>The buy decision of buyers turned away by the 409 itself, and of buyers with an order (polled).</summary>
+    public LatencySummary? BuyDecisionByAnswer { get; init; }
+    public LatencySummary? BuyDecisionPolled { get; init; }
+}
+
+/// <summary>What a --chaos run injected and when (seconds on the sale's clock).</summary>
+public sealed record ChaosResult(string Scenario, bool PaymentFaults, double? KilledAtSeconds, double? DownSeconds, IReadOnlyList<string> Events);
 
 public sealed record CheckoutResult(int Sessions, int Confirmed, int Cancelled, int Unsettled, int Failed, double OrdersPerSecond, LatencySummary? PlaceOrder, LatencySummary? Settled);
 
@@ -123,3 +142,16 @@ public sealed record ComparisonResult(
     double? BaselineP99AtRateMs,
     double? DetailP99AtRateMs,
     double? AddedP99AtRateMs);
+
+/// <summary>A soak's load, errors and each process's memory over time and growth after the warm-up.</summary>
+public sealed record SoakResult(
+    double Minutes,
+    double WarmupSeconds,
+    double GrowthLimitPercent,
+    double BrowseRate,
+    int CheckoutUsers,
+    int CheckoutSessions,
+    long Errors,
+    IReadOnlyDictionary<string, long> ErrorsByStatus,
+    IReadOnlyList<RssGrowth> Growth,
+    IReadOnlyList<RssPoint> Series);

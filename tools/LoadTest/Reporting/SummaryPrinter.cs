@@ -20,6 +20,10 @@ public static class SummaryPrinter
         {
             console.MarkupLine($"[grey]run configuration: {Markup.Escape(change)}[/]");
         }
+        if (result.Stages.Count > 0)
+        {
+            console.MarkupLine(Markup.Escape("time by stage: " + string.Join(", ", result.Stages.Select(s => F($"{s.Key} {s.Value:0.0}s")))));
+        }
 
         var phases = new Table().Border(TableBorder.Rounded).Title("phases")
             .AddColumn("phase").AddColumn("operation").AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("req/s").RightAligned())
@@ -61,7 +65,9 @@ public static class SummaryPrinter
         {
             var table = new Table().Border(TableBorder.Rounded).Title("flash sale").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
             table.AddRow("product, units, buyers, in flight", Markup.Escape(F($"{s.ProductId} (₹{s.UnitPrice}), {s.Units}, {s.Buyers}, {s.Concurrency}")));
+            table.AddRow("checkout path", s.Checkout == "buy-now" ? "POST /api/orders/buy-now" : "cart → POST /api/orders");
             table.AddRow("orders Confirmed / rejected (OutOfStock) / other cancelled", F($"{s.Confirmed} / {s.RejectedOutOfStock} / {s.OtherCancelled}"));
+            table.AddRow("turned away by a 409: sold out / purchase limit", F($"{s.SoldOutAnswers} / {s.PurchaseLimitAnswers}"));
             table.AddRow("buyers who gave up / orders not settled in time", F($"{s.GaveUp} / {s.Unsettled}"));
             table.AddRow("sale duration (last buyer settled)", F($"{s.SaleSeconds:0.00} s"));
             table.AddRow("time to sell out (K-th unit reserved, polled)", Secs(s.TimeToSellOutSeconds));
@@ -70,11 +76,37 @@ public static class SummaryPrinter
             table.AddRow("[bold]rejections per second after sell-out[/]", Num(s.PostSellOutRejectionsPerSecond));
             table.AddRow("order attempts per second after sell-out", Num(s.PostSellOutOrderAttemptsPerSecond));
             table.AddRow("POST /api/orders p50 / p99 / p99.9", Lat(s.PlaceOrder));
-            table.AddRow("[bold]buy decision (polled) p50 / p99 / p99.9[/]", Lat(s.BuyDecision));
+            table.AddRow("[bold]buy decision p50 / p99 / p99.9[/]", Lat(s.BuyDecision));
+            table.AddRow("  of buyers answered 409 (the answer is the decision)", Lat(s.BuyDecisionByAnswer));
+            table.AddRow("  of buyers with an order (polled until reserved or rejected)", Lat(s.BuyDecisionPolled));
             table.AddRow("settled (polled) p50 / p99 / p99.9", Lat(s.Settled));
             table.AddRow("retries on 429 / 409 / 5xx or no answer", F($"{s.Retries429} / {s.Retries409} / {s.RetriesOther}"));
             table.AddRow("stock before → after (available+reserved+sold)", F($"{s.Before.Available}+{s.Before.Reserved}+{s.Before.Sold} → {s.After.Available}+{s.After.Reserved}+{s.After.Sold}"));
             console.Write(table);
+        }
+
+        if (result.Chaos is { } chaos)
+        {
+            console.MarkupLine(Markup.Escape($"chaos {chaos.Scenario}" + (chaos.PaymentFaults ? " (payment fault: Cancelled orders and unsold units are legitimate)" : "") + ":"));
+            foreach (var e in chaos.Events)
+            {
+                console.MarkupLine(Markup.Escape("  " + e));
+            }
+        }
+
+        if (result.Soak is { } soak)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(F($"soak: memory after the {soak.WarmupSeconds:0}s warm-up → at the end (limit {soak.GrowthLimitPercent:0.#}%)")))
+                .AddColumn("process").AddColumn(new TableColumn("after warm-up MB").RightAligned()).AddColumn(new TableColumn("at end MB").RightAligned())
+                .AddColumn(new TableColumn("growth").RightAligned()).AddColumn("judged");
+            foreach (var g in soak.Growth)
+            {
+                table.AddRow(Markup.Escape(g.Process), F($"{g.AfterWarmupMb:0.0}"), F($"{g.AtEndMb:0.0}"),
+                    g.Passed ? F($"{g.GrowthPercent:+0.0;-0.0}%") : F($"[red]{g.GrowthPercent:+0.0;-0.0}%[/]"), g.Judged ? "yes" : "no (the tool holds the run's statistics)");
+            }
+            console.Write(table);
+            console.MarkupLine(Markup.Escape(F($"soak: {soak.Minutes:0.##} min, browse {soak.BrowseRate:0} req/s + {soak.CheckoutUsers} users ({soak.CheckoutSessions} checkout sessions); errors {soak.Errors}")
+                + (soak.ErrorsByStatus.Count > 0 ? " (" + string.Join(", ", soak.ErrorsByStatus.Select(e => $"{e.Key}×{e.Value}")) + ")" : "")));
         }
 
         if (result.Checkout is { } k)

@@ -31,6 +31,25 @@ public static class Orders
     }
 
     /// <summary>
+    /// POST /api/orders/buy-now for one unit of <paramref name="productId"/>, one Idempotency-Key for every retry; null
+    /// when no order was accepted (a 409 sold-out or purchase-limit answer among them: see <see cref="ShopApi.FinalConflict"/>).
+    /// </summary>
+    public static async Task<(Guid? OrderId, decimal Total, Reply Reply)> BuyNowAsync(ShopApi api, LoadStats stats, string token, string productId, Random random, CancellationToken cancellationToken)
+    {
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString("N") };
+        var reply = await api.WithRetriesAsync(
+            () => api.Client.SendJsonAsync(stats, "buy-now", HttpMethod.Post, "/api/orders/buy-now", new { productId, quantity = 1 }, cancellationToken, token, headers,
+                acceptable: status => status is 409 or 429),
+            random, cancellationToken, retryConflicts: true).ConfigureAwait(false);
+        if (reply.Status != 202)
+        {
+            return (null, 0, reply);
+        }
+        var json = reply.Json();
+        return (json.GetProperty("orderId").GetGuid(), json.GetProperty("total").GetDecimal(), reply);
+    }
+
+    /// <summary>
     /// Polls GET /api/orders/{id} (50 ms, growing by 60% up to 1 s, like a storefront's status page) until the order settles or <paramref name="timeout"/>;
     /// <paramref name="clock"/> is the sale's clock, so decision and settle times are comparable across buyers.
     /// </summary>

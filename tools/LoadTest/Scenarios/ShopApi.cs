@@ -34,7 +34,7 @@ public sealed class ShopApi(LoadClient client)
     /// Sends until an answer that is not worth retrying, or <see cref="MaxAttempts"/>. 429 and 409 wait for
     /// Retry-After (with jitter, so retries do not arrive in lockstep); 5xx and no answer back off exponentially.
     /// </summary>
-    public async Task<Reply> WithRetriesAsync(Func<Task<Reply>> send, Random random, CancellationToken cancellationToken, bool retryConflicts = false)
+    public async Task<Reply> WithRetriesAsync(Func<Task<Reply>> send, Random random, CancellationToken cancellationToken, bool retryConflicts = false, int maxAttempts = MaxAttempts)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
@@ -43,11 +43,11 @@ public sealed class ShopApi(LoadClient client)
             var retry = reply.Status switch
             {
                 (int)HttpStatusCode.TooManyRequests => Counted(ref _retries429, reply.RetryAfter ?? TimeSpan.FromSeconds(1)),
-                (int)HttpStatusCode.Conflict when retryConflicts => Counted(ref _retries409, reply.RetryAfter ?? TimeSpan.FromSeconds(1)),
+                (int)HttpStatusCode.Conflict when retryConflicts && FinalConflict(reply) is null => Counted(ref _retries409, reply.RetryAfter ?? TimeSpan.FromSeconds(1)),
                 LoadStats.NoResponse or >= 500 => Counted(ref _retriesOther, backoff),
                 _ => (TimeSpan?)null,
             };
-            if (retry is not { } wait || attempt >= MaxAttempts || cancellationToken.IsCancellationRequested)
+            if (retry is not { } wait || attempt >= maxAttempts || cancellationToken.IsCancellationRequested)
             {
                 return reply;
             }
@@ -77,9 +77,10 @@ public sealed class ShopApi(LoadClient client)
             : throw new ScenarioException($"dev-token for {userId} failed: {Describe(reply)}");
     }
 
-    public async Task<StockSnapshot?> GetStockAsync(string adminToken, string productId, CancellationToken cancellationToken)
+    public async Task<StockSnapshot?> GetStockAsync(string adminToken, string productId, CancellationToken cancellationToken, int maxAttempts = MaxAttempts)
     {
-        var reply = await WithRetriesAsync(() => client.GetAsync(null, "stock", $"/api/inventory/{productId}", cancellationToken, adminToken), Random.Shared, cancellationToken).ConfigureAwait(false);
+        var reply = await WithRetriesAsync(() => client.GetAsync(null, "stock", $"/api/inventory/{productId}", cancellationToken, adminToken), Random.Shared, cancellationToken,
+            maxAttempts: maxAttempts).ConfigureAwait(false);
         if (reply.Status == (int)HttpStatusCode.NotFound)
         {
             return null;
@@ -135,6 +136,37 @@ public sealed class ShopApi(LoadClient client)
         }
         return (categories, products.Take(count).ToList());
     }
+
+    /// <summary>
+    /// A 409 that is an answer, not "try again": buy-now's sold-out gate (<c>sold-out</c>) or the per-user cap
+    /// (<c>purchase-limit</c>), told apart by the ProblemDetails type; null for any other reply (e.g. an
+    /// idempotency key still in progress, which is retried after Retry-After).
+    /// </summary>
+    public static string? FinalConflict(Reply reply)
+    {
+        if (reply.Status != (int)HttpStatusCode.Conflict || reply.Body.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var json = reply.Json();
+            var type = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            return type switch
+            {
+                not null when type.EndsWith("/sold-out", StringComparison.Ordinal) => SoldOut,
+                not null when type.EndsWith("/purchase-limit", StringComparison.Ordinal) => PurchaseLimit,
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public const string SoldOut = "sold-out";
+    public const string PurchaseLimit = "purchase-limit";
 
     public static string Describe(Reply reply)
     {

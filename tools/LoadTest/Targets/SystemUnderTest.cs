@@ -26,6 +26,16 @@ public sealed record LocalTargetOptions
     public string? ServiceLogLevel { get; init; } = "Warning";
 
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>Extra environment per app-id (e.g. a chaos scenario's slow payment provider); reported as overrides.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> AppEnvironment { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>Products the catalog seeds itself with on an empty store; null keeps the service's default (10,000).</summary>
+    public int? CatalogProducts { get; init; }
+
+    /// <summary>Skip the services' build when a previous run of this tool built them after their last source change.</summary>
+    public bool SkipBuildWhenUpToDate { get; init; } = true;
 }
 
 /// <summary>
@@ -59,6 +69,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
     public TimeSpan? StartupTime => _run?.StartupTime;
 
     public LocalRun? LocalRun => _run;
+
+    /// <summary>The local run's component profile folder (null for a remote target).</summary>
+    public string? ProfileFolder { get; private init; }
 
     /// <summary>Service processes to watch (empty for a remote target), plus this process, which hosts the embedded sidecars.</summary>
     public IReadOnlyList<MonitoredProcess> Processes() =>
@@ -99,28 +112,69 @@ public sealed class SystemUnderTest : IAsyncDisposable
             overrides.Add($"services' minimum log level → {level} (per-request Information logs would be part of what is measured)");
         }
 
-        LocalRun run;
+        var environment = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["*"] = everyApp,
+            [LocalRun.GatewayAppId] = gatewayEnv,
+        };
+        if (options.CatalogProducts is { } catalogProducts)
+        {
+            var count = catalogProducts.ToString(CultureInfo.InvariantCulture);
+            environment["catalog"] = new Dictionary<string, string> { ["CatalogOptions__SeedProductCount"] = count };
+            overrides.Add($"catalog CatalogOptions:SeedProductCount → {count} (default 10,000): seeding is most of the start-up wait and this scenario does not search the catalog");
+        }
+        foreach (var (appId, settings) in options.AppEnvironment)
+        {
+            var merged = new Dictionary<string, string>(environment.GetValueOrDefault(appId) ?? new Dictionary<string, string>());
+            foreach (var (key, value) in settings)
+            {
+                merged[key] = value;
+                overrides.Add($"{appId} {key.Replace("__", ":", StringComparison.Ordinal)} → {value} (environment of this run)");
+            }
+            environment[appId] = merged;
+        }
+
+        // A build with nothing to do still costs MSBuild's evaluation of seven projects (tens of seconds on a busy
+        // machine); skip it when this tool built them after the last change of anything they are built from.
+        var stamp = BuildStamp.For(root, options.Configuration);
+        var skipBuild = options.SkipBuild || (options.SkipBuildWhenUpToDate && stamp.IsUpToDate());
+        if (skipBuild && !options.SkipBuild)
+        {
+            output.Progress($"services unchanged since this tool built them ({stamp.Describe()}); not building");
+        }
+        var buildStartedAt = DateTime.UtcNow;
+
+        LocalRun? run = null;
         try
         {
-            run = await LocalRun.StartAsync(new LocalRunOptions
+            // LocalRun picks free ports before it builds; when the build takes minutes on a busy machine another
+            // process may take one of them meanwhile. The build is done by then (and remembered in this process),
+            // so starting again with fresh ports costs seconds.
+            for (var attempt = 1; run is null; attempt++)
             {
-                RepositoryRoot = root,
-                Profile = options.Profile,
-                Configuration = options.Configuration,
-                SkipBuild = options.SkipBuild,
-                Replicas = options.Replicas,
-                GatewayPort = 0,
-                DynamicPorts = true,
-                Output = output,
-                StartupTimeout = options.StartupTimeout,
-                AppEnvironment = new Dictionary<string, IReadOnlyDictionary<string, string>>
+                try
                 {
-                    ["*"] = everyApp,
-                    [LocalRun.GatewayAppId] = gatewayEnv,
-                },
-                // The embedded sidecars load the overlay: the same profile with the rate limit raised.
-                SidecarFactory = (context, ct) => EmbeddedSidecarCluster.CreateAsync(context with { ResourcesPaths = [overlay.ResourcesPath] }, ct),
-            }, cancellationToken).ConfigureAwait(false);
+                    run = await LocalRun.StartAsync(new LocalRunOptions
+                    {
+                        RepositoryRoot = root,
+                        Profile = options.Profile,
+                        Configuration = options.Configuration,
+                        SkipBuild = skipBuild,
+                        Replicas = options.Replicas,
+                        GatewayPort = 0,
+                        DynamicPorts = true,
+                        Output = output,
+                        StartupTimeout = options.StartupTimeout,
+                        AppEnvironment = environment,
+                        // The embedded sidecars load the overlay: the same profile with the rate limit raised.
+                        SidecarFactory = (context, ct) => EmbeddedSidecarCluster.CreateAsync(context with { ResourcesPaths = [overlay.ResourcesPath] }, ct),
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (attempt < 3 && e is not OperationCanceledException && IsPortTaken(e))
+                {
+                    output.Progress($"a port chosen for the run was taken by another process meanwhile; starting again with new ports (attempt {attempt + 1})");
+                }
+            }
         }
         catch
         {
@@ -128,8 +182,24 @@ public sealed class SystemUnderTest : IAsyncDisposable
             throw;
         }
 
+        if (!skipBuild)
+        {
+            stamp.MarkBuilt(buildStartedAt);
+        }
         var description = $"local run (profile {options.Profile}, {options.Configuration} build, {run.Replicas.Count} service process(es), embedded sidecars in the load tool's process)";
-        return new SystemUnderTest(run.GatewayUrl, run, overlay, overrides, description);
+        return new SystemUnderTest(run.GatewayUrl, run, overlay, overrides, description) { ProfileFolder = profileFolder };
+    }
+
+    internal static bool IsPortTaken(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public async ValueTask DisposeAsync()

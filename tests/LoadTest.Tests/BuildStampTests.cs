@@ -1,0 +1,78 @@
+using Flipkart.LoadTest.Targets;
+
+namespace Flipkart.LoadTest.Tests;
+
+public sealed class BuildStampTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("loadtest-stamp-");
+    private readonly DateTime _past = DateTime.UtcNow.AddHours(-2);
+
+    public BuildStampTests()
+    {
+        Write("services/Shop/Flipkart.Shop.csproj");
+        Write("services/Shop/Program.cs");
+        Write("Directory.Build.props");
+        Write("artifacts/bin/Flipkart.Shop/release/Flipkart.Shop.dll");
+        foreach (var directory in _root.EnumerateDirectories("*", SearchOption.AllDirectories).Append(_root))
+        {
+            directory.LastWriteTimeUtc = _past;
+        }
+    }
+
+    private BuildStamp Stamp() => new(_root.FullName, Path.Combine(_root.FullName, "artifacts", "loadtest", "stamp"), Path.Combine(_root.FullName, "artifacts"), "Release");
+
+    private void Write(string relative, DateTime? at = null)
+    {
+        var path = Path.Combine(_root.FullName, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, relative);
+        File.SetLastWriteTimeUtc(path, at ?? _past);
+    }
+
+    [Fact]
+    public void Without_a_stamp_the_services_are_built()
+    {
+        Assert.False(Stamp().IsUpToDate());
+    }
+
+    [Fact]
+    public void A_build_after_the_last_change_is_up_to_date()
+    {
+        var stamp = Stamp();
+        stamp.MarkBuilt(_past.AddMinutes(30));
+
+        Assert.True(stamp.IsUpToDate());
+    }
+
+    [Fact]
+    public void A_source_changed_after_the_build_started_makes_it_stale()
+    {
+        var stamp = Stamp();
+        stamp.MarkBuilt(_past.AddMinutes(30));
+        Write("services/Shop/Program.cs", _past.AddMinutes(31));
+
+        Assert.False(stamp.IsUpToDate());
+    }
+
+    [Fact]
+    public void A_changed_build_props_file_makes_it_stale()
+    {
+        var stamp = Stamp();
+        stamp.MarkBuilt(_past.AddMinutes(30));
+        Write("Directory.Build.props", _past.AddMinutes(45));
+
+        Assert.False(stamp.IsUpToDate());
+    }
+
+    [Fact]
+    public void A_missing_service_output_makes_it_stale()
+    {
+        var stamp = Stamp();
+        stamp.MarkBuilt(_past.AddMinutes(30));
+        File.Delete(Path.Combine(_root.FullName, "artifacts/bin/Flipkart.Shop/release/Flipkart.Shop.dll"));
+
+        Assert.False(stamp.IsUpToDate());
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+}
