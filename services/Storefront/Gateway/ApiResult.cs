@@ -6,7 +6,8 @@ namespace Flipkart.Storefront.Gateway;
 /// An API error in words a shopper can read: the ProblemDetails <c>title</c> and <c>detail</c> (or its validation
 /// messages), never the raw body.
 /// </summary>
-public sealed record ApiProblem(string Title, string? Detail, int Status)
+/// <param name="Type">The ProblemDetails <c>type</c> URI, for the few answers a page branches on (e.g. sold out).</param>
+public sealed record ApiProblem(string Title, string? Detail, int Status, string? Type = null)
 {
     public static ApiProblem Unreachable(string what) =>
         new("The shop is not reachable right now", $"Could not {what}. Please try again in a moment.", 503);
@@ -30,7 +31,8 @@ public sealed record ApiProblem(string Title, string? Detail, int Status)
                             .OfType<string>();
                         detail = string.Join(" ", new[] { detail }.OfType<string>().Concat(messages));
                     }
-                    return new ApiProblem(title.GetString()!, string.IsNullOrWhiteSpace(detail) ? null : detail, status);
+                    var type = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                    return new ApiProblem(title.GetString()!, string.IsNullOrWhiteSpace(detail) ? null : detail, status, type);
                 }
             }
             catch (JsonException)

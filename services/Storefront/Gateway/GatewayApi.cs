@@ -53,6 +53,14 @@ public sealed class GatewayApi(HttpClient http, ILogger<GatewayApi> logger)
         SendAsync<OrderAccepted>(HttpMethod.Post, "api/orders", token, new { deliveryAddress },
             new Dictionary<string, string> { [IdempotencyKeyHeader] = idempotencyKey }, "place the order", ct);
 
+    /// <summary>One product straight to an order (the flash-sale path), priced by the catalog; the cart is not touched.</summary>
+    public Task<ApiResult<OrderAccepted>> BuyNowAsync(string token, string idempotencyKey, string productId, int quantity, CancellationToken ct) =>
+        SendAsync<OrderAccepted>(HttpMethod.Post, "api/orders/buy-now", token, new { productId, quantity },
+            new Dictionary<string, string> { [IdempotencyKeyHeader] = idempotencyKey }, "place the order", ct);
+
+    /// <summary>The problem type ordering's sold-out gate answers with (409): nothing left, no order was made.</summary>
+    public const string SoldOutProblemType = "https://flipkart.dapr.dev/problems/sold-out";
+
     public Task<ApiResult<OrderPage>> GetOrdersAsync(string token, int page, CancellationToken ct) =>
         SendAsync<OrderPage>(HttpMethod.Get, $"api/orders?page={page}&pageSize=10", token, null, null, "load your orders", ct);
 
