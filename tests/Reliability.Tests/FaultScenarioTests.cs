@@ -55,12 +55,24 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
     }
 
     [Fact]
-    public void Publishes_failing_for_3_s_during_the_sale_break_no_promise()
+    public async Task Publishes_failing_for_3_s_during_the_sale_break_no_promise()
     {
-        // Seen on 2026-11-28 09:38 UTC with failPublishesFor=3s: the outbox hand-off fails, the order's state
-        // transaction fails with it (nothing is lost), but POST /api/orders answers 500 "Order … could not be created"
-        // instead of a 503 the buyer would retry, so buyers are turned away with a server error.
-        Assert.Skip("While publishes fail, checkout answers 500 'Order … could not be created' (ordering, OrderService.PlaceAsync) instead of 503 with Retry-After; buyers get a server error rather than a retryable answer. See docs/reliability.md.");
+        Suite.RequireFull();
+        // The broker refuses every publish for 3 s from the moment buying starts: checkouts meet the outbox failing,
+        // answer 503 with Retry-After (never 500, which BuyAsync would report), and the buyers' retries with the same
+        // Idempotency-Key place exactly one order each once the broker is back.
+        try
+        {
+            var outcome = await FlashSale.RunAsync(shop, new SaleSpec("sidecar: publishes fail for 3 s", Buyers, Units,
+                token => shop.SetFaultsAsync("failPublishesFor=3s", token)), Cancellation);
+
+            AssertKept(outcome);
+            Assert.Equal(Units, outcome.Confirmed);
+        }
+        finally
+        {
+            await shop.SetFaultsAsync("", Cancellation);
+        }
     }
 
     [Fact]
