@@ -36,8 +36,10 @@ public sealed class SlowProviderScenarioTests(SlowProviderShop shop) : IClassFix
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("payment latency 12 s > deliver timeout 10 s, reservation 4 s", 30, 10), TestContext.Current.CancellationToken);
 
         var violations = outcome.Violations();
+        var counters = await PubSubCountersAsync(shop);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{outcome.Summary()}{Environment.NewLine}pub/sub counters: {counters}");
         Assert.True(violations.Count == 0, $"{outcome.Summary()}{Environment.NewLine}{string.Join(Environment.NewLine, violations)}{Environment.NewLine}" +
-            $"pub/sub counters: {await PubSubCountersAsync(shop)}{Environment.NewLine}{shop.Tail(300)}");
+            $"pub/sub counters: {counters}{Environment.NewLine}{shop.Tail(300)}");
         // No payment lands before its reservation expires; buyers beyond the stock are turned away as out of stock.
         Assert.All(outcome.Orders, o => Assert.Equal("Cancelled", o.Status));
         Assert.All(outcome.Orders, o => Assert.Contains(o.Reason, new[] { "ReservationExpired", "OutOfStock" }));
