@@ -29,6 +29,15 @@ internal static class EdgeGuards
             return;
         }
 
+        // A path holding control characters once decoded (%0d%0a, %1b…) names no resource; refused here, it never
+        // reaches a sidecar, whose access-control match would fail and come back as a 5xx.
+        if (path.Value is { } decoded && decoded.Any(char.IsControl))
+        {
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed path",
+                "The path may not contain control characters.");
+            return;
+        }
+
         if (context.Request.QueryString.Value?.Length > options.MaxQueryStringLength)
         {
             await ProblemWriter.WriteAsync(context, StatusCodes.Status400BadRequest, "Query string too long",
