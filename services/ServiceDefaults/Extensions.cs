@@ -68,12 +68,14 @@ public static class Extensions
 
     /// <summary>
     /// Shared JSON rules: camelCase and enums as strings. <paramref name="strict"/> rejects unknown members, so
-    /// clients cannot smuggle fields such as <c>price</c> or <c>status</c> into a request.
+    /// clients cannot smuggle fields such as <c>price</c> or <c>status</c> into a request, and numbers sent as strings.
     /// </summary>
     public static JsonSerializerOptions ConfigureJson(JsonSerializerOptions options, bool strict = true)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.UnmappedMemberHandling = strict ? JsonUnmappedMemberHandling.Disallow : JsonUnmappedMemberHandling.Skip;
+        // The web defaults read "1" as 1; a client sending a quantity as a string sent the wrong type.
+        options.NumberHandling = strict ? JsonNumberHandling.Strict : JsonNumberHandling.AllowReadingFromString;
         options.MaxDepth = 32;
         if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
         {
