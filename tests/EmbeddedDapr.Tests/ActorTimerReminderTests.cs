@@ -262,7 +262,7 @@ public class ActorTimerReminderTests
         await AttachFixedApp(sidecar);
         using var client = sidecar.CreateClient();
         using var registered = await client.PutAsync("v1.0/actors/Recorded/kept/reminders/later", new StringContent("""{"dueTime":"5m","data":{"n":7}}"""), Ct);
-        Assert.True(rig.Cluster.StateStores["actor-store"].Get("actors||Recorded").Found);
+        Assert.True(rig.Cluster.StateStores["actor-store"].Get("actors||Recorded||metadata").Found);
 
         // A new runtime (as after a cluster restart) sees only what is in the state store.
         using var fresh = new ActorCluster(rig.Time);

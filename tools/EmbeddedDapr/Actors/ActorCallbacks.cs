@@ -38,11 +38,68 @@ internal sealed class ActorCallback(ActorKey actor, string name, bool isTimer, A
     public volatile bool Pending;
 
     public string Key => Actor.Type + "||" + Actor.Id + "||" + Name;
+
+    /// <summary>The storage partition (1…n) of a reminder: daprd's FNV-1a of actor id and name.</summary>
+    public uint Partition { get; } = ReminderPartitions.Of(actor.Id, name);
 }
 
 /// <summary>
-/// Timers (in memory, gone when the actor deactivates) and reminders (persisted in the actor state store under
-/// <c>actors||&lt;type&gt;</c>, as daprd stored them before its Scheduler service, so they survive an app restart).
+/// Where reminders are kept: daprd's partitioned layout (<c>actors||type||metadata</c> holding
+/// <c>{"id","actorRemindersMetadata":{"partitionCount"}}</c>, then <c>actors||type||id||reminders||1…n</c>), with a
+/// fixed partition count. Registering or removing one reminder rewrites only its partition (about 1/128 of the type's
+/// reminders), close to daprd's Scheduler, which keeps each reminder as its own job. The single
+/// <c>actors||type</c> document daprd used without partitions made every registration rewrite all reminders of the
+/// type: ordering's one reminder per order turned checkout into O(orders held).
+/// </summary>
+internal static class ReminderPartitions
+{
+    public const int Count = 128;
+
+    public static uint Of(string actorId, string reminderName)
+    {
+        // FNV-1a 32 over the UTF-8 bytes of id then name, as daprd partitions reminders.
+        var hash = 2166136261u;
+        foreach (var part in (ReadOnlySpan<string>)[actorId, reminderName])
+        {
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes(part))
+            {
+                hash = (hash ^ b) * 16777619u;
+            }
+        }
+        return hash % Count + 1;
+    }
+
+    public static string MetadataKey(string actorType) => "actors||" + actorType + "||metadata";
+
+    public static string PartitionKey(string actorType, string metadataId, uint partition) =>
+        "actors||" + actorType + "||" + metadataId + "||reminders||" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static byte[] WriteMetadata(string id) =>
+        JsonSerializer.SerializeToUtf8Bytes(new { id, actorRemindersMetadata = new { partitionCount = Count } });
+
+    /// <summary>The metadata id and partition count, or null when the document is unreadable.</summary>
+    public static (string Id, int PartitionCount)? ReadMetadata(byte[] data)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(data);
+            var root = document.RootElement;
+            return root.TryGetProperty("id", out var id) && id.GetString() is { Length: > 0 } value
+                && root.TryGetProperty("actorRemindersMetadata", out var reminders)
+                && reminders.TryGetProperty("partitionCount", out var count) && count.TryGetInt32(out var partitions)
+                ? (value, partitions)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// Timers (in memory, gone when the actor deactivates) and reminders (persisted in the actor state store in daprd's
+/// partitioned layout, see <see cref="ReminderPartitions"/>, so they survive an app restart).
 /// Fires go through the actor's turn lock; the next fire is scheduled after the previous one completed.
 /// </summary>
 internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
@@ -51,6 +108,9 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
     private readonly Dictionary<string, ActorCallback> timers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ActorCallback> reminders = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim persistence = new(1, 1);
+
+    // Metadata id of each (actor type, store) partition set, known once read or written; guarded by `persistence`.
+    private readonly Dictionary<(string ActorType, string Store), string> metadataIds = [];
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -117,7 +177,7 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
             reminders[reminder.Key] = reminder;
         }
 
-        await PersistAsync(reminder.Actor.Type, reminder.Store, cancellationToken).ConfigureAwait(false);
+        await PersistAsync(reminder, cancellationToken).ConfigureAwait(false);
         lock (gate)
         {
             if (!reminder.Removed)
@@ -142,7 +202,7 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
 
         if (reminder is not null)
         {
-            await PersistAsync(reminder.Actor.Type, reminder.Store, cancellationToken).ConfigureAwait(false);
+            await PersistAsync(reminder, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -156,13 +216,23 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
 
         foreach (var type in host.Types.Keys)
         {
-            var item = await store.GetAsync(DocumentKey(type), cancellationToken).ConfigureAwait(false);
-            if (item is null || item.Data.Length == 0)
+            var metadata = await store.GetAsync(ReminderPartitions.MetadataKey(type), cancellationToken).ConfigureAwait(false);
+            if (metadata is null || ReminderPartitions.ReadMetadata(metadata.Data) is not { } partitions)
             {
                 continue;
             }
 
-            foreach (var record in ReminderRecord.ReadAll(item.Data))
+            var records = new List<ReminderRecord>();
+            for (var partition = 1u; partition <= partitions.PartitionCount; partition++)
+            {
+                var item = await store.GetAsync(ReminderPartitions.PartitionKey(type, partitions.Id, partition), cancellationToken).ConfigureAwait(false);
+                if (item is { Data.Length: > 0 })
+                {
+                    records.AddRange(ReminderRecord.ReadAll(item.Data));
+                }
+            }
+
+            foreach (var record in records)
             {
                 var reminder = record.ToCallback(store);
                 lock (gate)
@@ -302,7 +372,7 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
 
         if (!callback.IsTimer)
         {
-            await PersistAsync(callback.Actor.Type, callback.Store, CancellationToken.None).ConfigureAwait(false);
+            await PersistAsync(callback, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -337,33 +407,35 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
     private static bool IsTruthy(string? value) =>
         value?.Trim().ToLowerInvariant() is "1" or "t" or "true" or "y" or "yes" or "on";
 
-    private static string DocumentKey(string actorType) => "actors||" + actorType;
-
-    /// <summary>Rewrites the <c>actors||type</c> document with the reminders of that type kept in <paramref name="store"/>.</summary>
-    private async Task PersistAsync(string actorType, IActorStateStore? store, CancellationToken cancellationToken)
+    /// <summary>Rewrites the partition holding <paramref name="reminder"/> with the reminders now in it.</summary>
+    private async Task PersistAsync(ActorCallback reminder, CancellationToken cancellationToken)
     {
-        if (store is not { SupportsETagAndTransactions: true })
+        if (reminder.Store is not { SupportsETagAndTransactions: true } store)
         {
             return;
         }
 
+        var actorType = reminder.Actor.Type;
         await persistence.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var metadataId = await MetadataIdAsync(actorType, store, cancellationToken).ConfigureAwait(false);
             List<ReminderRecord> records;
             lock (gate)
             {
+                // A scan of the in-memory registry (cheap); only the one partition is serialized and written.
                 records = reminders.Values
-                    .Where(r => r.Actor.Type == actorType && Equals(r.Store, store))
+                    .Where(r => r.Partition == reminder.Partition && r.Actor.Type == actorType && Equals(r.Store, store))
                     .OrderBy(r => r.Key, StringComparer.Ordinal)
                     .Select(ReminderRecord.From)
                     .ToList();
             }
 
+            var key = ReminderPartitions.PartitionKey(actorType, metadataId, reminder.Partition);
             var metadata = new Dictionary<string, string>();
             var operation = records.Count == 0
-                ? new ActorStateOperation(DocumentKey(actorType), null, null, metadata)
-                : new ActorStateOperation(DocumentKey(actorType), ReminderRecord.WriteAll(records), null, metadata);
+                ? new ActorStateOperation(key, null, null, metadata)
+                : new ActorStateOperation(key, ReminderRecord.WriteAll(records), null, metadata);
             await store.ExecuteAsync([operation], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -374,6 +446,28 @@ internal sealed class ActorCallbacks(ActorCluster cluster, ILogger logger)
         {
             persistence.Release();
         }
+    }
+
+    /// <summary>The id naming the type's partitions: read from its metadata document, or created with it. Runs under <c>persistence</c>.</summary>
+    private async Task<string> MetadataIdAsync(string actorType, IActorStateStore store, CancellationToken cancellationToken)
+    {
+        if (metadataIds.TryGetValue((actorType, store.Name), out var known))
+        {
+            return known;
+        }
+
+        var existing = await store.GetAsync(ReminderPartitions.MetadataKey(actorType), cancellationToken).ConfigureAwait(false);
+        if (existing is not null && ReminderPartitions.ReadMetadata(existing.Data) is { PartitionCount: ReminderPartitions.Count } stored)
+        {
+            return metadataIds[(actorType, store.Name)] = stored.Id;
+        }
+
+        // New (or written with another partition count, which this store never does): start a fresh set.
+        var id = Guid.NewGuid().ToString();
+        await store.ExecuteAsync(
+            [new ActorStateOperation(ReminderPartitions.MetadataKey(actorType), ReminderPartitions.WriteMetadata(id), null, new Dictionary<string, string>())],
+            cancellationToken).ConfigureAwait(false);
+        return metadataIds[(actorType, store.Name)] = id;
     }
 
     /// <summary>A reminder as stored, in the field names of daprd's reminder JSON plus the progress it needs.</summary>
