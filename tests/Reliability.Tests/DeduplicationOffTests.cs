@@ -8,7 +8,7 @@ namespace Flipkart.ReliabilityTests;
 /// </summary>
 public sealed class NonIdempotentNotificationShop : ShopFixture
 {
-    protected override bool FullSuiteOnly => true;
+    protected override bool FaultScenariosOnly => true;
 
     protected override IReadOnlyList<string> Faults => ["duplicate=1"];
 
@@ -24,7 +24,7 @@ public sealed class DeduplicationOffTests(NonIdempotentNotificationShop shop) : 
     [Fact]
     public async Task The_duplicate_delivery_scenario_fails_when_a_consumer_stops_deduplicating()
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("duplicate deliveries with notification dedupe OFF (must fail)", 30, 10), TestContext.Current.CancellationToken);
 
         // The same checks that pass in the duplicate-delivery scenario must catch the non-idempotent consumer.

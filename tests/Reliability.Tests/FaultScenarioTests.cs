@@ -21,7 +21,7 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
     [InlineData("cart")]
     public async Task A_service_killed_mid_sale_and_restarted_keeps_every_promise(string appId)
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec($"kill -9 {appId}, restart after 3 s", Buyers, Units, async token =>
         {
             await Task.Delay(400, token);
@@ -41,7 +41,7 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
     [InlineData("fail the first 20 deliveries", "failDeliveries=20")]
     public async Task A_sidecar_fault_during_the_sale_breaks_no_promise(string scenario, string faults)
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         await shop.SetFaultsAsync(faults, Cancellation);
         try
         {
@@ -57,7 +57,7 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
     [Fact]
     public async Task Publishes_failing_for_3_s_during_the_sale_break_no_promise()
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         // The broker refuses every publish for 3 s from the moment buying starts: checkouts meet the outbox failing,
         // answer 503 with Retry-After (never 500, which BuyAsync would report), and the buyers' retries with the same
         // Idempotency-Key place exactly one order each once the broker is back.
@@ -78,7 +78,7 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
     [Fact]
     public async Task A_declining_payment_provider_cancels_cleanly_and_returns_the_stock()
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         // Every second buyer's card is declined (the simulated provider's decline- rule).
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("failing payment provider (every 2nd card declined)", Buyers, Units, DecliningBuyers: 2), Cancellation);
 

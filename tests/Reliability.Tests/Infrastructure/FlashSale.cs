@@ -82,6 +82,7 @@ public static class FlashSale
 
     public static async Task<SaleOutcome> RunAsync(ShopFixture shop, SaleSpec spec, CancellationToken cancellationToken)
     {
+        spec = spec with { Buyers = Suite.Buyers(spec.Buyers) };
         var productId = await shop.NextProductAsync(cancellationToken);
         using var admin = shop.Client($"admin-{Guid.NewGuid():N}", "admin");
         using (var set = await admin.SendWithRetriesAsync(() => new HttpRequestMessage(HttpMethod.Put, $"api/inventory/{productId}") { Content = JsonContent.Create(new { available = spec.Units }) }, cancellationToken))

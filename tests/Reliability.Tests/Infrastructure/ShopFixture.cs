@@ -30,7 +30,10 @@ public abstract class ShopFixture : IAsyncLifetime
 
     protected virtual int Replicas => 1;
 
-    /// <summary>Only fault scenarios use this system: it is not started unless the full suite runs.</summary>
+    /// <summary>Only fault scenarios use this system: it is not started when only the probes run.</summary>
+    protected virtual bool FaultScenariosOnly => false;
+
+    /// <summary>The former name of <see cref="FaultScenariosOnly"/>, honoured until no scenario file uses it.</summary>
     protected virtual bool FullSuiteOnly => false;
 
     protected virtual IReadOnlyList<string> Faults => [];
@@ -42,7 +45,7 @@ public abstract class ShopFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (FullSuiteOnly && !Suite.Full)
+        if ((FaultScenariosOnly || FullSuiteOnly) && Suite.ProbesOnly)
         {
             return;
         }
@@ -51,6 +54,11 @@ public abstract class ShopFixture : IAsyncLifetime
         settings.TryAdd(LocalRun.GatewayAppId, []);
         settings[LocalRun.GatewayAppId].TryAdd("GatewayOptions__UserPermitLimit", "400");
         settings[LocalRun.GatewayAppId].TryAdd("GatewayOptions__RateLimitWindowSeconds", "10");
+        // Production, as deployed: error answers are what a client would see there (no exception details). The
+        // gateway then needs dev tokens switched on explicitly (there is no identity provider here).
+        settings.TryAdd("*", []);
+        settings["*"].TryAdd("ASPNETCORE_ENVIRONMENT", "Production");
+        settings[LocalRun.GatewayAppId].TryAdd("Auth__DevTokens__Enabled", "true");
         try
         {
             Run = await LocalRun.StartAsync(new LocalRunOptions
@@ -59,6 +67,8 @@ public abstract class ShopFixture : IAsyncLifetime
                 GatewayPort = 0,
                 DynamicPorts = true,
                 Replicas = Replicas,
+                // The suite drives the gateway like a client; the storefront would only take CPU from the sale.
+                ExcludedApps = [LocalRun.StorefrontAppId],
                 Faults = Faults,
                 Output = new Output(_log),
                 StartupTimeout = TimeSpan.FromMinutes(3),
@@ -135,8 +145,9 @@ public static class HttpExtensions
     public static int ServerErrors => Volatile.Read(ref _serverErrors);
 
     /// <summary>
-    /// As a careful client does during an outage: retries 429 (after Retry-After), 502/503/504 and refused
-    /// connections, re-sending the same request (mutations carry an Idempotency-Key or are idempotent PUTs).
+    /// As a careful client does during an outage: retries 429 (after Retry-After), 502/503/504, a 409 that says
+    /// when to come back (a checkout still in progress) and refused connections, re-sending the same request
+    /// (mutations carry an Idempotency-Key or are idempotent PUTs).
     /// </summary>
     public static async Task<HttpResponseMessage> SendWithRetriesAsync(this HttpClient client, Func<HttpRequestMessage> request, CancellationToken cancellationToken, TimeSpan? patience = null, bool retryServerErrors = false)
     {
@@ -155,7 +166,9 @@ public static class HttpExtensions
             {
             }
             if (response is not null && (DateTime.UtcNow >= deadline || !(response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
-                || (retryServerErrors && (int)response.StatusCode >= 500))))
+                || (retryServerErrors && (int)response.StatusCode >= 500)
+                // "Still in progress" (ordering, same Idempotency-Key): the answer says when to ask again.
+                || (response.StatusCode == HttpStatusCode.Conflict && response.Headers.RetryAfter is not null))))
             {
                 return response;
             }
