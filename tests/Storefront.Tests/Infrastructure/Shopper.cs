@@ -4,17 +4,19 @@ using Microsoft.Playwright;
 namespace Flipkart.Storefront.Tests.Infrastructure;
 
 /// <summary>One shopper's browser: signs in through the storefront's Development sign-in page and screenshots each step.</summary>
-public sealed partial class Shopper(IPage page, string scenario) : IAsyncDisposable
+public sealed partial class Shopper(IPage page, string scenario, string userId) : IAsyncDisposable
 {
     private int _step;
 
     public IPage Page => page;
 
-    public static async Task<Shopper> SignInAsync(StorefrontFixture fixture, string scenario, string userId)
+    public string UserId => userId;
+
+    public static async Task<Shopper> SignInAsync(StorefrontFixture fixture, string scenario, string userId, int viewportWidth = StorefrontFixture.PhoneWidth)
     {
-        var context = await fixture.NewBrowserAsync();
+        var context = await fixture.NewBrowserAsync(viewportWidth);
         var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
-        var shopper = new Shopper(page, scenario);
+        var shopper = new Shopper(page, scenario, userId);
         await page.GotoAsync("/signin");
         await page.GetByLabel("Or any other user id").FillAsync(userId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

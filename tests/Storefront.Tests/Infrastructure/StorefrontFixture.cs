@@ -1,17 +1,15 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Reflection;
 using Flipkart.DevHost;
-using Flipkart.DevHost.Processes;
 using Microsoft.Playwright;
 
 namespace Flipkart.Storefront.Tests.Infrastructure;
 
 /// <summary>
-/// Once per test class: the whole system through DevHost's library on free ports, the storefront as its own process
-/// pointed at that run's gateway, and Playwright driving Debian's Chromium (never a downloaded browser). Without
-/// <c>/usr/bin/chromium</c> every test skips with that reason.
+/// Once per test class: the whole system through DevHost's library on free ports (the storefront included, pointed
+/// by DevHost at that run's gateway, exactly as `dotnet run --project tools/DevHost` starts it), and Playwright
+/// driving Debian's Chromium (never a downloaded browser). Without <c>/usr/bin/chromium</c> every test skips with that reason.
 /// </summary>
 public sealed class StorefrontFixture : IAsyncLifetime
 {
@@ -36,7 +34,6 @@ public sealed class StorefrontFixture : IAsyncLifetime
 
     public HttpClient Gateway { get; private set; } = new();
 
-    private ServiceProcess? _storefront;
     private IPlaywright? _playwright;
 
     public async ValueTask InitializeAsync()
@@ -47,15 +44,17 @@ public sealed class StorefrontFixture : IAsyncLifetime
             return;
         }
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // The folder shows this run only: an earlier run's step must not pass for one of this run.
+        if (Directory.Exists(ScreenshotFolder))
+        {
+            Directory.Delete(ScreenshotFolder, recursive: true);
+        }
         Directory.CreateDirectory(ScreenshotFolder);
+        File.Delete(MeasurementsPath);
         var ct = TestContext.Current.CancellationToken;
 
         try
         {
-            // The storefront first: a compile error should fail in seconds, not after the whole system started.
-            var project = Path.Combine(RepositoryRoot, "services", "Storefront", "Flipkart.Storefront.csproj");
-            var dll = (await ServiceBuilder.BuildAsync(RepositoryRoot, [project], "Debug", Output, ct))[project];
-
             Run = await LocalRun.StartAsync(new LocalRunOptions
             {
                 RepositoryRoot = RepositoryRoot,
@@ -67,19 +66,14 @@ public sealed class StorefrontFixture : IAsyncLifetime
                 {
                     // Every anonymous catalog call of the storefront comes from one address: keep the per-IP limit out of the way.
                     [LocalRun.GatewayAppId] = new Dictionary<string, string> { ["GatewayOptions__AnonymousPermitLimit"] = "100000" },
+                    // A provider that takes a few seconds keeps an order unconfirmed while its page loads, so the
+                    // tests can see the status change live rather than find it already final.
+                    ["payment"] = new Dictionary<string, string> { ["PaymentOptions__Latency"] = PaymentLatency.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
                 },
             }, ct);
 
-            var port = new PortAllocator().Free();
-            StorefrontUrl = new Uri($"http://127.0.0.1:{port}");
-            _storefront = ServiceProcess.Start("storefront", dll, Path.GetDirectoryName(project)!, new Dictionary<string, string>
-            {
-                ["ASPNETCORE_URLS"] = StorefrontUrl.ToString().TrimEnd('/'),
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["APP_ID"] = "storefront",
-                ["Storefront__GatewayUrl"] = Run.GatewayUrl.ToString(),
-            }, Output);
-            await WaitReadyAsync(ct);
+            // LocalRun returns once every app, the storefront included, answers /readyz.
+            StorefrontUrl = Run.StorefrontUrl;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -98,8 +92,14 @@ public sealed class StorefrontFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh Chromium with its own empty profile, at phone width (375 px) so every step proves the small layout.</summary>
-    public async Task<IBrowserContext> NewBrowserAsync()
+    /// <summary>How long the simulated payment provider takes to charge in these runs.</summary>
+    public static readonly TimeSpan PaymentLatency = TimeSpan.FromSeconds(4);
+
+    /// <summary>The default viewport: a small phone, so every step proves the narrow layout.</summary>
+    public const int PhoneWidth = 375;
+
+    /// <summary>A fresh Chromium with its own empty profile, at <paramref name="width"/> px (phone width by default).</summary>
+    public async Task<IBrowserContext> NewBrowserAsync(int width = PhoneWidth)
     {
         var profile = Directory.CreateTempSubdirectory("storefront-chromium-");
         var context = await _playwright!.Chromium.LaunchPersistentContextAsync(profile.FullName, new BrowserTypeLaunchPersistentContextOptions
@@ -107,7 +107,7 @@ public sealed class StorefrontFixture : IAsyncLifetime
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ChromiumArgs,
-            ViewportSize = new ViewportSize { Width = 375, Height = 812 },
+            ViewportSize = new ViewportSize { Width = width, Height = 812 },
             BaseURL = StorefrontUrl.ToString(),
         });
         context.SetDefaultTimeout(30_000);
@@ -149,34 +149,21 @@ public sealed class StorefrontFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    private async Task WaitReadyAsync(CancellationToken ct)
+    /// <summary>Timings measured by the tests (e.g. Place order to Confirmed), one line each, for the run's report.</summary>
+    public static string MeasurementsPath { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "storefront-measurements.txt");
+
+    private static readonly Lock MeasurementsGate = new();
+
+    /// <summary>Logs a measurement to the test output, the console and <see cref="MeasurementsPath"/> (never asserted: timings are not pass/fail here).</summary>
+    public void RecordMeasurement(string line)
     {
-        using var probe = new HttpClient { BaseAddress = StorefrontUrl, Timeout = TimeSpan.FromSeconds(3) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        var stamped = $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}";
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        Console.WriteLine($"storefront: {line}");
+        lock (MeasurementsGate)
         {
-            if (_storefront!.Exited.IsCompleted)
-            {
-                throw new InvalidOperationException($"The storefront exited with {_storefront.Exited.Result}: {_storefront.Tail()}");
-            }
-            try
-            {
-                using var response = await probe.GetAsync("readyz", ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-            }
-            await Task.Delay(200, ct);
+            File.AppendAllLines(MeasurementsPath, [stamped]);
         }
-        throw new TimeoutException("The storefront was not ready within 60 s: " + _storefront!.Tail());
     }
 
     /// <summary>Every process's log lines of the run, written when the class finishes (for looking into a failure).</summary>
@@ -187,14 +174,10 @@ public sealed class StorefrontFixture : IAsyncLifetime
         if (SkipReason is null)
         {
             await File.WriteAllTextAsync(RunLogPath, Output.Tail(int.MaxValue));
-            Console.WriteLine($"storefront tests: screenshots in {ScreenshotFolder}, run log in {RunLogPath}");
+            Console.WriteLine($"storefront tests: screenshots in {ScreenshotFolder}, measurements in {MeasurementsPath}, run log in {RunLogPath}");
         }
         _playwright?.Dispose();
         Gateway.Dispose();
-        if (_storefront is not null)
-        {
-            await _storefront.DisposeAsync();
-        }
         if (Run is not null)
         {
             await Run.DisposeAsync();
