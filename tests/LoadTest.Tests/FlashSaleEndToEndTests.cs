@@ -55,7 +55,7 @@ public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassF
 
         var sale = result.FlashSale!;
         Assert.True(result.Passed, string.Join(Environment.NewLine, result.Invariants.Where(i => !i.Passed).Select(i => $"{i.Name}: {i.Detail}"))
-            + Environment.NewLine + string.Join(Environment.NewLine, result.Notes) + Environment.NewLine + fixture.Output.Tail());
+            + Environment.NewLine + string.Join(Environment.NewLine, result.Notes) + Environment.NewLine + StatusCodes(result) + Environment.NewLine + fixture.Output.Tail());
         Assert.Equal(30, sale.Confirmed);
         Assert.Equal(new FlashSale.StockSnapshot(0, 0, 30), sale.After with { Sold = sale.After.Sold - sale.Before.Sold });
         // Eight stock, order and payment invariants and the notifications one: the ledger's notifications were read.
@@ -66,6 +66,9 @@ public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassF
         Assert.NotNull(sale.BuyDecision);
         Assert.Contains(result.Processes, p => p.Name == "ordering" && p.PeakRssMb > 0);
     }
+
+    private static string StatusCodes(RunResult result) => string.Join(Environment.NewLine, result.Phases.SelectMany(p =>
+        p.Operations.Select(o => $"{p.Name} {o.Key}: {string.Join(" ", o.Value.StatusCodes.Select(s => $"{s.Key}×{s.Value}"))}")));
 
     [Fact]
     public async Task The_results_json_and_the_chart_are_written_for_a_run()

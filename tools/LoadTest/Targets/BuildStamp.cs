@@ -7,16 +7,18 @@ namespace Flipkart.LoadTest.Targets;
 /// started) so the next run can skip the build when no input changed since: any file under <c>services/</c> or the
 /// repository's build props. Conservative: an unrelated change under <c>services/</c> only costs a build.
 /// </summary>
-public sealed class BuildStamp(string repositoryRoot, string stampPath, string artifacts, string configuration)
+public sealed class BuildStamp(string repositoryRoot, string stampPath, string artifacts, string configuration, IReadOnlyCollection<string>? excludedServices = null)
 {
     private static readonly string[] RootInputs = ["Directory.Build.props", "Directory.Packages.props", "global.json", "NuGet.config", "nuget.config"];
 
     public string Path => stampPath;
 
-    public static BuildStamp For(string repositoryRoot, string configuration)
+    /// <param name="excludedServices">Folders under services/ the run does not start (so never builds), e.g. the storefront.</param>
+    public static BuildStamp For(string repositoryRoot, string configuration, IReadOnlyCollection<string>? excludedServices = null)
     {
         var artifacts = ServiceBuilder.ArtifactsPath(repositoryRoot);
-        return new BuildStamp(repositoryRoot, System.IO.Path.Combine(artifacts, "loadtest", $"services-built.{configuration.ToLowerInvariant()}.stamp"), artifacts, configuration);
+        return new BuildStamp(repositoryRoot, System.IO.Path.Combine(artifacts, "loadtest", $"services-built.{configuration.ToLowerInvariant()}.stamp"), artifacts, configuration,
+            excludedServices);
     }
 
     public bool IsUpToDate()
@@ -29,7 +31,7 @@ public sealed class BuildStamp(string repositoryRoot, string stampPath, string a
         var services = System.IO.Path.Combine(repositoryRoot, "services");
         var projects = Directory.Exists(services) ? Directory.GetFiles(services, "*.csproj", SearchOption.AllDirectories) : [];
         // Every service's output must still be there (the artifacts folder may have been cleaned since).
-        foreach (var project in projects)
+        foreach (var project in projects.Where(p => !IsExcluded(p)))
         {
             var name = System.IO.Path.GetFileNameWithoutExtension(project);
             var dll = System.IO.Path.Combine(artifacts, "bin", name, configuration.ToLowerInvariant(), name + ".dll");
@@ -39,6 +41,12 @@ public sealed class BuildStamp(string repositoryRoot, string stampPath, string a
             }
         }
         return NewestInput() is { } newest && newest < built;
+    }
+
+    private bool IsExcluded(string project)
+    {
+        var folder = System.IO.Path.GetRelativePath(System.IO.Path.Combine(repositoryRoot, "services"), project).Split(System.IO.Path.DirectorySeparatorChar)[0];
+        return excludedServices?.Contains(folder, StringComparer.OrdinalIgnoreCase) == true;
     }
 
     public void MarkBuilt(DateTime buildStartedUtc)

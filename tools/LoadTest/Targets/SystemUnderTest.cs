@@ -136,7 +136,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
         // A build with nothing to do still costs MSBuild's evaluation of seven projects (tens of seconds on a busy
         // machine); skip it when this tool built them after the last change of anything they are built from.
-        var stamp = BuildStamp.For(root, options.Configuration);
+        var stamp = BuildStamp.For(root, options.Configuration, ExcludedApps);
         var skipBuild = options.SkipBuild || (options.SkipBuildWhenUpToDate && stamp.IsUpToDate());
         if (skipBuild && !options.SkipBuild)
         {
@@ -163,6 +163,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
                         Replicas = options.Replicas,
                         GatewayPort = 0,
                         DynamicPorts = true,
+                        ExcludedApps = ExcludedApps,
                         Output = output,
                         StartupTimeout = options.StartupTimeout,
                         AppEnvironment = environment,
@@ -189,6 +190,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
         var description = $"local run (profile {options.Profile}, {options.Configuration} build, {run.Replicas.Count} service process(es), embedded sidecars in the load tool's process)";
         return new SystemUnderTest(run.GatewayUrl, run, overlay, overrides, description) { ProfileFolder = profileFolder };
     }
+
+    /// <summary>The shop's backend is what is measured; the storefront would only take a share of the cores.</summary>
+    private static readonly string[] ExcludedApps = ["storefront"];
 
     internal static bool IsPortTaken(Exception? e)
     {
