@@ -5,7 +5,7 @@ namespace Flipkart.ReliabilityTests;
 /// <summary>A provider slower than the sidecar's delivery timeout (10 s) with reservations that expire after 4 s.</summary>
 public sealed class SlowProviderShop : ShopFixture
 {
-    protected override bool FullSuiteOnly => true;
+    protected override bool FaultScenariosOnly => true;
 
     protected override Dictionary<string, Dictionary<string, string>> Settings => new()
     {
@@ -17,7 +17,7 @@ public sealed class SlowProviderShop : ShopFixture
 /// <summary>Payment takes about as long as a reservation lasts, so some payments arrive after the order expired.</summary>
 public sealed class ExpiryRaceShop : ShopFixture
 {
-    protected override bool FullSuiteOnly => true;
+    protected override bool FaultScenariosOnly => true;
 
     protected override Dictionary<string, Dictionary<string, string>> Settings => new()
     {
@@ -32,7 +32,7 @@ public sealed class SlowProviderScenarioTests(SlowProviderShop shop) : IClassFix
     [Fact]
     public async Task A_provider_slower_than_the_timeout_leaves_orders_cancelled_and_stock_returned()
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("payment latency 12 s > deliver timeout 10 s, reservation 4 s", 30, 10), TestContext.Current.CancellationToken);
 
         var violations = outcome.Violations();
@@ -67,7 +67,7 @@ public sealed class ExpiryRaceScenarioTests(ExpiryRaceShop shop) : IClassFixture
     [Fact]
     public async Task A_payment_racing_reservation_expiry_is_either_kept_with_the_order_or_refunded_never_both()
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("reservation 1.5 s racing payment latency 1.5 s", 40, 15), TestContext.Current.CancellationToken);
 
         // The invariants say it: a Confirmed order has one charge and no refund; a Cancelled one has as many refunds as charges.
