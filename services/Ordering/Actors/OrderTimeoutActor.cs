@@ -17,7 +17,7 @@ public interface IOrderTimeoutActor : IActor
 /// </summary>
 public sealed class OrderTimeoutActor(ActorHost host, OrderService orders, TimeProvider time) : Actor(host), IOrderTimeoutActor, IRemindable
 {
-    private const string ReminderName = "reservation-expiry";
+    public const string ReminderName = "reservation-expiry";
 
     public async Task ScheduleAsync(DateTimeOffset dueAt)
     {

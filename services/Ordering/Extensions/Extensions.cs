@@ -32,6 +32,16 @@ public static class Extensions
         services.AddDaprInvocationClient(AppIds.Cart).RemoveAllResilienceHandlers();
         services.AddDaprInvocationClient(AppIds.Catalog).RemoveAllResilienceHandlers();
         services.AddDaprInvocationClient(AppIds.Inventory).RemoveAllResilienceHandlers();
+        // This app's own sidecar (reminder registration); like the actor proxy before it, no client-side retries.
+        services.AddHttpClient(ActorReservationTimer.SidecarClient, (sp, http) =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            http.BaseAddress = new Uri(DaprInvocation.SidecarHttpEndpoint(configuration).TrimEnd('/') + "/");
+            if (configuration["DAPR_API_TOKEN"] is { Length: > 0 } token)
+            {
+                http.DefaultRequestHeaders.Add("dapr-api-token", token);
+            }
+        }).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         services.AddSingleton<CartClient>();
         services.AddSingleton<CatalogClient>();

@@ -30,7 +30,7 @@ public sealed class OrderAccumulation(AccumulationFixture fixture) : IClassFixtu
         const int concurrency = 16;
         fixture.Stubs.Products["bench"] = ("Bench product", 199m);
         var output = new Report();
-        output.WriteLine("orders held | orders/s | p50 ms | p99 ms | CPU ms/order | reminder data KB");
+        output.WriteLine("orders held | orders/s | p50 ms | p99 ms | CPU ms/order | reminder data KB | active timeout actors");
 
         await PlaceAsync(50, concurrency); // warm-up: JIT, connections
         var held = 50;
@@ -42,7 +42,7 @@ public sealed class OrderAccumulation(AccumulationFixture fixture) : IClassFixtu
             held += batchSize;
             latencies.Sort();
             output.WriteLine($"{held,11} | {batchSize / elapsed.TotalSeconds,8:F1} | {latencies[latencies.Count / 2],6:F0} | {latencies[(int)(latencies.Count * 0.99)],6:F0} | " +
-                $"{cpu.TotalMilliseconds / batchSize,12:F1} | {ReminderDataBytes() / 1024.0,16:F0}{(failures > 0 ? $"  ({failures} failed)" : "")}");
+                $"{cpu.TotalMilliseconds / batchSize,12:F1} | {ReminderDataBytes() / 1024.0,16:F0} | {ActiveTimeoutActors(),21}{(failures > 0 ? $"  ({failures} failed)" : "")}");
         }
     }
 
@@ -89,6 +89,10 @@ public sealed class OrderAccumulation(AccumulationFixture fixture) : IClassFixtu
                 $"{cpu.TotalMilliseconds / batchSize,19:F2} | {ReminderDataBytes() / 1024.0,16:F0}");
         }
     }
+
+    /// <summary>Actor objects of OrderTimeoutActor the embedded placement holds as active (each one lives in ordering's memory too).</summary>
+    private int ActiveTimeoutActors() =>
+        Flipkart.EmbeddedDapr.Actors.ActorsModule.ClusterOf(fixture.Cluster).ActiveActorCount("OrderTimeoutActor");
 
     private long ReminderDataBytes()
     {
