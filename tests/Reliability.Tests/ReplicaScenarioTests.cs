@@ -5,7 +5,7 @@ namespace Flipkart.ReliabilityTests;
 /// <summary>Two replicas of every service (the gateway stays single).</summary>
 public sealed class TwoReplicaShop : ShopFixture
 {
-    protected override bool FullSuiteOnly => true;
+    protected override bool FaultScenariosOnly => true;
 
     protected override int Replicas => 2;
 }
@@ -21,7 +21,7 @@ public sealed class ReplicaScenarioTests(TwoReplicaShop shop) : IClassFixture<Tw
     [InlineData("payment#2")]
     public async Task One_of_two_replicas_killed_mid_sale_loses_nothing(string replica)
     {
-        Suite.RequireFull();
+        Suite.RequireFaultScenarios();
         try
         {
             var outcome = await FlashSale.RunAsync(shop, new SaleSpec($"2 replicas each, kill -9 {replica} (not restarted)", 40, 10, async token =>
