@@ -11,6 +11,7 @@ public sealed class BuildStampTests : IDisposable
     {
         Write("services/Shop/Flipkart.Shop.csproj");
         Write("services/Shop/Program.cs");
+        Write("services/Shared/Flipkart.Shared.csproj"); // a library: no Program.cs, no output of its own required
         Write("Directory.Build.props");
         Write("artifacts/bin/Flipkart.Shop/release/Flipkart.Shop.dll");
         DateFolders();
@@ -84,6 +85,7 @@ public sealed class BuildStampTests : IDisposable
     public void A_service_the_run_leaves_out_is_not_required_to_be_built()
     {
         Write("services/Storefront/Flipkart.Storefront.csproj");
+        Write("services/Storefront/Program.cs");
         DateFolders();
         var stamp = new BuildStamp(_root.FullName, Path.Combine(_root.FullName, "artifacts", "loadtest", "stamp"), Path.Combine(_root.FullName, "artifacts"), "Release", ["storefront"]);
         stamp.MarkBuilt(_past.AddMinutes(30));

@@ -30,8 +30,9 @@ public sealed class BuildStamp(string repositoryRoot, string stampPath, string a
         var built = File.GetLastWriteTimeUtc(stampPath);
         var services = System.IO.Path.Combine(repositoryRoot, "services");
         var projects = Directory.Exists(services) ? Directory.GetFiles(services, "*.csproj", SearchOption.AllDirectories) : [];
-        // Every service's output must still be there (the artifacts folder may have been cleaned since).
-        foreach (var project in projects.Where(p => !IsExcluded(p)))
+        // Every service's output must still be there (the artifacts folder may have been cleaned since). Services are
+        // the projects with a Program.cs; libraries such as ServiceDefaults are compiled into them.
+        foreach (var project in projects.Where(p => !IsExcluded(p) && File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(p)!, "Program.cs"))))
         {
             var name = System.IO.Path.GetFileNameWithoutExtension(project);
             var dll = System.IO.Path.Combine(artifacts, "bin", name, configuration.ToLowerInvariant(), name + ".dll");
