@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 
 namespace Flipkart.Ordering.Infrastructure;
 
@@ -60,19 +61,27 @@ public sealed record SoldOutGateSettings(TimeSpan Freshness, TimeSpan FetchTimeo
 /// </summary>
 public sealed class SoldOutGate(IAvailabilitySource source, TimeProvider time, SoldOutGateSettings settings)
 {
+    // Under the "Flipkart." prefix ServiceDefaults exports: how many buyers the gate turned away (without any store
+    // access) and how often it actually asked inventory.
+    private static readonly Meter Meter = new("Flipkart.Ordering");
+    private static readonly Counter<long> Decisions = Meter.CreateCounter<long>("flipkart.ordering.buy_now_gate", description: "Buy-now requests by the sold-out gate's decision");
+    private static readonly Counter<long> InventoryReads = Meter.CreateCounter<long>("flipkart.ordering.availability_reads", description: "Availability reads the gate sent to inventory, by outcome");
+
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
     public async Task<(GateDecision Decision, ProductAvailability? Availability)> CheckAsync(string productId, int quantity, CancellationToken cancellationToken)
     {
         var lookup = await GetAsync(productId, cancellationToken);
-        return lookup switch
+        var result = lookup switch
         {
             AvailabilityLookup.NotFound => (GateDecision.UnknownProduct, null),
             AvailabilityLookup.Found { Availability: var a } when a.IsSoldOut => (GateDecision.SoldOut, a),
             AvailabilityLookup.Found { Availability: { PerUserLimit: int limit } a } when quantity > limit => (GateDecision.OverPurchaseLimit, a),
             AvailabilityLookup.Found { Availability: var a } => (GateDecision.Proceed, a),
-            _ => (GateDecision.Proceed, null),
+            _ => (GateDecision.Proceed, (ProductAvailability?)null),
         };
+        Decisions.Add(1, new KeyValuePair<string, object?>("decision", result.Item1.ToString()));
+        return result;
     }
 
     /// <summary>The current snapshot of <paramref name="productId"/>, refreshed (single flight) when older than the freshness bound.</summary>
@@ -164,6 +173,7 @@ public sealed class SoldOutGate(IAvailabilitySource source, TimeProvider time, S
             lookup = new AvailabilityLookup.Failed(ex.GetType().Name);
         }
 
+        InventoryReads.Add(1, new KeyValuePair<string, object?>("outcome", lookup.GetType().Name));
         var now = time.GetUtcNow();
         if (lookup is AvailabilityLookup.Failed && previous is { Effective: not AvailabilityLookup.Failed } && now - previous.AnsweredAt <= settings.KeepLastKnownOnError)
         {
