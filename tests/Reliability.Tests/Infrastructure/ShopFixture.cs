@@ -33,9 +33,6 @@ public abstract class ShopFixture : IAsyncLifetime
     /// <summary>Only fault scenarios use this system: it is not started when only the probes run.</summary>
     protected virtual bool FaultScenariosOnly => false;
 
-    /// <summary>The former name of <see cref="FaultScenariosOnly"/>, honoured until no scenario file uses it.</summary>
-    protected virtual bool FullSuiteOnly => false;
-
     protected virtual IReadOnlyList<string> Faults => [];
 
     /// <summary>Settings per app-id (<c>*</c> = all), as environment variables.</summary>
@@ -45,7 +42,7 @@ public abstract class ShopFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if ((FaultScenariosOnly || FullSuiteOnly) && Suite.ProbesOnly)
+        if (FaultScenariosOnly && Suite.ProbesOnly)
         {
             return;
         }
