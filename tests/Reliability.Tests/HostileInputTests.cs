@@ -9,10 +9,10 @@ namespace Flipkart.ReliabilityTests;
 /// <summary>A generated corpus of malformed and hostile requests against every public endpoint.</summary>
 public sealed partial class FaultScenarioTests
 {
-    /// <param name="RefusedByServer">A request line the web server itself refuses (a NUL in the path) before any
-    /// application code runs: its bare 400 without a body is the expected answer.</param>
     private sealed record Probe(HttpMethod Method, string Path, string? Body, string? IdempotencyKey = null, string ContentType = "application/json")
     {
+        /// <summary>A request line the web server itself refuses (a NUL in the path) before any application code
+        /// runs: its bare 400 without a body is the expected answer.</summary>
         public bool RefusedByServer => Path.Contains("%00", StringComparison.Ordinal);
     }
 
