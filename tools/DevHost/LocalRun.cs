@@ -83,16 +83,26 @@ public sealed class LocalRun : IAsyncDisposable
     public static async Task<LocalRun> StartAsync(LocalRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Replicas, 1);
-        var run = new LocalRun(options);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await run.StartCoreAsync(cancellationToken).ConfigureAwait(false);
-            return run;
-        }
-        catch
-        {
-            await run.DisposeAsync().ConfigureAwait(false);
-            throw;
+            var run = new LocalRun(options);
+            try
+            {
+                await run.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+                return run;
+            }
+            catch (Exception e) when (attempt < 3 && options.DynamicPorts && PortAllocator.IsPortTaken(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // A free port chosen for this run was taken by someone else before our process bound it: start over
+                // with new ones. Only for dynamic ports; a fixed port that is taken is the user's to fix.
+                options.Output.Progress($"a port was taken while starting ({e.Message.Split('\n')[0]}); starting again on other ports");
+                await run.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await run.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
 

@@ -76,4 +76,28 @@ public sealed class OutputTests
         Assert.Equal(handedOut.Count, handedOut.Distinct().Count());
         Assert.Throws<DevHostException>(() => ports.Claim(handedOut[0], "catalog"));
     }
+
+    [Fact]
+    public void Free_ports_stay_below_the_kernels_ephemeral_range_where_outgoing_connections_take_theirs()
+    {
+        var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var ephemeralLow = int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.SkipWhen(ephemeralLow < 21000, $"the ephemeral range starts at {ephemeralLow}: no room below it");
+
+        var ports = new PortAllocator();
+        var handedOut = Enumerable.Range(0, 20).Select(_ => ports.Free()).ToList();
+
+        Assert.All(handedOut, port => Assert.InRange(port, 20000, ephemeralLow - 1));
+        Assert.All(handedOut, port => Assert.True(PortAllocator.IsFree(port)));
+    }
+
+    [Fact]
+    public void A_start_failure_counts_as_port_taken_only_when_a_cause_says_so()
+    {
+        var kestrel = new IOException("Failed to bind to address http://127.0.0.1:24567: address already in use.");
+
+        Assert.True(PortAllocator.IsPortTaken(new DevHostException("catalog exited", kestrel)));
+        Assert.False(PortAllocator.IsPortTaken(new DevHostException("catalog exited with code 1")));
+        Assert.False(PortAllocator.IsPortTaken(null));
+    }
 }

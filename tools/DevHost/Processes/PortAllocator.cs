@@ -24,9 +24,23 @@ public sealed class PortAllocator
         return port;
     }
 
-    /// <summary>A port the OS reports free right now (bound and released), distinct from every port handed out before.</summary>
+    /// <summary>
+    /// A port free right now, distinct from every port handed out before. Taken below the kernel's ephemeral
+    /// range where there is room: a port the OS hands out for "any port" is released again before the child
+    /// binds it, and in that gap any outgoing connection on the machine may be given the same number (seen as
+    /// "address already in use" when several system tests ran at once).
+    /// </summary>
     public int Free()
     {
+        for (var attempt = 0; attempt < 200 && EphemeralLow > MinPort + 1000; attempt++)
+        {
+            var port = Random.Shared.Next(MinPort, EphemeralLow);
+            if (!_taken.Contains(port) && IsFree(port))
+            {
+                _taken.Add(port);
+                return port;
+            }
+        }
         while (true)
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -37,6 +51,37 @@ public sealed class PortAllocator
                 return port;
             }
         }
+    }
+
+    private const int MinPort = 20000;
+
+    /// <summary>Low end of the kernel's ephemeral port range (Linux default 32768; 0 where it cannot be read).</summary>
+    private static readonly int EphemeralLow = ReadEphemeralLow();
+
+    private static int ReadEphemeralLow()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            return int.TryParse(range[0], out var low) ? low : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>True when a failure (or one of its causes) says a port was taken between choosing and binding it.</summary>
+    public static bool IsPortTaken(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static bool IsFree(int port)
