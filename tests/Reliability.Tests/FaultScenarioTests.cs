@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Flipkart.DevHost;
 using Flipkart.ReliabilityTests.Infrastructure;
 
 namespace Flipkart.ReliabilityTests;
@@ -76,6 +79,37 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
     }
 
     [Fact]
+    public async Task Publishes_failing_for_3_s_once_orders_flow_break_no_promise()
+    {
+        Suite.RequireFaultScenarios();
+        if (Environment.GetEnvironmentVariable("RELIABILITY_KNOWN_FINDINGS") != "run")
+        {
+            // Seen on 2026-11-28 11:57 UTC: with the window opened right after the first OrderSubmitted went out,
+            // 29 of 30 orders stayed Submitted after 139 s with 9 units reserved and no 5xx at checkout: inventory's
+            // StockReserved/StockReservationFailed (plain publishes, not an outbox) were refused, and the redelivery of
+            // OrderSubmitted that would republish them gave up within the 3 s outage, so the outcomes were lost.
+            Assert.Skip("Publishes failing for 3 s while orders flow lose inventory's reservation outcomes (29 of 30 orders stuck Submitted, 9 units reserved): inventory publishes StockReserved/StockReservationFailed outside an outbox and the OrderSubmitted redelivery gives up inside the outage. RELIABILITY_KNOWN_FINDINGS=run runs it.");
+        }
+        // As above, but the window opens once the first order has gone out, so it falls on a saga in full flow:
+        // ordering's outbox commits, inventory's and payment's publishes and the deliveries that depend on them.
+        try
+        {
+            var outcome = await FlashSale.RunAsync(shop, new SaleSpec("sidecar: publishes fail for 3 s once orders flow", Buyers, Units, async token =>
+            {
+                await WaitForFirstOrderEventAsync(token);
+                await shop.SetFaultsAsync("failPublishesFor=3s", token);
+            }), Cancellation);
+
+            AssertKept(outcome);
+            Assert.Equal(Units, outcome.Confirmed);
+        }
+        finally
+        {
+            await shop.SetFaultsAsync("", Cancellation);
+        }
+    }
+
+    [Fact]
     public async Task A_declining_payment_provider_cancels_cleanly_and_returns_the_stock()
     {
         Suite.RequireFaultScenarios();
@@ -85,6 +119,23 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
         AssertKept(outcome);
         Assert.Contains(outcome.Orders, o => o.Reason == "PaymentFailed");
         Assert.All(outcome.Orders.Where(o => o.UserId.StartsWith("decline-", StringComparison.Ordinal)), o => Assert.Equal("Cancelled", o.Status));
+    }
+
+    /// <summary>Polls the shared broker's counters until something was published on <c>orders</c> (at most a minute).</summary>
+    private async Task WaitForFirstOrderEventAsync(CancellationToken cancellationToken)
+    {
+        var sidecar = shop.Run.Replicas.First(r => r.AppId == LocalRun.GatewayAppId);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{sidecar.DaprHttpPort}") };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var counters = await client.GetFromJsonAsync<JsonElement>("embedded/pubsub/counters", cancellationToken);
+            if (counters.EnumerateArray().Any(c => c.GetProperty("topic").GetString() == "orders" && c.GetProperty("published").GetInt64() > 0))
+            {
+                return;
+            }
+            await Task.Delay(100, cancellationToken);
+        }
     }
 
     internal static void AssertKept(SaleOutcome outcome)
