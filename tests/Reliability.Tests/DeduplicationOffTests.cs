@@ -30,5 +30,9 @@ public sealed class DeduplicationOffTests(NonIdempotentNotificationShop shop) : 
         // The same checks that pass in the duplicate-delivery scenario must catch the non-idempotent consumer.
         var violations = outcome.Violations();
         Assert.Contains(violations, v => v.StartsWith("exactly one notification per terminal order", StringComparison.Ordinal));
+        // ...and for the right reason: a notification delivered twice, not merely one missing (a stalled sale
+        // would break the same promise without proving anything about deduplication).
+        var duplicated = outcome.Orders.Where(o => o.Notifications.Values.Any(count => count > 1)).ToList();
+        Assert.True(duplicated.Count > 0, $"no order got a duplicated notification; {outcome.Summary()}; violations: {string.Join(" | ", violations)}");
     }
 }
