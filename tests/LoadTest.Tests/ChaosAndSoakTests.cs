@@ -56,6 +56,8 @@ public sealed class ChaosParsingTests
         Assert.Equal("00:00:04", slow.AppEnvironment["ordering"]["OrderingOptions__ReservationTimeout"]);
         Assert.Equal(race.AppEnvironment["payment"]["PaymentOptions__Latency"], race.AppEnvironment["ordering"]["OrderingOptions__ReservationTimeout"]);
         Assert.Empty(ChaosSpec.Parse("pubsub:duplicate=1").AppEnvironment);
+        // The last read waits out the slow provider (12 s), so a late charge shows with its refund.
+        Assert.True(slow.RereadAfter > TimeSpan.FromSeconds(12));
     }
 
     [Theory]

@@ -32,6 +32,18 @@ public sealed record ChaosSpec(ChaosKind Kind, string Text, string? Replica = nu
     /// </summary>
     public bool PaymentFaults => Kind is ChaosKind.SlowPayment or ChaosKind.ExpiryRace;
 
+    /// <summary>
+    /// How long after the system looks settled the read-back looks once more: a payment slower than the reservation
+    /// is charged (and must be refunded) long after its order was cancelled, so the slow provider's 12 s plus the
+    /// delivery timeout; a few seconds for everything else (late duplicates).
+    /// </summary>
+    public TimeSpan RereadAfter => Kind switch
+    {
+        ChaosKind.SlowPayment => TimeSpan.FromSeconds(30),
+        ChaosKind.ExpiryRace => TimeSpan.FromSeconds(5),
+        _ => TimeSpan.FromSeconds(2),
+    };
+
     /// <summary>Replica index the kill targets (1 = the first process of the app-id).</summary>
     public int ReplicaNumber => Replica is { } r && r.IndexOf('#') is var hash and > 0 ? int.Parse(r[(hash + 1)..], System.Globalization.CultureInfo.InvariantCulture) : 1;
 

@@ -163,7 +163,7 @@ public static class FlashSaleScenario
         ui.Info("flash sale over; reading inventory, every buyer's orders, payments and notifications back from the services ...");
         var settleLimit = chaos is null ? options.SettleTimeout : options.SettleTimeout + TimeSpan.FromSeconds(60);
         var ledger = await LedgerReader.ReadAsync(api, admin, productId, options.Units, before, [.. queue.Select(b => (b.UserId, b.Token))],
-            Math.Min(concurrency, 64), settleLimit, rereadAll: chaos is not null, ui, cancellationToken).ConfigureAwait(false);
+            Math.Min(concurrency, 64), settleLimit, options.Chaos?.RereadAfter, ui, cancellationToken).ConfigureAwait(false);
         context.Result.Invariants.AddRange(InvariantChecker.Check(ledger, new CheckRules(options.Chaos?.PaymentFaults == true)));
         stages["verification"] = Lap(stage);
 

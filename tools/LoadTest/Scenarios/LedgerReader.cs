@@ -21,7 +21,7 @@ public static class LedgerReader
     public const int ReadAttempts = 36;
 
     public static async Task<FlashSaleLedger> ReadAsync(ShopApi api, string admin, string productId, int units, StockSnapshot before,
-        IReadOnlyList<(string UserId, string Token)> buyers, int concurrency, TimeSpan settleLimit, bool rereadAll, ConsoleUi ui, CancellationToken cancellationToken)
+        IReadOnlyList<(string UserId, string Token)> buyers, int concurrency, TimeSpan settleLimit, TimeSpan? rereadAllAfter, ConsoleUi ui, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         // In-flight saga steps first: reservations return to where they were.
@@ -43,11 +43,12 @@ public static class LedgerReader
             await ReadBuyersAsync(api, admin, productId, buyers, pending, records, concurrency, cancellationToken).ConfigureAwait(false);
             pending = Pending(records, pending);
         }
-        if (rereadAll)
+        if (rereadAllAfter is { } delay)
         {
             // After a fault a late duplicate (a second charge, a second notification, an order from a request the
-            // client gave up on) would land now: read everything once more.
-            await Task.Delay(2000, cancellationToken).ConfigureAwait(false);
+            // client gave up on) or a late payment would land now: read everything once more.
+            ui.Info($"reading everything again in {delay.TotalSeconds:0}s (late charges, refunds or duplicates after the fault) ...");
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             await ReadBuyersAsync(api, admin, productId, buyers, everyone, records, concurrency, cancellationToken).ConfigureAwait(false);
         }
 
