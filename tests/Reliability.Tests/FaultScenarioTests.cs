@@ -84,11 +84,12 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
         Suite.RequireFaultScenarios();
         if (Environment.GetEnvironmentVariable("RELIABILITY_KNOWN_FINDINGS") != "run")
         {
-            // Seen on 2026-11-28 11:57 UTC: with the window opened right after the first OrderSubmitted went out,
-            // 29 of 30 orders stayed Submitted after 139 s with 9 units reserved and no 5xx at checkout: inventory's
-            // StockReserved/StockReservationFailed (plain publishes, not an outbox) were refused, and the redelivery of
-            // OrderSubmitted that would republish them gave up within the 3 s outage, so the outcomes were lost.
-            Assert.Skip("Publishes failing for 3 s while orders flow lose inventory's reservation outcomes (29 of 30 orders stuck Submitted, 9 units reserved): inventory publishes StockReserved/StockReservationFailed outside an outbox and the OrderSubmitted redelivery gives up inside the outage. RELIABILITY_KNOWN_FINDINGS=run runs it.");
+            // Seen on 2026-11-28 11:57 and 12:04-12:19 UTC (docs/reliability.md, finding 13): nothing is lost, it is late.
+            // When 11 of inventory's direct publishes fail in the window, its `broker` breaker opens for 15 s; the
+            // OrderSubmitted deliveries failing meanwhile trip the inbound `subscriber` breaker, Redis redelivers them
+            // all at once 60 s later into a half-open breaker that admits one probe and refuses the rest, and those wait
+            // another 60 s: past the 120 s settle limit. When fewer publishes fail, the sale settles in ~20 s.
+            Assert.Skip("Publishes failing for 3 s while orders flow can trip inventory's publish breaker and then the inbound subscriber breaker; Redis' 60 s redeliveries into a half-open breaker (one probe) leave most reservation outcomes unpublished past the 120 s settle limit (finding 13). RELIABILITY_KNOWN_FINDINGS=run runs it.");
         }
         // As above, but the window opens once the first order has gone out, so it falls on a saga in full flow:
         // ordering's outbox commits, inventory's and payment's publishes and the deliveries that depend on them.
