@@ -144,38 +144,26 @@ public sealed class SystemUnderTest : IAsyncDisposable
         }
         var buildStartedAt = DateTime.UtcNow;
 
-        LocalRun? run = null;
+        LocalRun run;
         try
         {
-            // LocalRun picks free ports before it builds; when the build takes minutes on a busy machine another
-            // process may take one of them meanwhile. The build is done by then (and remembered in this process),
-            // so starting again with fresh ports costs seconds.
-            for (var attempt = 1; run is null; attempt++)
+            // LocalRun itself starts again on fresh ports when one it picked was taken meanwhile (DynamicPorts).
+            run = await LocalRun.StartAsync(new LocalRunOptions
             {
-                try
-                {
-                    run = await LocalRun.StartAsync(new LocalRunOptions
-                    {
-                        RepositoryRoot = root,
-                        Profile = options.Profile,
-                        Configuration = options.Configuration,
-                        SkipBuild = skipBuild,
-                        Replicas = options.Replicas,
-                        GatewayPort = 0,
-                        DynamicPorts = true,
-                        ExcludedApps = ExcludedApps,
-                        Output = output,
-                        StartupTimeout = options.StartupTimeout,
-                        AppEnvironment = environment,
-                        // The embedded sidecars load the overlay: the same profile with the rate limit raised.
-                        SidecarFactory = (context, ct) => EmbeddedSidecarCluster.CreateAsync(context with { ResourcesPaths = [overlay.ResourcesPath] }, ct),
-                    }, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (attempt < 3 && e is not OperationCanceledException && IsPortTaken(e))
-                {
-                    output.Progress($"a port chosen for the run was taken by another process meanwhile; starting again with new ports (attempt {attempt + 1})");
-                }
-            }
+                RepositoryRoot = root,
+                Profile = options.Profile,
+                Configuration = options.Configuration,
+                SkipBuild = skipBuild,
+                Replicas = options.Replicas,
+                GatewayPort = 0,
+                DynamicPorts = true,
+                ExcludedApps = ExcludedApps,
+                Output = output,
+                StartupTimeout = options.StartupTimeout,
+                AppEnvironment = environment,
+                // The embedded sidecars load the overlay: the same profile with the rate limit raised.
+                SidecarFactory = (context, ct) => EmbeddedSidecarCluster.CreateAsync(context with { ResourcesPaths = [overlay.ResourcesPath] }, ct),
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -192,19 +180,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
     }
 
     /// <summary>The shop's backend is what is measured; the storefront would only take a share of the cores.</summary>
-    private static readonly string[] ExcludedApps = ["storefront"];
-
-    internal static bool IsPortTaken(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    private static readonly string[] ExcludedApps = [LocalRun.StorefrontAppId];
 
     public async ValueTask DisposeAsync()
     {
