@@ -12,13 +12,13 @@ public sealed class PubSubBrokerTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    // pubsub.kafka without consumeRetryEnabled skips a failed message, so each test sees exactly daprd's own attempts.
+    // pubsub.kafka with consumeRetryEnabled false skips a failed message, so each test sees exactly daprd's own attempts.
     private readonly PubSubBroker _broker = new(TimeProvider.System);
     private PubSubPublisher _publisher = null!;
 
     public ValueTask InitializeAsync()
     {
-        _broker.AddComponent(PubSubTestData.Component("pubsub", "pubsub.kafka"));
+        _broker.AddComponent(PubSubTestData.Component("pubsub", "pubsub.kafka", ("consumeRetryEnabled", "false")));
         _broker.AddComponent(PubSubTestData.Component("memory", "pubsub.in-memory"));
         _broker.AddComponent(PubSubTestData.Component("redis", "pubsub.redis", ("concurrency", "4")));
         _publisher = new PubSubPublisher(_broker, TimeProvider.System);
@@ -58,13 +58,13 @@ public sealed class PubSubBrokerTests : IAsyncLifetime
         var a0 = new FakeSubscriber("a", "a-0");
         var a1 = new FakeSubscriber("a", "a-1");
         var b0 = new FakeSubscriber("b", "b-0");
-        _broker.AttachReplica(a0, [PubSubTestData.Subscription("orders")]);
-        _broker.AttachReplica(a1, [PubSubTestData.Subscription("orders")]);
-        _broker.AttachReplica(b0, [PubSubTestData.Subscription("orders")]);
+        _broker.AttachReplica(a0, [PubSubTestData.Subscription("orders", pubsub: "redis")]);
+        _broker.AttachReplica(a1, [PubSubTestData.Subscription("orders", pubsub: "redis")]);
+        _broker.AttachReplica(b0, [PubSubTestData.Subscription("orders", pubsub: "redis")]);
 
         for (var i = 0; i < 10; i++)
         {
-            await Publish("orders", $$"""{"n":{{i}}}""");
+            await Publish("orders", $$"""{"n":{{i}}}""", pubsub: "redis");
         }
 
         await Settle();
@@ -149,7 +149,7 @@ public sealed class PubSubBrokerTests : IAsyncLifetime
         await Settle();
 
         Assert.Single(app.Received);
-        Assert.Equal(1, _broker.Counters.Get("orders", "shipping").Failed); // kafka (no consumeRetryEnabled) skips it
+        Assert.Equal(1, _broker.Counters.Get("orders", "shipping").Failed); // kafka with consumeRetryEnabled false skips it
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class PubSubBrokerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task In_memory_component_reruns_a_failed_message_until_it_succeeds()
+    public async Task In_memory_component_loses_a_failed_message_after_daprds_attempts()
     {
         var calls = 0;
         var app = new FakeSubscriber("shipping", "s-0", _ => Interlocked.Increment(ref calls) < 3 ? new DeliveryOutcome(DeliveryStatus.Retry, 500) : DeliveryOutcome.Success);
@@ -194,8 +194,8 @@ public sealed class PubSubBrokerTests : IAsyncLifetime
         await Publish("orders", "{}", pubsub: "memory");
         await Settle();
 
-        Assert.Equal(3, calls);
-        Assert.Equal(1, _broker.Counters.Get("orders", "shipping").Delivered);
+        Assert.Equal(1, calls);
+        Assert.Equal((0L, 1L), (_broker.Counters.Get("orders", "shipping").Delivered, _broker.Counters.Get("orders", "shipping").Failed));
     }
 
     [Fact]

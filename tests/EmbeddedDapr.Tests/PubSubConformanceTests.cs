@@ -214,38 +214,44 @@ public class PubSubConformanceTests
         await Publish(sut, "dropped", "Dropped", new { n = 1 });
         await Publish(sut, "missing-route", "Missing", new { n = 2 });
         await Until(() => app.Events("/dead").Count() == 2);
-        await Task.Delay(300, Ct); // a retry would have arrived by now (in-memory re-runs every 100 ms)
+        await Task.Delay(300, Ct); // a retry by daprd would have arrived by now
 
         Assert.Single(app.Received, r => r.Path == "/drop");
         Assert.Equal(["dropped", "missing-route"], app.Events("/dead").Select(e => e.GetProperty("topic").GetString()).Order());
     }
 
+    // components-contrib 1.17 removed the in-memory component's 10 re-runs (#4191): without a resiliency policy daprd
+    // makes one attempt, hands the error back, and the component only logs it. The message is gone.
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
-    public async Task The_in_memory_component_reruns_a_failing_handler_ten_times_then_gives_up(string target)
+    public async Task The_in_memory_component_loses_a_message_whose_handler_failed(string target)
     {
         var (sut, app) = await StartAsync(target);
         await using var _ = sut;
         await using var __ = app;
 
         await Publish(sut, "failing", "Failing", new { n = 1 });
-        await Until(() => app.Received.Count(r => r.Path == "/fail") >= 10);
-        await Task.Delay(400, Ct);
+        await Until(() => app.Received.Any(r => r.Path == "/fail"));
+        await Publish(sut, "plain", "Marker", new { n = 2 });
+        await Until(() => app.Events("/plain").Any());
+        await Task.Delay(300, Ct);
 
-        Assert.Equal(10, app.Received.Count(r => r.Path == "/fail"));
+        Assert.Single(app.Received, r => r.Path == "/fail");
     }
 
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
-    public async Task A_retry_status_is_redelivered(string target)
+    public async Task A_retry_status_without_a_resiliency_policy_is_not_redelivered_by_the_in_memory_component(string target)
     {
         var (sut, app) = await StartAsync(target);
         await using var _ = sut;
         await using var __ = app;
 
         await Publish(sut, "flaky", "Flaky", new { n = 1 });
-        await Until(() => app.Received.Count(r => r.Path == "/flaky") >= 2);
+        await Until(() => app.Received.Any(r => r.Path == "/flaky"));
+        await Publish(sut, "plain", "Marker", new { n = 2 });
+        await Until(() => app.Events("/plain").Any());
         await Task.Delay(300, Ct);
 
-        Assert.Equal(2, app.Received.Count(r => r.Path == "/flaky"));
+        Assert.Single(app.Received, r => r.Path == "/flaky");
     }
 
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]

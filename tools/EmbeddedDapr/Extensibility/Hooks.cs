@@ -21,7 +21,8 @@ public interface IResiliencyPolicies
 /// <summary>
 /// Runs inside resiliency, right before a backend or app is reached (fault injection, outage simulation).
 /// Throwing from <see cref="BeforeComponentCallAsync"/> makes the operation fail like a backend outage (Internal/500);
-/// returning a response from <see cref="BeforeAppCallAsync"/> short-circuits the call to the app.
+/// returning a response from <see cref="BeforeAppCallAsync"/> short-circuits the call to the app; throwing from
+/// <see cref="AfterAppCallAsync"/> loses a reply the app already produced.
 /// </summary>
 public interface IOutboundCallInterceptor
 {
@@ -29,6 +30,10 @@ public interface IOutboundCallInterceptor
 
     ValueTask<HttpResponseMessage?> BeforeAppCallAsync(string targetAppId, HttpRequestMessage request, CancellationToken cancellationToken) =>
         ValueTask.FromResult<HttpResponseMessage?>(null);
+
+    /// <summary>After the callee answered, before the caller sees it; throwing loses the reply (the callee already ran).</summary>
+    ValueTask AfterAppCallAsync(string targetAppId, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 }
 
 /// <summary>One transaction as the app sent it (user keys) and as the store runs it (prefixed keys).</summary>

@@ -72,7 +72,8 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         {
             return await resiliency.ExecuteAppCallAsync(targetAppId, ct => SendOnceAsync(targetAppId, request, ct), cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or Resiliency.StatusCodeException
+            && !cancellationToken.IsCancellationRequested)
         {
             throw DaprErrors.DirectInvoke(targetAppId, ex.Message);
         }
@@ -139,14 +140,20 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
                 return shortCircuit;
             }
         }
+        HttpResponseMessage response;
         try
         {
-            return await channel.SendAsync(request, cancellationToken);
+            response = await channel.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
             throw DaprErrors.DirectInvoke(targetAppId, ex.Message);
         }
+        foreach (var interceptor in interceptors)
+        {
+            await interceptor.AfterAppCallAsync(targetAppId, request, response, cancellationToken);
+        }
+        return response;
     }
 
     private static async Task<byte[]?> ReadBodyAsync(HttpContext context)

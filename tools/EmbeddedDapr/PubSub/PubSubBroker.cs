@@ -42,18 +42,27 @@ public sealed class BrokerPublishException(string message) : Exception(message);
 /// <summary>A message the app dropped (DROP or 404): not retried, dead-lettered if configured.</summary>
 public sealed class MessageDroppedException(string message) : PermanentFailureException(message);
 
+/// <summary>A message a RabbitMQ dead-letter queue holds: NACKed by daprd, moved there by the broker, read by nobody.</summary>
+public sealed record ParkedMessage(string PubsubName, string Topic, string AppId, string Queue, byte[] Data, DateTimeOffset At);
+
 /// <summary>
 /// The cluster's in-memory message broker. Each (pubsub, topic, app id) is a consumer group: every subscribed app
-/// id receives each message once, and the replicas of one app id compete for it (round-robin). Delivery follows
-/// daprd: route selection by CEL rules, the pubsub component's inbound Resiliency policy around the app call,
-/// dead-lettering, then the component type's own redelivery rule (<see cref="PubsubComponent"/>). Messages for an
-/// app id with no live replica wait until one attaches. Faults from <see cref="PubSubFaultInjector"/> apply here.
+/// id receives each message once, and the replicas of one app id share it (round-robin, or Kafka partitions each
+/// owned by one replica). Delivery follows daprd: route selection by CEL rules, the pubsub component's inbound
+/// Resiliency policy around the app call, dead-lettering, then the component type's own concurrency and redelivery
+/// rule (<see cref="PubsubComponent.Redelivery"/>). Component-level subscriptions (<see cref="Subscription.ComponentLevel"/>,
+/// e.g. the outbox's internal topic) skip daprd's subscription handling and face the component rule directly.
+/// Messages for an app id with no live replica wait until one attaches. Faults from <see cref="PubSubFaultInjector"/>
+/// apply here.
 /// </summary>
 public sealed class PubSubBroker : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, PubsubComponent> _components = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Pubsub, string Topic), ConcurrentDictionary<string, ConsumerGroup>> _topics = new();
     private readonly ConcurrentDictionary<ISubscriberEndpoint, Replica> _replicas = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<(string Pubsub, string Topic), int> _partitions = new();
+    private readonly ConcurrentDictionary<(string Pubsub, string AppId), WorkerPool> _sharedWorkers = new();
+    private readonly ConcurrentQueue<ParkedMessage> _parked = new();
     private const int UnreachableBackoffMs = 250;
 
     private readonly CancellationTokenSource _stop = new();
@@ -78,15 +87,30 @@ public sealed class PubSubBroker : IAsyncDisposable
 
     public ResiliencyProvider Resiliency { get; set; }
 
-    /// <summary>Messages accepted but not yet finally settled (acked, dropped, dead-lettered or lost).</summary>
+    /// <summary>Messages accepted but not yet finally settled (acked, dropped, dead-lettered, parked or lost).</summary>
     public long Outstanding => Interlocked.Read(ref _outstanding);
 
     public IReadOnlyCollection<PubsubComponent> Components => _components.Values.ToList();
+
+    /// <summary>Messages in RabbitMQ dead-letter queues (<c>enableDeadLetter</c>): settled for the broker, read by nobody.</summary>
+    public IReadOnlyList<ParkedMessage> Parked => [.. _parked];
 
     public void AddComponent(PubsubComponent component) => _components[component.Name] = component;
 
     public PubsubComponent? FindComponent(string name, string appId) =>
         _components.TryGetValue(name, out var component) && component.VisibleTo(appId) ? component : null;
+
+    /// <summary>
+    /// Kafka: the partition count of a topic (a broker-side setting; auto-created topics get <c>num.partitions</c> = 1).
+    /// Set it before the topic's first consumer group exists.
+    /// </summary>
+    public void SetPartitions(string pubsubName, string topic, int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        _partitions[(pubsubName, topic)] = partitions;
+    }
+
+    public int PartitionsOf(string pubsubName, string topic) => _partitions.GetValueOrDefault((pubsubName, topic), 1);
 
     /// <summary>Starts delivering the given subscriptions to this replica (call when the app is ready).</summary>
     public void AttachReplica(ISubscriberEndpoint endpoint, IEnumerable<Subscription> subscriptions, SubscriberOptions? options = null)
@@ -94,22 +118,38 @@ public sealed class PubSubBroker : IAsyncDisposable
         var replica = _replicas.GetOrAdd(endpoint, e => new Replica(e, options ?? new SubscriberOptions()));
         foreach (var subscription in subscriptions)
         {
-            if (!_components.TryGetValue(subscription.PubsubName, out var component) || !component.VisibleTo(endpoint.AppId))
+            if (GroupFor(endpoint.AppId, subscription) is { } group)
             {
-                _logger.LogWarning("{App}: subscription to {Pubsub}/{Topic} skipped: pubsub not found", endpoint.AppId, subscription.PubsubName, subscription.Topic);
-                continue;
+                group.Add(replica);
             }
-
-            if (!component.CanSubscribe(endpoint.AppId, subscription.Topic))
-            {
-                continue; // daprd silently skips subscriptions outside the component's topic scopes
-            }
-
-            var groups = _topics.GetOrAdd((subscription.PubsubName, subscription.Topic), _ => new(StringComparer.Ordinal));
-            var group = groups.GetOrAdd(endpoint.AppId, app => new ConsumerGroup(this, component, subscription.Topic, app));
-            group.Subscription = subscription;
-            group.Add(replica);
         }
+
+        PokeSharedWorkers(endpoint.AppId);
+    }
+
+    /// <summary>
+    /// Creates the consumer group of <paramref name="appId"/> for a subscription before any replica consumes it, so
+    /// messages published meanwhile wait for it (a Redis consumer group or a Kafka group offset does the same).
+    /// </summary>
+    public void DeclareConsumerGroup(string appId, Subscription subscription) => GroupFor(appId, subscription);
+
+    private ConsumerGroup? GroupFor(string appId, Subscription subscription)
+    {
+        if (!_components.TryGetValue(subscription.PubsubName, out var component) || !component.VisibleTo(appId))
+        {
+            _logger.LogWarning("{App}: subscription to {Pubsub}/{Topic} skipped: pubsub not found", appId, subscription.PubsubName, subscription.Topic);
+            return null;
+        }
+
+        if (!subscription.ComponentLevel && !component.CanSubscribe(appId, subscription.Topic))
+        {
+            return null; // daprd silently skips subscriptions outside the component's topic scopes
+        }
+
+        var groups = _topics.GetOrAdd((subscription.PubsubName, subscription.Topic), _ => new(StringComparer.Ordinal));
+        var group = groups.GetOrAdd(appId, app => new ConsumerGroup(this, component, subscription.Topic, app, PartitionsOf(component.Name, subscription.Topic)));
+        group.Subscription = subscription;
+        return group;
     }
 
     /// <summary>Stops delivering to this replica; its in-flight and future messages go to the other replicas (or wait).</summary>
@@ -124,12 +164,15 @@ public sealed class PubSubBroker : IAsyncDisposable
                     group.Remove(replica);
                 }
             }
+
+            PokeSharedWorkers(endpoint.AppId);
         }
     }
 
-    /// <summary>Subscriptions active for an app id (what GetMetadata reports).</summary>
+    /// <summary>Subscriptions active for an app id (what GetMetadata reports; component-level ones are daprd-internal).</summary>
     public IReadOnlyList<Subscription> SubscriptionsOf(string appId) =>
-        _topics.Values.SelectMany(g => g.Values).Where(g => g.AppId == appId).Select(g => g.Subscription!).Where(s => s is not null).ToList();
+        _topics.Values.SelectMany(g => g.Values).Where(g => g.AppId == appId).Select(g => g.Subscription!)
+            .Where(s => s is { ComponentLevel: false }).ToList();
 
     /// <summary>Hands the bytes to every consumer group of the topic (the envelope is already built).</summary>
     public void Publish(string pubsubName, string topic, byte[] data, string contentType, IReadOnlyDictionary<string, string> metadata, string publisherAppId)
@@ -141,7 +184,36 @@ public sealed class PubSubBroker : IAsyncDisposable
         }
 
         Counters.Published(pubsubName, topic, publisherAppId);
-        Enqueue(new BrokerMessage(pubsubName, topic, data, contentType, metadata));
+        var partition = _components.TryGetValue(pubsubName, out var component) && component.IsKafka
+            ? KafkaPartition(metadata, PartitionsOf(pubsubName, topic))
+            : 0;
+        Enqueue(new BrokerMessage(pubsubName, topic, data, contentType, metadata, partition));
+    }
+
+    /// <summary>
+    /// The Kafka component's partitioner: metadata <c>partitionKey</c> (or <c>__key</c>) hashed with FNV-1a as sarama's
+    /// hash partitioner does; no key = a random partition.
+    /// </summary>
+    public static int KafkaPartition(IReadOnlyDictionary<string, string> metadata, int partitions)
+    {
+        if (partitions <= 1)
+        {
+            return 0;
+        }
+
+        if (!metadata.TryGetValue("partitionKey", out var key) && !metadata.TryGetValue("__key", out key))
+        {
+            return Random.Shared.Next(partitions);
+        }
+
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(key))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        var partition = (int)hash % partitions;
+        return partition < 0 ? -partition : partition;
     }
 
     /// <summary>Waits until every accepted message is settled; false on timeout. For tests and the load loop.</summary>
@@ -164,7 +236,7 @@ public sealed class PubSubBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        var dispatchers = _topics.Values.SelectMany(g => g.Values).Select(g => g.Dispatcher).ToArray();
+        var dispatchers = _topics.Values.SelectMany(g => g.Values).SelectMany(g => g.Dispatchers).ToArray();
         try
         {
             await Task.WhenAll(dispatchers).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
@@ -190,12 +262,33 @@ public sealed class PubSubBroker : IAsyncDisposable
             for (var i = 0; i < copies; i++)
             {
                 Interlocked.Increment(ref _outstanding);
-                group.Queue.Writer.TryWrite(new Pending(message, 0));
+                group.Enqueue(new Pending(message, 0));
             }
         }
     }
 
-    private sealed record BrokerMessage(string Pubsub, string Topic, byte[] Data, string ContentType, IReadOnlyDictionary<string, string> Metadata);
+    /// <summary>Live subscriber processes (distinct sidecars) of an app id: each daprd brings its own workers.</summary>
+    private int InstancesOf(string appId) =>
+        Math.Max(1, _replicas.Keys.Where(e => e.AppId == appId).Select(e => e.InstanceId).Distinct(StringComparer.Ordinal).Count());
+
+    private WorkerPool SharedWorkers(PubsubComponent component, string appId) =>
+        _sharedWorkers.GetOrAdd((component.Name, appId), _ => new WorkerPool(() => Saturating(component.Redelivery.PerReplicaConcurrency, InstancesOf(appId))));
+
+    private void PokeSharedWorkers(string appId)
+    {
+        foreach (var ((_, app), pool) in _sharedWorkers)
+        {
+            if (app == appId)
+            {
+                pool.Poke();
+            }
+        }
+    }
+
+    private static int Saturating(int perReplica, int replicas) =>
+        perReplica == int.MaxValue ? int.MaxValue : (int)Math.Min(int.MaxValue, (long)perReplica * Math.Max(1, replicas));
+
+    private sealed record BrokerMessage(string Pubsub, string Topic, byte[] Data, string ContentType, IReadOnlyDictionary<string, string> Metadata, int Partition);
 
     private sealed record Pending(BrokerMessage Message, int Redeliveries);
 
@@ -209,27 +302,101 @@ public sealed class PubSubBroker : IAsyncDisposable
         public long SuspectUntil { get; set; }
     }
 
+    /// <summary>A counting gate whose limit can change (workers per daprd × live daprds).</summary>
+    private sealed class WorkerPool(Func<int> limit)
+    {
+        private readonly Lock _gate = new();
+        private readonly List<TaskCompletionSource> _waiters = [];
+        private int _busy;
+
+        public async Task EnterAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                TaskCompletionSource waiter;
+                lock (_gate)
+                {
+                    if (_busy < limit())
+                    {
+                        _busy++;
+                        return;
+                    }
+
+                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.Add(waiter);
+                }
+
+                await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public void Exit()
+        {
+            lock (_gate)
+            {
+                _busy--;
+            }
+
+            Poke();
+        }
+
+        /// <summary>Wakes every waiter to try again (a slot was freed or the limit grew).</summary>
+        public void Poke()
+        {
+            TaskCompletionSource[] waiters;
+            lock (_gate)
+            {
+                waiters = [.. _waiters];
+                _waiters.Clear();
+            }
+
+            foreach (var waiter in waiters)
+            {
+                waiter.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>One lane of a consumer group: the whole group, or one Kafka partition.</summary>
+    private sealed class Lane(int index)
+    {
+        public int Index { get; } = index;
+
+        public Channel<Pending> Queue { get; } = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+        public Task Dispatcher { get; set; } = Task.CompletedTask;
+    }
+
     private sealed class ConsumerGroup
     {
         private readonly PubSubBroker _broker;
         private readonly PubsubComponent _component;
         private readonly BrokerRedelivery _redelivery;
-        private readonly SemaphoreSlim _topicSlots;
+        private readonly Lane[] _lanes;
+        private readonly WorkerPool? _workers;
         private readonly Lock _gate = new();
         private readonly List<Replica> _replicas = [];
         private TaskCompletionSource _replicaAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _next;
         private (ResiliencyProvider? Provider, ResiliencyPolicy Policy) _inbound = (null, ResiliencyPolicy.None);
 
-        public ConsumerGroup(PubSubBroker broker, PubsubComponent component, string topic, string appId)
+        public ConsumerGroup(PubSubBroker broker, PubsubComponent component, string topic, string appId, int partitions)
         {
             _broker = broker;
             _component = component;
             _redelivery = component.Redelivery;
             Topic = topic;
             AppId = appId;
-            _topicSlots = new SemaphoreSlim(Math.Min(_redelivery.TopicConcurrency, 1024));
-            Dispatcher = Task.Run(RunAsync);
+            _lanes = [.. Enumerable.Range(0, _redelivery.Partitioned ? partitions : 1).Select(i => new Lane(i))];
+            _workers = _redelivery.Partitioned || _redelivery.Sequential
+                ? null
+                : _redelivery.SharedWorkers
+                    ? broker.SharedWorkers(component, appId)
+                    : new WorkerPool(() => Saturating(_redelivery.PerReplicaConcurrency, ReplicaCount));
+            foreach (var lane in _lanes)
+            {
+                lane.Dispatcher = Task.Run(() => RunAsync(lane));
+            }
         }
 
         public string Topic { get; }
@@ -238,13 +405,24 @@ public sealed class PubSubBroker : IAsyncDisposable
 
         public Subscription? Subscription { get; set; }
 
-        public Channel<Pending> Queue { get; } = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-
-        public Task Dispatcher { get; }
+        public IEnumerable<Task> Dispatchers => _lanes.Select(l => l.Dispatcher);
 
         private string Pubsub => _component.Name;
 
         private PubSubCounters Counters => _broker.Counters;
+
+        private int ReplicaCount
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _replicas.Count;
+                }
+            }
+        }
+
+        public void Enqueue(Pending pending) => _lanes[pending.Message.Partition % _lanes.Length].Queue.Writer.TryWrite(pending);
 
         public void Add(Replica replica)
         {
@@ -257,6 +435,8 @@ public sealed class PubSubBroker : IAsyncDisposable
 
                 _replicaAvailable.TrySetResult();
             }
+
+            _workers?.Poke();
         }
 
         public void Remove(Replica replica)
@@ -270,7 +450,11 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
         }
 
-        private async Task<Replica> NextReplicaAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// The replica for the next attempt: round-robin, or for a Kafka partition its owner (partitions spread over the
+        /// replicas in attach order; a replica whose app does not answer hands its partitions on, as a rebalance does).
+        /// </summary>
+        private async Task<Replica> NextReplicaAsync(int lane, CancellationToken cancellationToken)
         {
             while (true)
             {
@@ -281,9 +465,10 @@ public sealed class PubSubBroker : IAsyncDisposable
                     if (_replicas.Count > 0)
                     {
                         var now = Environment.TickCount64;
+                        var start = _redelivery.Partitioned ? lane : _next++;
                         for (var i = 0; i < _replicas.Count; i++)
                         {
-                            var candidate = _replicas[(int)((uint)_next++ % (uint)_replicas.Count)];
+                            var candidate = _replicas[(int)((uint)(start + i) % (uint)_replicas.Count)];
                             if (candidate.SuspectUntil <= now)
                             {
                                 return candidate;
@@ -308,17 +493,17 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
         }
 
-        private async Task RunAsync()
+        private async Task RunAsync(Lane lane)
         {
             var stop = _broker._stop.Token;
             var batch = new List<Pending>();
             try
             {
-                while (await Queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+                while (await lane.Queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
                     batch.Clear();
                     var window = Math.Max(1, _broker.Faults.ReorderWindowFor(Topic, AppId));
-                    while (batch.Count < window && Queue.Reader.TryRead(out var pending))
+                    while (batch.Count < window && lane.Queue.Reader.TryRead(out var pending))
                     {
                         batch.Add(pending);
                     }
@@ -330,14 +515,15 @@ public sealed class PubSubBroker : IAsyncDisposable
 
                     foreach (var pending in batch)
                     {
-                        await _topicSlots.WaitAsync(stop).ConfigureAwait(false);
-                        if (_redelivery.TopicConcurrency == 1)
+                        if (_workers is null)
                         {
-                            await ProcessAsync(pending, stop).ConfigureAwait(false); // sequential topic: no hand-off needed
+                            // In order, one at a time: a Kafka partition, the in-memory bus, a single-consumer queue.
+                            await ProcessAsync(pending, lane, entered: false, stop).ConfigureAwait(false);
                         }
                         else
                         {
-                            _ = ProcessAsync(pending, stop);
+                            await _workers.EnterAsync(stop).ConfigureAwait(false);
+                            _ = ProcessAsync(pending, lane, entered: true, stop);
                         }
                     }
                 }
@@ -348,7 +534,7 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
         }
 
-        private async Task ProcessAsync(Pending pending, CancellationToken stop)
+        private async Task ProcessAsync(Pending pending, Lane lane, bool entered, CancellationToken stop)
         {
             var settled = true;
             try
@@ -356,7 +542,7 @@ public sealed class PubSubBroker : IAsyncDisposable
                 var inline = 0;
                 while (true)
                 {
-                    if (await HandleAsync(pending.Message, stop).ConfigureAwait(false))
+                    if (await HandleAsync(pending.Message, lane.Index, stop).ConfigureAwait(false))
                     {
                         break;
                     }
@@ -364,10 +550,10 @@ public sealed class PubSubBroker : IAsyncDisposable
                     // daprd returned the error to the component: apply the component type's redelivery rule.
                     if (_redelivery.InlineRetries < 0 || inline < _redelivery.InlineRetries)
                     {
-                        inline++;
                         Counters.Retried(Pubsub, Topic, AppId);
-                        // The component sleeps in wall-clock time (daprd's in-memory/Kafka retry loops), not on the cluster clock.
-                        await Task.Delay(_redelivery.InlineDelay, TimeProvider.System, stop).ConfigureAwait(false);
+                        // The component sleeps in wall-clock time (its own retry loop), not on the cluster clock.
+                        await Task.Delay(_redelivery.InlineDelay(inline), TimeProvider.System, stop).ConfigureAwait(false);
+                        inline++;
                         continue;
                     }
 
@@ -375,7 +561,16 @@ public sealed class PubSubBroker : IAsyncDisposable
                     {
                         settled = false;
                         Counters.Retried(Pubsub, Topic, AppId);
-                        _ = RequeueAsync(pending with { Redeliveries = pending.Redeliveries + 1 }, after, stop);
+                        _ = RequeueAsync(pending with { Redeliveries = pending.Redeliveries + 1 }, lane, after, stop);
+                        break;
+                    }
+
+                    if (_redelivery.DeadLetterQueue)
+                    {
+                        var queue = "dlq-" + QueueName;
+                        _broker._parked.Enqueue(new ParkedMessage(Pubsub, Topic, AppId, queue, pending.Message.Data, _broker._time.GetUtcNow()));
+                        Counters.Parked(Pubsub, Topic, AppId);
+                        _broker._logger.LogWarning("{App}: message on {Pubsub}/{Topic} moved to dead-letter queue {Queue}, which nothing consumes", AppId, Pubsub, Topic, queue);
                         break;
                     }
 
@@ -395,7 +590,11 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
             finally
             {
-                _topicSlots.Release();
+                if (entered)
+                {
+                    _workers!.Exit();
+                }
+
                 if (settled)
                 {
                     Interlocked.Decrement(ref _broker._outstanding);
@@ -403,7 +602,13 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
         }
 
-        private async Task RequeueAsync(Pending pending, TimeSpan after, CancellationToken stop)
+        /// <summary>RabbitMQ's queue: subscription metadata <c>queueName</c>, else <c>&lt;consumerID&gt;-&lt;topic&gt;</c>.</summary>
+        private string QueueName =>
+            Subscription?.Metadata.GetValueOrDefault("queueName") is { Length: > 0 } name
+                ? name
+                : $"{_component.Meta("consumerID") ?? AppId}-{Topic}";
+
+        private async Task RequeueAsync(Pending pending, Lane lane, TimeSpan after, CancellationToken stop)
         {
             try
             {
@@ -412,7 +617,7 @@ public sealed class PubSubBroker : IAsyncDisposable
                     await Task.Delay(after, _broker._time, stop).ConfigureAwait(false);
                 }
 
-                Queue.Writer.TryWrite(pending);
+                lane.Queue.Writer.TryWrite(pending);
             }
             catch (OperationCanceledException)
             {
@@ -420,9 +625,42 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
         }
 
-        /// <summary>One pass of daprd's subscription handler; true = acknowledge to the broker.</summary>
-        private async Task<bool> HandleAsync(BrokerMessage message, CancellationToken stop)
+        /// <summary>
+        /// A component-level subscription: the handler (e.g. the outbox relay of one daprd) gets the raw message; its
+        /// answer goes straight back to the component, with no resiliency, routing or dead-letter topic in between.
+        /// </summary>
+        private async Task<bool> HandleComponentLevelAsync(BrokerMessage message, int lane, CancellationToken stop)
         {
+            var request = new DeliveryRequest("/", message.Data, message.Metadata);
+            while (true)
+            {
+                var replica = await NextReplicaAsync(lane, stop).ConfigureAwait(false);
+                var outcome = await replica.Endpoint.DeliverAsync(request, stop).ConfigureAwait(false);
+                if (outcome.Unreachable)
+                {
+                    replica.SuspectUntil = Environment.TickCount64 + UnreachableBackoffMs;
+                    continue;
+                }
+
+                if (outcome.Status == DeliveryStatus.Success)
+                {
+                    Counters.Delivered(Pubsub, Topic, AppId);
+                    return true;
+                }
+
+                _broker._logger.LogDebug("{App}: {Pubsub}/{Topic} handler failed: {Error}", AppId, Pubsub, Topic, outcome.Error);
+                return false;
+            }
+        }
+
+        /// <summary>One pass of daprd's subscription handler; true = acknowledge to the broker.</summary>
+        private async Task<bool> HandleAsync(BrokerMessage message, int lane, CancellationToken stop)
+        {
+            if (Subscription is { ComponentLevel: true })
+            {
+                return await HandleComponentLevelAsync(message, lane, stop).ConfigureAwait(false);
+            }
+
             var delay = _broker.Faults.DelayFor(Topic, AppId);
             if (delay > TimeSpan.Zero)
             {
@@ -519,7 +757,7 @@ public sealed class PubSubBroker : IAsyncDisposable
             try
             {
                 await policy.ExecuteAsync(
-                    ct => AttemptAsync(request, ct),
+                    ct => AttemptAsync(request, lane, ct),
                     stop,
                     (_, _) => Counters.Retried(Pubsub, Topic, AppId)).ConfigureAwait(false);
                 Counters.Delivered(Pubsub, Topic, AppId);
@@ -568,11 +806,11 @@ public sealed class PubSubBroker : IAsyncDisposable
             return Task.FromResult(true);
         }
 
-        private async Task<bool> AttemptAsync(DeliveryRequest request, CancellationToken cancellationToken)
+        private async Task<bool> AttemptAsync(DeliveryRequest request, int lane, CancellationToken cancellationToken)
         {
             while (true)
             {
-                var replica = await NextReplicaAsync(cancellationToken).ConfigureAwait(false);
+                var replica = await NextReplicaAsync(lane, cancellationToken).ConfigureAwait(false);
                 if (_broker.Faults.ShouldFailDelivery(Topic, AppId))
                 {
                     throw new StatusCodeException(500, "injected delivery failure");

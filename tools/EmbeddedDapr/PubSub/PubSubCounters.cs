@@ -13,12 +13,14 @@ public sealed record PubSubCounterSnapshot(
     long Dropped,
     long DeadLettered,
     long Failed,
-    long PublishFailed);
+    long PublishFailed,
+    long Parked = 0);
 
 /// <summary>
 /// Pub/sub counters per topic and app, readable by tests and the local run. Delivered = the app acknowledged
 /// (SUCCESS); Retried = a repeated attempt (resiliency retry or broker redelivery); Dropped = DROP/404, unmatched
-/// route or expired event; DeadLettered = forwarded to the dead-letter topic; Failed = given up and lost.
+/// route or expired event; DeadLettered = forwarded to the dead-letter topic; Failed = given up and lost; Parked = moved to a broker
+/// dead-letter queue (RabbitMQ <c>enableDeadLetter</c>) that nothing consumes.
 /// </summary>
 public sealed class PubSubCounters
 {
@@ -38,6 +40,8 @@ public sealed class PubSubCounters
 
     public void Failed(string pubsub, string topic, string app) => Interlocked.Increment(ref CellFor(pubsub, topic, app).Failed);
 
+    public void Parked(string pubsub, string topic, string app) => Interlocked.Increment(ref CellFor(pubsub, topic, app).Parked);
+
     /// <summary>All rows, ordered by pubsub, topic, app.</summary>
     public IReadOnlyList<PubSubCounterSnapshot> Snapshot() =>
         _cells.OrderBy(c => c.Key.Pubsub, StringComparer.Ordinal)
@@ -49,7 +53,7 @@ public sealed class PubSubCounters
     /// <summary>Sum over the rows matching the filters (null = any).</summary>
     public PubSubCounterSnapshot Get(string? topic = null, string? appId = null, string? pubsubName = null)
     {
-        long published = 0, delivered = 0, retried = 0, dropped = 0, deadLettered = 0, failed = 0, publishFailed = 0;
+        long published = 0, delivered = 0, retried = 0, dropped = 0, deadLettered = 0, failed = 0, publishFailed = 0, parked = 0;
         foreach (var ((pubsub, t, app), cell) in _cells)
         {
             if ((topic is null || t == topic) && (appId is null || app == appId) && (pubsubName is null || pubsub == pubsubName))
@@ -61,10 +65,11 @@ public sealed class PubSubCounters
                 deadLettered += Volatile.Read(ref cell.DeadLettered);
                 failed += Volatile.Read(ref cell.Failed);
                 publishFailed += Volatile.Read(ref cell.PublishFailed);
+                parked += Volatile.Read(ref cell.Parked);
             }
         }
 
-        return new PubSubCounterSnapshot(pubsubName ?? "*", topic ?? "*", appId ?? "*", published, delivered, retried, dropped, deadLettered, failed, publishFailed);
+        return new PubSubCounterSnapshot(pubsubName ?? "*", topic ?? "*", appId ?? "*", published, delivered, retried, dropped, deadLettered, failed, publishFailed, parked);
     }
 
     public void Reset() => _cells.Clear();
@@ -80,9 +85,11 @@ public sealed class PubSubCounters
         public long DeadLettered;
         public long Failed;
         public long PublishFailed;
+        public long Parked;
 
         public PubSubCounterSnapshot ToSnapshot(string pubsub, string topic, string app) => new(
             pubsub, topic, app, Volatile.Read(ref Published), Volatile.Read(ref Delivered), Volatile.Read(ref Retried),
-            Volatile.Read(ref Dropped), Volatile.Read(ref DeadLettered), Volatile.Read(ref Failed), Volatile.Read(ref PublishFailed));
+            Volatile.Read(ref Dropped), Volatile.Read(ref DeadLettered), Volatile.Read(ref Failed), Volatile.Read(ref PublishFailed),
+            Volatile.Read(ref Parked));
     }
 }

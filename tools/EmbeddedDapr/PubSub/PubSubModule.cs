@@ -26,11 +26,15 @@ public sealed record DeclarativeSubscriptions(IReadOnlyList<Subscription> All)
 public sealed class PubSubModule : ISidecarModule
 {
     private readonly ConcurrentDictionary<EmbeddedDaprSidecar, ISubscriberEndpoint> _endpoints = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<EmbeddedDaprSidecar, IReadOnlyList<OutboxRelay>> _relays = new(ReferenceEqualityComparer.Instance);
 
     public int Order => 10;
 
     /// <summary>The broker of a cluster (counters, faults, <c>WaitForIdleAsync</c>).</summary>
     public static PubSubBroker Broker(EmbeddedDaprCluster cluster) => cluster.Services.GetRequiredService<PubSubBroker>();
+
+    /// <summary>The cluster's outbox settings (tests may shorten <see cref="OutboxSettings.Timing"/>).</summary>
+    public static OutboxSettings Outbox(EmbeddedDaprCluster cluster) => cluster.Services.GetRequiredService<OutboxSettings>();
 
     public void ConfigureClusterServices(IServiceCollection services, EmbeddedDaprCluster cluster)
     {
@@ -67,17 +71,55 @@ public sealed class PubSubModule : ISidecarModule
             return broker;
         });
         services.AddSingleton(sp => new PubSubPublisher(sp.GetRequiredService<PubSubBroker>(), cluster.TimeProvider));
+        services.AddSingleton(new OutboxSettings());
     }
 
     public void ConfigureServices(IServiceCollection services, SidecarContext sidecar)
     {
         var publisher = sidecar.Cluster.Services.GetRequiredService<PubSubPublisher>();
         services.AddSingleton(publisher);
-        services.AddSingleton<IStateTransactionHook>(new TransactionalOutbox(publisher, sidecar.TimeProvider, sidecar.Logger));
+        services.AddSingleton<IStateTransactionHook>(new TransactionalOutbox(publisher, sidecar.TimeProvider));
         services.AddSingleton<IMetadataContributor>(new SubscriptionMetadata(publisher.Broker));
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints, SidecarContext sidecar) => PubSubHttpApi.Map(endpoints);
+
+    /// <summary>
+    /// daprd subscribes to the outbox stores' internal topics once the app is healthy (at once without an app). The
+    /// consumer groups exist from the start, so hand-offs published earlier wait for the relay, as on a real broker.
+    /// </summary>
+    public Task OnSidecarStartedAsync(SidecarContext sidecar, CancellationToken cancellationToken)
+    {
+        var broker = Broker(sidecar.Cluster);
+        var publisher = sidecar.Cluster.Services.GetRequiredService<PubSubPublisher>();
+        var settings = Outbox(sidecar.Cluster);
+        var relays = sidecar.StateStores.Values
+            .Select(store => OutboxConfig.Of(store.Component))
+            .OfType<OutboxConfig>()
+            .Where(config => broker.FindComponent(config.OutboxPubsub, sidecar.AppId) is not null)
+            .Select(config => new OutboxRelay(sidecar, config, publisher, settings))
+            .ToList();
+        foreach (var relay in relays)
+        {
+            broker.DeclareConsumerGroup(sidecar.AppId, relay.Subscription);
+        }
+
+        _relays[sidecar.Sidecar] = relays;
+        if (sidecar.AppChannel is null)
+        {
+            AttachRelays(sidecar, broker);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void AttachRelays(SidecarContext sidecar, PubSubBroker broker)
+    {
+        foreach (var relay in _relays.GetValueOrDefault(sidecar.Sidecar) ?? [])
+        {
+            broker.AttachReplica(relay, [relay.Subscription]);
+        }
+    }
 
     public async Task OnAppReadyAsync(SidecarContext sidecar, CancellationToken cancellationToken)
     {
@@ -86,6 +128,8 @@ public sealed class PubSubModule : ISidecarModule
         {
             return;
         }
+
+        AttachRelays(sidecar, Broker(sidecar.Cluster));
 
         var broker = Broker(sidecar.Cluster);
         var programmatic = await SubscriptionDiscovery.ReadAsync(channel.Client, channel.BaseAddress, sidecar.AppId, null, sidecar.Logger, cancellationToken);
@@ -103,6 +147,11 @@ public sealed class PubSubModule : ISidecarModule
         if (_endpoints.TryRemove(sidecar.Sidecar, out var endpoint))
         {
             Broker(sidecar.Cluster).DetachReplica(endpoint);
+        }
+
+        foreach (var relay in _relays.TryRemove(sidecar.Sidecar, out var relays) ? relays : [])
+        {
+            Broker(sidecar.Cluster).DetachReplica(relay);
         }
 
         return Task.CompletedTask;

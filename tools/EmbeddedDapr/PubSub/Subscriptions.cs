@@ -14,9 +14,17 @@ public sealed record Subscription(
     string? DeadLetterTopic,
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<string> Scopes,
-    string Origin)
+    string Origin,
+    bool ComponentLevel = false)
 {
     public bool RawPayload => CloudEventEnvelope.IsRawPayload(Metadata, out _);
+
+    /// <summary>
+    /// A subscription daprd makes on the component itself, not for the app (the outbox's internal topic): no routes,
+    /// no resiliency, no dead-letter topic; the handler's error goes straight back to the component.
+    /// </summary>
+    public static Subscription ForComponent(string pubsubName, string topic, string origin) =>
+        new(pubsubName, topic, [new SubscriptionRule(null, "/")], null, new Dictionary<string, string>(), [], origin, ComponentLevel: true);
 
     public bool AppliesTo(string appId) => Scopes.Count == 0 || Scopes.Contains(appId, StringComparer.Ordinal);
 }

@@ -1,39 +1,58 @@
-using System.Runtime.CompilerServices;
 using Flipkart.EmbeddedDapr.Errors;
 using Flipkart.EmbeddedDapr.Extensibility;
+using Flipkart.EmbeddedDapr.Resources;
 using Flipkart.EmbeddedDapr.State;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Flipkart.EmbeddedDapr.PubSub;
 
-/// <summary>
-/// daprd's transactional outbox for state stores with <c>outboxPublishPubsub</c> + <c>outboxPublishTopic</c> (optional
-/// <c>outboxPubsub</c>), as an <see cref="IStateTransactionHook"/>. Before the commit, every upsert becomes a CloudEvent
-/// (id = a marker key <c>outbox-&lt;uuid&gt;</c>, source = app id, data = the value — or the value of a same-key upsert
-/// flagged <c>outbox.projection: "true"</c>, which is removed from the transaction — with the operation's metadata copied
-/// into the envelope except <c>data</c>/<c>id</c>) and is handed to the internal topic <c>&lt;appId&gt;&lt;topic&gt;outbox</c> on
-/// <c>outboxPubsub</c>; a failure there fails the call with <c>ERR_PUBLISH_OUTBOX</c> and nothing is committed. The marker
-/// key (value <c>"0"</c>, no app prefix) is appended to the transaction. After the commit each event is published to the
-/// final pubsub/topic and its marker deleted. Deletes publish nothing. Unlike daprd, the final publish runs right after
-/// the commit rather than after daprd's ≥ 1 s marker poll, so tests need not wait.
-/// </summary>
-public sealed class TransactionalOutbox(PubSubPublisher publisher, TimeProvider time, ILogger logger) : IStateTransactionHook
+/// <summary>The outbox settings of one state store (daprd's <c>outboxConfig</c>).</summary>
+public sealed record OutboxConfig(string Store, string PublishPubsub, string PublishTopic, string OutboxPubsub, bool DiscardWhenMissingState)
 {
-    private readonly ConditionalWeakTable<StateTransactionContext, Staged> _staged = [];
+    /// <summary>Null unless the component sets both <c>outboxPublishPubsub</c> and <c>outboxPublishTopic</c>.</summary>
+    public static OutboxConfig? Of(ComponentDefinition component)
+    {
+        var publishPubsub = component.GetMetadata("outboxPublishPubsub");
+        var publishTopic = component.GetMetadata("outboxPublishTopic");
+        if (string.IsNullOrEmpty(publishPubsub) || string.IsNullOrEmpty(publishTopic))
+        {
+            return null;
+        }
 
+        var outboxPubsub = component.GetMetadata("outboxPubsub") is { Length: > 0 } o ? o : publishPubsub;
+        return new OutboxConfig(component.Name, publishPubsub, publishTopic, outboxPubsub, component.GetBool("outboxDiscardWhenMissingState"));
+    }
+
+    /// <summary>daprd's <c>outboxTopic</c>: <c>&lt;namespace&gt;&lt;appId&gt;&lt;outboxPublishTopic&gt;outbox</c>.</summary>
+    public string InternalTopic(string appId) => Namespace + appId + PublishTopic + "outbox";
+
+    /// <summary>daprd's <c>security.CurrentNamespace()</c>: env <c>NAMESPACE</c>, or <c>default</c> when it is not set.</summary>
+    public static string Namespace => Environment.GetEnvironmentVariable("NAMESPACE") ?? "default";
+}
+
+/// <summary>
+/// The first half of daprd's transactional outbox (dapr/dapr <c>pkg/runtime/pubsub/outbox.go</c> <c>PublishInternal</c>), as an
+/// <see cref="IStateTransactionHook"/>, for state stores with <c>outboxPublishPubsub</c> + <c>outboxPublishTopic</c>. Before
+/// the commit, every upsert becomes a CloudEvent (id = a marker key <c>outbox-&lt;uuid&gt;</c>, source = app id, data = the
+/// value — or the value of a same-key upsert flagged <c>outbox.projection: "true"</c>, which is removed from the
+/// transaction — with the operation's metadata copied into the envelope except <c>data</c>/<c>id</c>) that is published to the
+/// internal topic <c>&lt;namespace&gt;&lt;appId&gt;&lt;topic&gt;outbox</c> on <c>outboxPubsub</c>; a failure there fails the call with
+/// <c>ERR_PUBLISH_OUTBOX</c> and nothing is committed, but what was already handed over stays published. The marker upsert
+/// (value <c>"0"</c>, no app prefix) joins the transaction, so it lands exactly when the store applies the transaction's
+/// operations: never on an atomic store that rolls back, and even when the transaction failed on Redis (MULTI/EXEC
+/// without rollback). Deletes publish nothing. The second half, the relay that waits for the marker and publishes the
+/// final event, is <see cref="OutboxRelay"/>; nothing here publishes after the commit.
+/// </summary>
+public sealed class TransactionalOutbox(PubSubPublisher publisher, TimeProvider time) : IStateTransactionHook
+{
     public async ValueTask BeforeCommitAsync(StateTransactionContext transaction, CancellationToken cancellationToken)
     {
-        var metadata = transaction.Store.Component.Metadata;
-        var publishPubsub = metadata.GetValueOrDefault("outboxPublishPubsub");
-        var publishTopic = metadata.GetValueOrDefault("outboxPublishTopic");
-        if (string.IsNullOrEmpty(publishPubsub) || string.IsNullOrEmpty(publishTopic))
+        if (OutboxConfig.Of(transaction.Store.Component) is not { } config)
         {
             return;
         }
 
         var appId = transaction.Sidecar.AppId;
-        var outboxPubsub = metadata.GetValueOrDefault("outboxPubsub") is { Length: > 0 } o ? o : publishPubsub;
         var operations = transaction.Operations;
         var projections = new Dictionary<string, StateUpsert>(StringComparer.Ordinal);
         for (var i = operations.Count - 1; i >= 0; i--)
@@ -45,97 +64,50 @@ public sealed class TransactionalOutbox(PubSubPublisher publisher, TimeProvider 
             }
         }
 
-        var pending = new List<Pending>();
         var traceParent = Tracing.ChildTraceParent(null);
+        var internalTopic = config.InternalTopic(appId);
         foreach (var upsert in operations.OfType<StateUpsert>().ToList())
         {
             var source = projections.GetValueOrDefault(upsert.Key) ?? upsert;
             var contentType = source.Metadata.TryGetValue("contentType", out var ct) ? ct : "";
             var marker = "outbox-" + Guid.NewGuid();
-            var envelope = BuildEnvelope(appId, marker, upsert.Metadata, source.Value, contentType, outboxPubsub, traceParent);
-            pending.Add(new Pending(marker, envelope, (string)envelope["datacontenttype"]!));
-        }
-
-        if (pending.Count == 0)
-        {
-            return;
-        }
-
-        var internalTopic = appId + publishTopic + "outbox";
-        var internalComponent = publisher.Broker.FindComponent(outboxPubsub, appId);
-        foreach (var item in pending)
-        {
-            if (internalComponent is null)
+            var envelope = OutboxEnvelope.Build(appId, marker, upsert.Metadata, source.Value, contentType, config.OutboxPubsub, traceParent, time);
+            if (publisher.Broker.FindComponent(config.OutboxPubsub, appId) is not { } component)
             {
-                throw OutboxError($"pubsub {outboxPubsub} is not found");
+                throw OutboxError($"pubsub {config.OutboxPubsub} is not found");
             }
 
             try
             {
-                await publisher.PublishEnvelopeAsync(appId, internalComponent, internalTopic, GoJson.ToUtf8(item.Envelope), item.ContentType, cancellationToken)
-                    .ConfigureAwait(false);
+                // daprd's publisher checks the component's publishing scopes and applies its outbound resiliency policy.
+                if (!component.CanPublish(appId, internalTopic))
+                {
+                    throw OutboxError($"topic {internalTopic} is not allowed for app id {appId}");
+                }
+
+                await publisher.PublishEnvelopeAsync(appId, component, internalTopic, GoJson.ToUtf8(envelope), "", cancellationToken).ConfigureAwait(false);
             }
-            catch (DaprApiException ex)
+            catch (DaprApiException ex) when (ex.ErrorCode != "ERR_PUBLISH_OUTBOX")
             {
                 throw OutboxError(ex.Message);
             }
 
-            operations.Add(new StateUpsert(item.Marker, "0"u8.ToArray(), null, StateConcurrency.Unspecified, new Dictionary<string, string>()));
-        }
-
-        _staged.AddOrUpdate(transaction, new Staged(publishPubsub, publishTopic, pending));
-    }
-
-    public async ValueTask AfterCommitAsync(StateTransactionContext transaction, CancellationToken cancellationToken)
-    {
-        if (!_staged.TryGetValue(transaction, out var target))
-        {
-            return;
-        }
-
-        _staged.Remove(transaction);
-        var appId = transaction.Sidecar.AppId;
-        var component = publisher.Broker.FindComponent(target.Pubsub, appId);
-        if (component is null)
-        {
-            logger.LogError("outbox: pubsub {Pubsub} is not found for app {App}; events dropped", target.Pubsub, appId);
-            return;
-        }
-
-        foreach (var item in target.Events)
-        {
-            item.Envelope["topic"] = target.Topic;
-            item.Envelope["pubsubname"] = target.Pubsub;
-            var bytes = GoJson.ToUtf8(item.Envelope);
-
-            // The state is committed, so the event must follow: daprd keeps redelivering the internal message until
-            // the final publish succeeds; a bounded retry loop stands in for that here.
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await publisher.PublishEnvelopeAsync(appId, component, target.Topic, bytes, item.ContentType, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (DaprApiException ex) when (attempt < 10)
-                {
-                    logger.LogWarning("outbox: publish to {Topic} failed ({Error}); retrying", target.Topic, ex.Message);
-                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
-                }
-                catch (DaprApiException ex)
-                {
-                    logger.LogError("outbox: publish to {Topic} failed for good: {Error}", target.Topic, ex.Message);
-                    break;
-                }
-            }
-
-            transaction.Store.Delete(new StateDelete(item.Marker, null, StateConcurrency.Unspecified, new Dictionary<string, string>()));
+            operations.Add(new StateUpsert(marker, "0"u8.ToArray(), null, StateConcurrency.Unspecified, new Dictionary<string, string>()));
         }
     }
 
-    private Dictionary<string, object?> BuildEnvelope(
+    private static DaprApiException OutboxError(string detail) =>
+        DaprErrors.Basic(StatusCode.Internal, 500, "ERR_PUBLISH_OUTBOX", $"error while publishing outbox message: {detail}");
+
+    private static bool IsTruthy(string value) => value.ToLowerInvariant() is "true" or "1" or "yes" or "on" or "y";
+}
+
+/// <summary>The CloudEvent daprd's <c>PublishInternal</c> builds for one outbox upsert.</summary>
+internal static class OutboxEnvelope
+{
+    public static Dictionary<string, object?> Build(
         string appId, string marker, IReadOnlyDictionary<string, string> operationMetadata, ReadOnlyMemory<byte> data, string contentType,
-        string outboxPubsub, string traceParent)
+        string outboxPubsub, string traceParent, TimeProvider time)
     {
         var dataContentType = contentType.Length == 0 ? ContentTypes.TextPlain : contentType;
         var envelope = new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -179,13 +151,4 @@ public sealed class TransactionalOutbox(PubSubPublisher publisher, TimeProvider 
 
         return envelope;
     }
-
-    private static DaprApiException OutboxError(string detail) =>
-        DaprErrors.Basic(StatusCode.Internal, 500, "ERR_PUBLISH_OUTBOX", $"error while publishing outbox message: {detail}");
-
-    private static bool IsTruthy(string value) => value.ToLowerInvariant() is "true" or "1" or "yes" or "on" or "y";
-
-    private sealed record Pending(string Marker, Dictionary<string, object?> Envelope, string ContentType);
-
-    private sealed record Staged(string Pubsub, string Topic, List<Pending> Events);
 }

@@ -161,7 +161,20 @@ public sealed class StateApi(
             {
                 await hook.BeforeCommitAsync(transaction, cancellationToken);
             }
-            await CallAsync(store, "transaction", () => { store.Multi(transaction.Operations); return true; }, cancellationToken);
+            // daprd runs Multi inside the store's outbound resiliency policy and marks nothing permanent there: unlike a
+            // single save, a transaction that failed on an ETag is retried like any other store error (pkg/api/grpc).
+            await CallAsync(store, "transaction", () =>
+            {
+                try
+                {
+                    store.Multi(transaction.Operations);
+                }
+                catch (StateStoreException ex) when (ex.Kind != StateErrorKind.Other)
+                {
+                    throw new StateStoreException(StateErrorKind.Other, ex.Message);
+                }
+                return true;
+            }, cancellationToken);
         }
         catch (Exception ex) when (ex is StateStoreException or InvalidOperationException)
         {

@@ -97,6 +97,12 @@ public sealed class StateStore
         {
             if (!Behavior.AtomicTransactions)
             {
+                // The Redis component parses every upsert's ETag while building the pipeline, before EXEC: an invalid
+                // one fails the transaction with nothing applied. Failures inside EXEC undo nothing.
+                foreach (var upsert in operations.OfType<StateUpsert>())
+                {
+                    ParseRedisVersion(upsert);
+                }
                 StateStoreException? first = null;
                 foreach (var op in operations)
                 {
