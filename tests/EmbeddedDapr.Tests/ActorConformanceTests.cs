@@ -186,6 +186,30 @@ public class ActorConformanceTests
         Assert.Equal(HttpStatusCode.NoContent, missing.StatusCode);
     }
 
+    // Dapr.Actors' state manager sends no ETag (pkg/actors/api/transactional.go passes one through only when given), so
+    // actor state is last-write-wins: a second writer of the same actor key (another activation during a placement
+    // change, a stale cache) overwrites without any conflict. Only an ETag the caller sends is checked.
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task Actor_state_without_an_etag_is_last_write_wins_and_only_a_sent_etag_is_checked(string target)
+    {
+        var (sut, app) = await StartAsync(target);
+        await using var _ = sut;
+        await using var __ = app;
+        using var activate = await sut.Http.PutAsync($"/v1.0/actors/{ActorType}/lw/method/Echo", Json(""), Ct);
+
+        using var first = await sut.Http.PutAsync($"/v1.0/actors/{ActorType}/lw/state",
+            Json("""[{"operation":"upsert","request":{"key":"stock","value":{"available":5}}}]"""), Ct);
+        using var blind = await sut.Http.PutAsync($"/v1.0/actors/{ActorType}/lw/state",
+            Json("""[{"operation":"upsert","request":{"key":"stock","value":{"available":4}}}]"""), Ct);
+        using var stale = await sut.Http.PutAsync($"/v1.0/actors/{ActorType}/lw/state",
+            Json("""[{"operation":"upsert","request":{"key":"stock","value":{"available":3},"etag":"not-current"}}]"""), Ct);
+        using var read = await sut.Http.GetAsync($"/v1.0/actors/{ActorType}/lw/state/stock", Ct);
+
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NoContent), (first.StatusCode, blind.StatusCode));
+        Assert.Equal(HttpStatusCode.InternalServerError, stale.StatusCode);
+        Assert.Equal("{\"available\":4}", await read.Content.ReadAsStringAsync(Ct));
+    }
+
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_state_transaction_for_an_actor_that_is_not_active_is_instance_missing(string target)
     {

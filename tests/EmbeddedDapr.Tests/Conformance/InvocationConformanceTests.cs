@@ -191,6 +191,68 @@ public class InvocationConformanceTests
         _ = replicaA;
     }
 
+    private const string RetryUnavailable = """
+        apiVersion: dapr.io/v1alpha1
+        kind: Resiliency
+        metadata:
+          name: invoke-retries
+        spec:
+          policies:
+            retries:
+              transient:
+                policy: constant
+                duration: 10ms
+                maxRetries: 2
+                matching:
+                  gRPCStatusCodes: "14"
+          targets:
+            apps:
+              callee: { retry: transient }
+        """;
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_lost_reply_is_retried_by_the_callers_policy_so_the_callee_runs_the_call_twice(string target)
+    {
+        await using var app = await TestApp.StartAsync("callee");
+        await using var sut = await Sut.StartAsync(target, new SutSpec
+        {
+            AppId = "callee", AppUrl = app.Url, Resources = [.. ConformanceResources.Default, RetryUnavailable],
+            EmbeddedOnlyReason = "losing a reply after the callee ran needs the emulator's fault injection",
+        });
+        Faults.InvocationFaultsModule.Injector(sut.Cluster!).Set(new Faults.InvocationFaults { LoseReplies = 1, Target = "callee" });
+
+        var call = sut.Http.PostAsync("/v1.0/invoke/callee/method/echo/pay", new StringContent("charge-1"), Ct);
+        while (!call.IsCompleted)
+        {
+            sut.Clock!.Advance(TimeSpan.FromMilliseconds(10)); // the retry waits on the cluster clock
+            await Task.Delay(10, Ct);
+        }
+        using var response = await call;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, app.Requests.Count(r => r.PathAndQuery == "/echo/pay"));
+        Assert.All(app.Requests.Where(r => r.PathAndQuery == "/echo/pay"), r => Assert.Equal("charge-1", r.Body));
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_lost_reply_without_a_matching_retry_is_ERR_DIRECT_INVOKE_although_the_callee_ran(string target)
+    {
+        var (sut, app) = await StartWithCalleeAsync(target);
+        await using var _ = sut;
+        await using var __ = app;
+        if (sut.Cluster is null)
+        {
+            Assert.Skip("daprd target: losing a reply after the callee ran needs the emulator's fault injection");
+        }
+        Faults.InvocationFaultsModule.Injector(sut.Cluster).Set(Faults.InvocationFaults.Parse("loseReplies=1,target=callee,method=echo"));
+
+        using var response = await sut.Http.PostAsync("/v1.0/invoke/callee/method/echo/pay", new StringContent("charge-1"), Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("ERR_DIRECT_INVOKE", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Single(app.Requests, r => r.PathAndQuery == "/echo/pay");
+    }
+
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task An_in_process_app_can_be_attached_through_an_HttpMessageHandler(string target)
     {

@@ -273,6 +273,24 @@ public class StateConformanceTests
         Assert.Equal("b", await sut.Dapr.GetStateAsync<string>("cassandrastore", key, cancellationToken: Ct));
     }
 
+    // state/cassandra: Features() = [TTL]; Set writes an INSERT whatever the request's ETag or concurrency says, and
+    // daprd checks neither for a store without the ETAG feature. A compare-and-swap on Cassandra always "wins".
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task Cassandra_lets_first_write_overwrite_and_a_stale_etag_win_so_compare_and_swap_never_fails(string target)
+    {
+        await using var sut = await Sut.StartAsync(target);
+        var key = Sut.Key("cas");
+        var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
+        await sut.Dapr.SaveStateAsync("cassandrastore", key, "first", firstWrite, cancellationToken: Ct);
+
+        await sut.Dapr.SaveStateAsync("cassandrastore", key, "second", firstWrite, cancellationToken: Ct);      // create-only, yet overwrites
+        var staleWins = await sut.Dapr.TrySaveStateAsync("cassandrastore", key, "third", "1", firstWrite, cancellationToken: Ct);
+        var emptyWins = await sut.Dapr.TrySaveStateAsync("cassandrastore", key, "fourth", "", firstWrite, cancellationToken: Ct);
+
+        Assert.True(staleWins && emptyWins);
+        Assert.Equal("fourth", await sut.Dapr.GetStateAsync<string>("cassandrastore", key, cancellationToken: Ct));
+    }
+
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task Cassandra_transactions_are_Unimplemented(string target)
     {

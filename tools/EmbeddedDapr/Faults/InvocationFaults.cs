@@ -195,7 +195,8 @@ public sealed class InvocationFaultsModule : ISidecarModule
     {
         public ValueTask AfterAppCallAsync(string targetAppId, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
         {
-            if (injector.ShouldLoseReply(caller, targetAppId, request.RequestUri?.OriginalString ?? ""))
+            var path = request.RequestUri is { IsAbsoluteUri: true } uri ? uri.AbsolutePath : request.RequestUri?.OriginalString ?? "";
+            if (injector.ShouldLoseReply(caller, targetAppId, path))
             {
                 response.Dispose();
                 throw new ReplyLostException(targetAppId);

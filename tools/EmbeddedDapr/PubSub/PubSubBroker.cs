@@ -102,7 +102,7 @@ public sealed class PubSubBroker : IAsyncDisposable
 
     /// <summary>
     /// Kafka: the partition count of a topic (a broker-side setting; auto-created topics get <c>num.partitions</c> = 1).
-    /// Set it before the topic's first consumer group exists.
+    /// Applies to messages published from then on, as when partitions are added to a topic.
     /// </summary>
     public void SetPartitions(string pubsubName, string topic, int partitions)
     {
@@ -147,7 +147,10 @@ public sealed class PubSubBroker : IAsyncDisposable
         }
 
         var groups = _topics.GetOrAdd((subscription.PubsubName, subscription.Topic), _ => new(StringComparer.Ordinal));
-        var group = groups.GetOrAdd(appId, app => new ConsumerGroup(this, component, subscription.Topic, app, PartitionsOf(component.Name, subscription.Topic)));
+        // daprd's own subscription (the outbox relay) is a handler of its own: it sees every message even when the app
+        // subscribes to the same topic (the in-memory bus hands each message to every handler).
+        var key = subscription.ComponentLevel ? $"{appId}\u0000{subscription.Origin}" : appId;
+        var group = groups.GetOrAdd(key, _ => new ConsumerGroup(this, component, subscription.Topic, appId));
         group.Subscription = subscription;
         return group;
     }
@@ -364,7 +367,11 @@ public sealed class PubSubBroker : IAsyncDisposable
 
         public Channel<Pending> Queue { get; } = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
+        private int _started;
+
         public Task Dispatcher { get; set; } = Task.CompletedTask;
+
+        public bool TryStart() => Interlocked.Exchange(ref _started, 1) == 0;
     }
 
     private sealed class ConsumerGroup
@@ -372,7 +379,7 @@ public sealed class PubSubBroker : IAsyncDisposable
         private readonly PubSubBroker _broker;
         private readonly PubsubComponent _component;
         private readonly BrokerRedelivery _redelivery;
-        private readonly Lane[] _lanes;
+        private readonly ConcurrentDictionary<int, Lane> _lanes = new();
         private readonly WorkerPool? _workers;
         private readonly Lock _gate = new();
         private readonly List<Replica> _replicas = [];
@@ -380,23 +387,18 @@ public sealed class PubSubBroker : IAsyncDisposable
         private int _next;
         private (ResiliencyProvider? Provider, ResiliencyPolicy Policy) _inbound = (null, ResiliencyPolicy.None);
 
-        public ConsumerGroup(PubSubBroker broker, PubsubComponent component, string topic, string appId, int partitions)
+        public ConsumerGroup(PubSubBroker broker, PubsubComponent component, string topic, string appId)
         {
             _broker = broker;
             _component = component;
             _redelivery = component.Redelivery;
             Topic = topic;
             AppId = appId;
-            _lanes = [.. Enumerable.Range(0, _redelivery.Partitioned ? partitions : 1).Select(i => new Lane(i))];
             _workers = _redelivery.Partitioned || _redelivery.Sequential
                 ? null
                 : _redelivery.SharedWorkers
                     ? broker.SharedWorkers(component, appId)
                     : new WorkerPool(() => Saturating(_redelivery.PerReplicaConcurrency, ReplicaCount));
-            foreach (var lane in _lanes)
-            {
-                lane.Dispatcher = Task.Run(() => RunAsync(lane));
-            }
         }
 
         public string Topic { get; }
@@ -405,7 +407,7 @@ public sealed class PubSubBroker : IAsyncDisposable
 
         public Subscription? Subscription { get; set; }
 
-        public IEnumerable<Task> Dispatchers => _lanes.Select(l => l.Dispatcher);
+        public IEnumerable<Task> Dispatchers => _lanes.Values.Select(l => l.Dispatcher);
 
         private string Pubsub => _component.Name;
 
@@ -422,7 +424,19 @@ public sealed class PubSubBroker : IAsyncDisposable
             }
         }
 
-        public void Enqueue(Pending pending) => _lanes[pending.Message.Partition % _lanes.Length].Queue.Writer.TryWrite(pending);
+        /// <summary>Lanes appear with the first message of their partition (a topic may gain partitions).</summary>
+        public void Enqueue(Pending pending) => LaneFor(pending.Message.Partition).Queue.Writer.TryWrite(pending);
+
+        private Lane LaneFor(int partition)
+        {
+            var lane = _lanes.GetOrAdd(_redelivery.Partitioned ? partition : 0, static index => new Lane(index));
+            if (lane.TryStart())
+            {
+                lane.Dispatcher = Task.Run(() => RunAsync(lane));
+            }
+
+            return lane;
+        }
 
         public void Add(Replica replica)
         {
