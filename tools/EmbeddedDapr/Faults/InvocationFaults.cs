@@ -11,9 +11,10 @@ namespace Flipkart.EmbeddedDapr.Faults;
 
 /// <summary>
 /// Service-invocation faults: <b>the callee completes, its reply is lost</b> on the way back (a connection reset between
-/// the sidecars, a caller-side timeout). The caller's daprd then sees gRPC <c>Unavailable</c> (14), as for a broken
-/// sidecar-to-sidecar stream, and its resiliency policy for the target app retries the call when it matches — so the
-/// callee runs the same request again, which is exactly what idempotency keys are for. Everything is off by default;
+/// the sidecars). The caller's daprd sees gRPC <c>Unavailable</c> from the remote daprd: with a resiliency policy for the
+/// target app it retries (a transport error is not a status-code error, so <c>matching</c> does not filter it), without
+/// one its built-in service retries do (3 × 1 s) — either way the callee runs the same request again, which is exactly
+/// what idempotency keys are for. Everything is off by default;
 /// <see cref="Target"/>/<see cref="Caller"/>/<see cref="Method"/> narrow it (null = all).
 /// </summary>
 public sealed record InvocationFaults
@@ -144,9 +145,9 @@ public sealed class InvocationFaultInjector(TimeProvider time)
     }
 }
 
-/// <summary>The reply the caller never got: gRPC <c>Unavailable</c> between the sidecars, visible to retry <c>matching</c>.</summary>
-public sealed class ReplyLostException(string target) : StatusCodeException(
-    14, $"rpc error: code = Unavailable desc = error reading from server: EOF (embedded fault: {target} completed the call, its reply was lost)");
+/// <summary>The reply the caller never got: the stream between the sidecars broke after the callee answered.</summary>
+public sealed class ReplyLostException(string target) : SidecarUnavailableException(
+    $"rpc error: code = Unavailable desc = error reading from server: EOF (embedded fault: {target} completed the call, its reply was lost)");
 
 /// <summary>
 /// Plugs <see cref="InvocationFaultInjector"/> into every sidecar's outbound invocation; env <c>EMBEDDED_DAPR_INVOKE_FAULTS</c>

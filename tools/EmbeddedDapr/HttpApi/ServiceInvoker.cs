@@ -72,8 +72,7 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         {
             return await resiliency.ExecuteAppCallAsync(targetAppId, ct => SendOnceAsync(targetAppId, request, ct), cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or Resiliency.StatusCodeException
-            && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
             throw DaprErrors.DirectInvoke(targetAppId, ex.Message);
         }

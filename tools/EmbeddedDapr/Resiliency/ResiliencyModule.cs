@@ -39,6 +39,13 @@ public sealed class ResiliencyModule : ISidecarModule
         services.AddSingleton<IResiliencyPolicies>(new DaprResiliencyPolicies(sidecar, sidecar.Cluster.Services.GetRequiredService<ResiliencyProvider>()));
 }
 
+/// <summary>
+/// gRPC <c>Unavailable</c> from the remote daprd (the sidecar-to-sidecar stream broke). daprd's HTTP API wraps it as a
+/// transport error that every retry policy retries (it is no status-code error, so <c>matching</c> does not apply), and
+/// without a policy for the target its built-in service retries take it (dapr pkg/messaging/direct_messaging.go).
+/// </summary>
+public class SidecarUnavailableException(string message) : HttpRequestException(message);
+
 /// <summary>The core's resiliency hook, backed by the loaded Resiliency documents of this sidecar's app id.</summary>
 internal sealed class DaprResiliencyPolicies(SidecarContext sidecar, ResiliencyProvider provider) : IResiliencyPolicies
 {
@@ -48,7 +55,7 @@ internal sealed class DaprResiliencyPolicies(SidecarContext sidecar, ResiliencyP
         var policy = provider.ForApp(sidecar.AppId, targetAppId);
         if (policy.IsNone)
         {
-            return await call(cancellationToken);
+            return await BuiltInServiceRetriesAsync(call, cancellationToken);
         }
 
         HttpResponseMessage? failed = null;
@@ -85,6 +92,25 @@ internal sealed class DaprResiliencyPolicies(SidecarContext sidecar, ResiliencyP
         catch (CircuitBreakerOpenException ex)
         {
             throw DaprErrors.DirectInvoke(targetAppId, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// daprd's <c>DaprBuiltInServiceRetries</c> (pkg/resiliency/resiliency.go: constant 1 s, 3 retries) for a target without
+    /// a policy: only <c>Unavailable</c>/<c>Unauthenticated</c> from the remote daprd is retried, anything else is final.
+    /// </summary>
+    private async Task<HttpResponseMessage> BuiltInServiceRetriesAsync(Func<CancellationToken, Task<HttpResponseMessage>> call, CancellationToken cancellationToken)
+    {
+        for (var retry = 0; ; retry++)
+        {
+            try
+            {
+                return await call(cancellationToken);
+            }
+            catch (SidecarUnavailableException) when (retry < 3)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), sidecar.TimeProvider, cancellationToken);
+            }
         }
     }
 

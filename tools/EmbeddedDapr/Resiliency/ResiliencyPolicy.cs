@@ -3,6 +3,12 @@ using Polly.Retry;
 
 namespace Flipkart.EmbeddedDapr.Resiliency;
 
+/// <summary>An operation failure that carries an HTTP or gRPC status code, visible to retry <c>matching</c>.</summary>
+public class StatusCodeException(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+}
+
 /// <summary>A failure daprd never retries (e.g. an ETag mismatch, or a dropped message).</summary>
 public class PermanentFailureException(string message, Exception? inner = null) : Exception(message, inner);
 
