@@ -14,6 +14,8 @@ public sealed class ChaosParsingTests
     [InlineData("kill:ordering#1", ChaosKind.Kill, "ordering", null)]
     [InlineData("pubsub:duplicate=1", ChaosKind.PubSub, null, "duplicate=1")]
     [InlineData("pubsub:delay=100ms,reorder=8", ChaosKind.PubSub, null, "delay=100ms,reorder=8")]
+    [InlineData("invoke:loseEvery=5", ChaosKind.Invoke, null, "loseEvery=5")]
+    [InlineData("invoke:loseReplies=20,target=inventory", ChaosKind.Invoke, null, "loseReplies=20,target=inventory")]
     [InlineData("slow-payment", ChaosKind.SlowPayment, null, null)]
     [InlineData("expiry-race", ChaosKind.ExpiryRace, null, null)]
     public void Every_chaos_scenario_parses(string text, ChaosKind kind, string? replica, string? faults)

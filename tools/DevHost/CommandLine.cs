@@ -15,7 +15,9 @@ public static class CommandLine
           --replicas <n>       processes and sidecars per app-id (default 1; the gateway stays single)
           --fault <f>          sidecar pub/sub fault injection, repeatable or comma-separated: duplicate,
                                reorder, delay, failDeliveries, failPublishes (or name=value, e.g.
-                               duplicate=2,reorder=16,delay=20ms,topic=orders,app=ordering)
+                               duplicate=2,reorder=16,delay=20ms,topic=orders,app=ordering); invoke:<f> for
+                               service invocation: the callee runs, its reply is lost, the caller retries
+                               (e.g. invoke:loseEvery=5 or invoke:loseReplies=3,target=inventory)
           --dynamic-ports      free ports for every app and sidecar instead of the run file's
           --configuration <c>  build configuration of the services (default: Debug)
           --no-build           start what is already built
@@ -60,7 +62,10 @@ public static class CommandLine
 
         LocalRunOptions AddFaults(LocalRunOptions current, string value)
         {
-            faults.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            // invoke:<name=value,...> is one fault with its own comma-separated settings.
+            faults.AddRange(value.StartsWith("invoke:", StringComparison.OrdinalIgnoreCase)
+                ? [value.Trim()]
+                : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             return current;
         }
     }

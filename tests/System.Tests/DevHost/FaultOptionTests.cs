@@ -40,6 +40,17 @@ public sealed class FaultOptionTests
     }
 
     [Fact]
+    public void An_invocation_fault_keeps_its_own_settings_together_and_reaches_the_injector_parsed()
+    {
+        var options = CommandLine.Parse(["--fault", "duplicate", "--fault", "invoke:loseEvery=5,target=ordering,method=api/orders"]);
+        var fault = EmbeddedSidecarCluster.ParseInvocationFault(options.Faults[1]);
+
+        Assert.Equal(["duplicate", "invoke:loseEvery=5,target=ordering,method=api/orders"], options.Faults);
+        Assert.Equal((5, "ordering", "api/orders"), (fault.LoseEvery, fault.Target, fault.Method));
+        Assert.Contains("loseReplies", Assert.Throws<DevHostException>(() => EmbeddedSidecarCluster.ParseInvocationFault("invoke:gremlins=1")).Message);
+    }
+
+    [Fact]
     public void A_configuration_file_is_selected_by_its_metadata_name()
     {
         var local = Path.Combine(Repository.Root, "components", "local");

@@ -68,8 +68,17 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
         {
             try
             {
-                // Per run, on this cluster's broker (not the process-wide EMBEDDED_DAPR_PUBSUB_FAULTS), so runs in one test process stay independent.
-                cluster.Services.GetRequiredService<PubSubBroker>().Faults.Set(ParseFaults(context.Faults));
+                // Per run, on this cluster's broker and injector (not the process-wide EMBEDDED_DAPR_*_FAULTS), so runs in
+                // one test process stay independent.
+                var pubsub = context.Faults.Where(f => !IsInvocationFault(f)).ToList();
+                if (pubsub.Count > 0)
+                {
+                    cluster.Services.GetRequiredService<PubSubBroker>().Faults.Set(ParseFaults(pubsub));
+                }
+                foreach (var fault in context.Faults.Where(IsInvocationFault))
+                {
+                    InvocationFaultsModule.Injector(cluster).Set(ParseInvocationFault(fault));
+                }
             }
             catch
             {
@@ -138,6 +147,21 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
         catch (FormatException e)
         {
             throw new DevHostException($"--fault: {e.Message}", e);
+        }
+    }
+
+    private static bool IsInvocationFault(string fault) => fault.StartsWith("invoke:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>DevHost's <c>--fault invoke:loseEvery=5,target=ordering</c>: the callee runs, its reply is lost.</summary>
+    internal static InvocationFaults ParseInvocationFault(string fault)
+    {
+        try
+        {
+            return InvocationFaults.Parse(fault["invoke:".Length..]);
+        }
+        catch (FormatException e)
+        {
+            throw new DevHostException($"--fault {fault}: {e.Message}", e);
         }
     }
 

@@ -8,6 +8,9 @@ public enum ChaosKind
     /// <summary>The embedded broker's fault injection for the length of the sale (duplicate, reorder, delay, fail ...).</summary>
     PubSub,
 
+    /// <summary>The embedded sidecars' invocation fault for the length of the sale: the callee runs, its reply is lost, the caller retries.</summary>
+    Invoke,
+
     /// <summary>A payment provider slower than the sidecar's delivery timeout, with reservations shorter than it.</summary>
     SlowPayment,
 
@@ -17,7 +20,8 @@ public enum ChaosKind
 
 /// <summary>
 /// A fault injected into a flash sale (<c>--chaos</c>): <c>kill:&lt;app-id&gt;[#n]</c>, <c>pubsub:&lt;faults&gt;</c> (the embedded
-/// sidecar's fault text, e.g. <c>duplicate=1</c>), <c>slow-payment</c> or <c>expiry-race</c>.
+/// sidecar's fault text, e.g. <c>duplicate=1</c>), <c>invoke:&lt;faults&gt;</c> (e.g. <c>loseEvery=5</c>: every fifth call
+/// between services runs but its reply is lost), <c>slow-payment</c> or <c>expiry-race</c>.
 /// </summary>
 public sealed record ChaosSpec(ChaosKind Kind, string Text, string? Replica = null, string? Faults = null)
 {
@@ -99,12 +103,18 @@ public sealed record ChaosSpec(ChaosKind Kind, string Text, string? Replica = nu
                     throw new ArgumentException("--chaos pubsub:<faults>, e.g. pubsub:duplicate=1, pubsub:reorder=8, pubsub:failDeliveries=20, pubsub:failPublishesFor=3s.");
                 }
                 return new ChaosSpec(ChaosKind.PubSub, trimmed, Faults: argument);
+            case "invoke":
+                if (string.IsNullOrEmpty(argument) || !argument.Contains('=', StringComparison.Ordinal))
+                {
+                    throw new ArgumentException("--chaos invoke:<faults>, e.g. invoke:loseEvery=5, invoke:loseReplies=20,target=inventory, invoke:loseRepliesFor=3s.");
+                }
+                return new ChaosSpec(ChaosKind.Invoke, trimmed, Faults: argument);
             case "slow-payment" when argument is null:
                 return new ChaosSpec(ChaosKind.SlowPayment, trimmed);
             case "expiry-race" when argument is null:
                 return new ChaosSpec(ChaosKind.ExpiryRace, trimmed);
             default:
-                throw new ArgumentException($"Unknown --chaos '{text}' (kill:<app-id>[#n], pubsub:<faults>, slow-payment, expiry-race).");
+                throw new ArgumentException($"Unknown --chaos '{text}' (kill:<app-id>[#n], pubsub:<faults>, invoke:<faults>, slow-payment, expiry-race).");
         }
     }
 }

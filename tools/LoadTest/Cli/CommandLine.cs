@@ -44,6 +44,9 @@ public static class CommandLine
                                        kill:<app-id>[#n]  SIGKILL that replica 400 ms into the sale (#2 needs --replicas 2)
                                        pubsub:<faults>    the embedded broker's faults during the sale, e.g. duplicate=1,
                                                           reorder=8, delay=100ms, failDeliveries=20, failPublishesFor=3s
+                                       invoke:<faults>    calls between services run but their reply is lost, so the
+                                                          caller's retry repeats them, e.g. loseEvery=5,
+                                                          loseReplies=20,target=inventory, loseRepliesFor=3s
                                        slow-payment       payment 12 s (> 10 s delivery timeout), reservations 4 s
                                        expiry-race        payment 1.5 s racing 1.5 s reservations
           --chaos-restart-after <s>  restart a killed replica after s seconds (default 3; 'none' leaves it down)

@@ -21,11 +21,11 @@ public sealed class ChaosRunner(ChaosSpec spec, TimeSpan? restartAfter, SystemUn
 
     public async Task BeforeSaleAsync(CancellationToken cancellationToken)
     {
-        if (spec.Kind == ChaosKind.PubSub)
+        if (spec.Kind is ChaosKind.PubSub or ChaosKind.Invoke)
         {
             await SetFaultsAsync(spec.Faults!, cancellationToken).ConfigureAwait(false);
             _faultsSet = true;
-            Log($"pub/sub faults on: {spec.Faults}");
+            Log($"{FaultName} faults on: {spec.Faults}");
         }
         else if (spec.Kind is ChaosKind.SlowPayment or ChaosKind.ExpiryRace)
         {
@@ -63,7 +63,7 @@ public sealed class ChaosRunner(ChaosSpec spec, TimeSpan? restartAfter, SystemUn
         {
             await SetFaultsAsync("", cancellationToken).ConfigureAwait(false);
             _faultsSet = false;
-            Log("pub/sub faults cleared");
+            Log($"{FaultName} faults cleared");
         }
     }
 
@@ -72,17 +72,23 @@ public sealed class ChaosRunner(ChaosSpec spec, TimeSpan? restartAfter, SystemUn
         _killedAt is { } down && _readyAt is { } up ? Math.Round((up - down).TotalSeconds, 2) : null,
         [.. _events]);
 
-    /// <summary>The embedded sidecars share one broker; any sidecar's emulator-only route sets its faults ("" clears them).</summary>
+    private string FaultName => spec.Kind == ChaosKind.Invoke ? "invocation" : "pub/sub";
+
+    /// <summary>
+    /// The embedded sidecars share one broker and one invocation fault injector; any sidecar's emulator-only route sets
+    /// their faults ("" clears them).
+    /// </summary>
     private async Task SetFaultsAsync(string faults, CancellationToken cancellationToken)
     {
-        var run = system.LocalRun ?? throw new ScenarioException("--chaos pubsub needs the local run (the embedded sidecar's fault injection).");
+        var run = system.LocalRun ?? throw new ScenarioException($"--chaos {spec.Text} needs the local run (the embedded sidecar's fault injection).");
         var sidecar = run.Replicas[0];
+        var route = spec.Kind == ChaosKind.Invoke ? "invoke" : "pubsub";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var response = await http.PutAsync(new Uri($"http://127.0.0.1:{sidecar.DaprHttpPort}/embedded/pubsub/faults"),
+        using var response = await http.PutAsync(new Uri($"http://127.0.0.1:{sidecar.DaprHttpPort}/embedded/{route}/faults"),
             new StringContent(faults), cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new ScenarioException($"setting pub/sub faults '{faults}': {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+            throw new ScenarioException($"setting {FaultName} faults '{faults}': {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
         }
     }
 
