@@ -471,7 +471,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
 
         if (use.Needs.Contains(Capabilities.Outbox))
         {
-            CheckOutbox(service, use, component, components, (message, fix) => Error(message, fix, Capabilities.Outbox));
+            CheckOutbox(service, use, component, profile, components, (message, fix) => Error(message, fix, Capabilities.Outbox));
         }
         foreach (var secret in use.Secrets)
         {
@@ -497,7 +497,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         }
     }
 
-    private static void CheckOutbox(ServiceNeed service, ComponentUse use, DaprComponent store, IReadOnlyList<DaprComponent> components,
+    private static void CheckOutbox(ServiceNeed service, ComponentUse use, DaprComponent store, Profile profile, IReadOnlyList<DaprComponent> components,
         Action<string, string> error)
     {
         var pubsubName = store.Value("outboxPublishPubsub");
@@ -530,6 +530,26 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
                 error($"{key} names '{name}', which {service.AppId} cannot see (scopes); every outbox transaction would fail",
                     $"add {service.AppId} to the scopes of {name}");
             }
+        }
+
+        // Services commit with ETags, so some outbox transactions fail by design (a conflict, a cancel racing a payment)
+        // after their hand-off went out; a store timeout does the same. daprd's relay never finds their marker.
+        var handOffPubsub = components.FirstOrDefault(c => c.Name == (store.Value("outboxPubsub") ?? pubsubName));
+        if (!store.IsTruthy("outboxDiscardWhenMissingState"))
+        {
+            error("outboxDiscardWhenMissingState is not \"true\": the hand-off of a transaction that failed never finds its marker, and " +
+                $"{OutboxRelay.OrphanFate(handOffPubsub)}",
+                $"set outboxDiscardWhenMissingState: \"true\" on {store.Name} (and keep its transactions within the relay's {OutboxRelay.Window.TotalSeconds:0} s)");
+            return;
+        }
+        var (worst, how) = OutboxRelay.WorstCommit(profile, store.Name, service.AppId);
+        if (worst is null || worst > OutboxRelay.Window)
+        {
+            var length = worst is { } w ? $"can take {w.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s ({how})" : $"are unbounded: {how}";
+            error($"with outboxDiscardWhenMissingState the relay drops a hand-off whose marker has not landed ~{OutboxRelay.Window.TotalSeconds:0} s after it, " +
+                $"but {store.Name}'s transactions {length}: a slow commit would lose its event",
+                $"give {store.Name} an outbound Resiliency policy that ends within {OutboxRelay.Window.TotalSeconds:0} s, e.g. timeout 2s and retries " +
+                "exponential 100ms…500ms with maxRetries 2 (6.6 s at worst)");
         }
     }
 

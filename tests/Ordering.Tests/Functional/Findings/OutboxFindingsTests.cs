@@ -1,0 +1,115 @@
+using System.Net.Http.Json;
+using System.Net;
+using Flipkart.EmbeddedDapr.PubSub;
+
+namespace Flipkart.Ordering.Tests.Functional.Findings;
+
+/// <summary>
+/// Finding F1 (issue 13), on kafka-cassandra: an order commit that fails after daprd handed its event to the outbox
+/// topic leaves a hand-off whose marker never lands. Without <c>outboxDiscardWhenMissingState</c> daprd NACKs it and
+/// Kafka (<c>consumeRetryEnabled</c>) retries it forever in the hand-off topic's only partition, so every later order
+/// event of the store waits behind it.
+/// </summary>
+public sealed class F1_OrphanOutboxHandOffOnKafkaTests(KafkaCassandraOrdering shop) : IClassFixture<KafkaCassandraOrdering>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task F1_An_order_whose_commit_failed_after_its_hand_off_does_not_hold_back_the_next_orders_event()
+    {
+        var first = await shop.PlaceOrderAsync(Ct);
+        Assert.Equal(HttpStatusCode.Accepted, first.Status);
+        await Eventually.Until(() => shop.EventsOf(first.OrderId).Contains("OrderSubmitted"), TimeSpan.FromSeconds(60), Ct);
+
+        // The order store fails every transaction attempt (an outage), after daprd published the hand-off.
+        shop.Gate.OnCall = (app, store, operation) => app == "ordering" && store == "order-store" && operation == "transaction"
+            ? throw new TimeoutException("order-store timed out")
+            : Task.CompletedTask;
+        var failed = await shop.PlaceOrderAsync(Ct);
+        shop.Gate.OnCall = null;
+        var next = await shop.PlaceOrderAsync(Ct);
+
+        Assert.NotEqual(HttpStatusCode.Accepted, failed.Status);
+        Assert.Equal(HttpStatusCode.Accepted, next.Status);
+        var arrived = await Eventually.TryUntil(() => shop.EventsOf(next.OrderId).Contains("OrderSubmitted"), TimeSpan.FromSeconds(30), Ct);
+        var handOff = PubSubModule.Broker(shop.Cluster).Counters.Get(topic: "defaultorderingordersoutbox", appId: "ordering");
+        Assert.True(arrived,
+            $"OrderSubmitted of the next order {next.OrderId} did not reach subscribers within 30 s: the orphan hand-off of the failed order " +
+            $"holds the hand-off topic's partition (hand-off topic: {handOff.Published} published, {handOff.Delivered} relayed, {handOff.Retried} redeliveries)");
+    }
+}
+
+/// <summary>
+/// Finding F2 (issue 13), on local (Redis order-store, as with <c>dapr run -f .</c>): MULTI/EXEC has no rollback, so when
+/// a user's cancel and PaymentSucceeded race on one order, the loser's ETag check fails but its outbox marker lands and
+/// daprd publishes the loser's event: an OrderConfirmed for an order that ended Cancelled.
+/// </summary>
+public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : IClassFixture<LocalOrdering>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task F2_A_cancel_racing_PaymentSucceeded_publishes_only_the_winners_event()
+    {
+        var (status, orderId, user, client) = await shop.PlaceOrderAsync(Ct);
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        using var reserved = await shop.DeliverAsync("/integration-events/stock-reserved", "StockReserved",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, amount = 250m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) }, Ct);
+        Assert.Equal(HttpStatusCode.OK, reserved.StatusCode);
+
+        // Hold PaymentSucceeded's commit (after its hand-off) until the user's cancel has committed over the same ETag.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var armed = 1;
+        shop.Gate.OnCall = async (app, store, operation) =>
+        {
+            if (app == "ordering" && store == "order-store" && operation == "transaction" && Interlocked.Exchange(ref armed, 0) == 1)
+            {
+                held.TrySetResult();
+                await release.Task;
+            }
+        };
+        var paying = shop.DeliverAsync("/integration-events/payment-succeeded", "PaymentSucceeded",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, paymentId = "pay_f2", amount = 250m }, Ct);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        using var cancel = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
+        release.TrySetResult();
+        using var paid = await paying;
+        shop.Gate.OnCall = null;
+
+        var final = (string)(await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/orders/{orderId}", Ct))!["status"]!;
+        await Eventually.Until(() => shop.EventsOf(orderId).Contains(final == "Cancelled" ? "OrderCancelled" : "OrderConfirmed"), TimeSpan.FromSeconds(30), Ct);
+        await Eventually.TryUntil(() => shop.EventsOf(orderId).Count >= 3, TimeSpan.FromSeconds(5), Ct); // room for a loser's event
+
+        var events = shop.EventsOf(orderId);
+        var contradicting = final == "Cancelled" ? "OrderConfirmed" : "OrderCancelled";
+        Assert.True(!events.Contains(contradicting),
+            $"the order ended {final} (cancel answered {(int)cancel.StatusCode}, PaymentSucceeded answered {(int)paid.StatusCode}), " +
+            $"yet subscribers were told {contradicting}: events published [{string.Join(", ", events)}]");
+    }
+}
+
+internal static class Eventually
+{
+    public static async Task<bool> TryUntil(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+        return true;
+    }
+
+    public static async Task Until(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!await TryUntil(condition, timeout, cancellationToken))
+        {
+            throw new TimeoutException($"condition not met within {timeout.TotalSeconds} s");
+        }
+    }
+}
