@@ -197,6 +197,8 @@ public sealed class LintRuleTests : IDisposable
                   value: pubsub
                 - name: outboxPublishTopic
                   value: order-events
+                - name: outboxDiscardWhenMissingState
+                  value: "true"
             scopes: [ordering]
             """);
 

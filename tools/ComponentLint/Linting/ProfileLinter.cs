@@ -549,7 +549,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
             error($"with outboxDiscardWhenMissingState the relay drops a hand-off whose marker has not landed ~{OutboxRelay.Window.TotalSeconds:0} s after it, " +
                 $"but {store.Name}'s transactions {length}: a slow commit would lose its event",
                 $"give {store.Name} an outbound Resiliency policy that ends within {OutboxRelay.Window.TotalSeconds:0} s, e.g. timeout 2s and retries " +
-                "exponential 100ms…500ms with maxRetries 2 (6.6 s at worst)");
+                "exponential 100ms…500ms with maxRetries 2 (6.4 s at worst)");
         }
     }
 
