@@ -237,6 +237,24 @@ public class StateConformanceTests
         Assert.Equal(StatusCode.Aborted, ex.StatusCode);
     }
 
+    // contrib v1.18.4: MySQL's create-only INSERT affects no row and reports an ETag mismatch; PostgreSQL's reports
+    // "no item was updated" (a plain error). A caller treating only Aborted as "someone else created it" gets a 500 on PostgreSQL.
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task First_write_without_etag_on_an_existing_key_is_Aborted_on_MySQL_and_Internal_on_PostgreSQL(string target)
+    {
+        await using var sut = await Sut.StartAsync(target);
+        var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
+        var codes = new List<StatusCode>();
+        foreach (var store in new[] { "mysqlstore", "pgstore" })
+        {
+            var key = Sut.Key("first-write");
+            await sut.Dapr.SaveStateAsync(store, key, "a", cancellationToken: Ct);
+            codes.Add((await ThrowsRpc(() => sut.Dapr.SaveStateAsync(store, key, "b", firstWrite, cancellationToken: Ct))).StatusCode);
+        }
+
+        Assert.Equal([StatusCode.Aborted, StatusCode.Internal], codes);
+    }
+
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task PostgreSql_v1_etags_are_numeric_and_non_numeric_etags_are_invalid(string target)
     {

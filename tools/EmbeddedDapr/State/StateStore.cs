@@ -276,8 +276,11 @@ public sealed class StateStore
         }
         else if (verb == "set" && op.Concurrency == StateConcurrency.FirstWrite && existing is not null)
         {
-            // SQL stores insert under first-write without ETag; a conflicting row is a plain failure (Internal).
-            throw new StateStoreException(StateErrorKind.Other, "no item was updated");
+            // First-write without ETag inserts only if absent. MySQL (rows affected 0) and MongoDB (duplicate key)
+            // report an ETag mismatch (Aborted); PostgreSQL a plain failure (Internal). contrib v1.18.4.
+            throw Behavior.Type is "state.mysql" or "state.mongodb"
+                ? new StateStoreException(StateErrorKind.EtagMismatch, "rows affected error: no rows match given key and eTag")
+                : new StateStoreException(StateErrorKind.Other, "no item was updated");
         }
     }
 
