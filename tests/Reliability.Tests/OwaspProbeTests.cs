@@ -241,7 +241,10 @@ public sealed partial class FaultScenarioTests
         Assert.Equal(1, outcomes.Count(o => o.Status == "Confirmed"));
         Assert.Equal(1, outcomes.Count(o => o == ("Cancelled", "PurchaseLimitExceeded")));
 
-        // Conserved: two units sold, none left reserved, the rest back on the shelf.
+        // Conserved: two units sold, none left reserved, the rest back on the shelf. The last OrderConfirmed reaches
+        // inventory through ordering's outbox relay (at least a second after the order turned Confirmed), so the
+        // stock settles a moment after the orders do.
+        await Eventually(async () => (await StockOfAsync(admin, productId)).Reserved == before.Reserved, "inventory to settle the confirmed units");
         var after = await StockOfAsync(admin, productId);
         Assert.Equal(before.Total, after.Total);
         Assert.Equal((before.Available - 2, before.Reserved, before.Sold + 2), (after.Available, after.Reserved, after.Sold));
