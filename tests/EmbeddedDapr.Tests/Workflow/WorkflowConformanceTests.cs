@@ -60,6 +60,32 @@ public class WorkflowConformanceTests
             }
         });
 
+        options.RegisterWorkflow<string, string>("Parent", async (ctx, name) =>
+        {
+            var greeting = await ctx.CallChildWorkflowAsync<string>("Greeting", name, new ChildWorkflowTaskOptions($"{ctx.InstanceId}-child"));
+            try
+            {
+                await ctx.CallChildWorkflowAsync<string>("Failing", name, new ChildWorkflowTaskOptions($"{ctx.InstanceId}-failing"));
+                return "unexpected";
+            }
+            catch (WorkflowTaskFailedException ex)
+            {
+                return greeting + " / child failed: " + ex.FailureDetails.ErrorMessage;
+            }
+        });
+        options.RegisterWorkflow<string, string>("Failing", (ctx, name) => throw new InvalidOperationException($"no stock for {name}"));
+
+        options.RegisterWorkflow<int, int>("Countdown", async (ctx, n) =>
+        {
+            if (n == 0)
+            {
+                return 0;
+            }
+            await ctx.CallActivityAsync<string>("Record", $"round {n}");
+            ctx.ContinueAsNew(n - 1);
+            return n;
+        });
+
         options.RegisterActivity<string, string>("Flaky", (ctx, key) =>
         {
             var attempt = probe.Hit("flaky:" + key);
@@ -255,5 +281,115 @@ public class WorkflowConformanceTests
             var history = await harness.Client.GetInstanceHistoryAsync(id, Ct);
             Assert.Single(history, e => e.EventType == Dapr.Workflow.Client.WorkflowHistoryEventType.ExecutionCompleted);
         }
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_child_workflow_returns_its_result_to_the_parent_and_a_failing_child_fails_the_call(string target)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        var id = Sut.Key("parent");
+
+        await harness.Client.ScheduleNewWorkflowAsync("Parent", id, "Meera");
+        var state = await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        Assert.Equal("Hello, Meera! Hello, Meera again! / child failed: no stock for Meera", state.ReadOutputAs<string>());
+        var child = await harness.Client.GetWorkflowStateAsync($"{id}-child", cancellation: Ct);
+        Assert.Equal(WorkflowRuntimeStatus.Completed, child.RuntimeStatus);
+        var failing = await harness.Client.GetWorkflowStateAsync($"{id}-failing", cancellation: Ct);
+        Assert.Equal(WorkflowRuntimeStatus.Failed, failing.RuntimeStatus);
+        Assert.Equal("no stock for Meera", failing.FailureDetails!.ErrorMessage);
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task Continue_as_new_restarts_the_workflow_with_fresh_history_until_it_completes(string target)
+    {
+        var probe = new Probe();
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
+        var id = Sut.Key("countdown");
+
+        await harness.Client.ScheduleNewWorkflowAsync("Countdown", id, 3);
+        var state = await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        Assert.Equal(0, state.ReadOutputAs<int>());
+        Assert.Equal(0, state.ReadInputAs<int>());
+        Assert.Equal(3, probe.Count("record:" + id));
+        var history = await harness.Client.GetInstanceHistoryAsync(id, Ct);
+        Assert.DoesNotContain(history, e => e.EventType == Dapr.Workflow.Client.WorkflowHistoryEventType.TaskScheduled);
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_suspended_workflow_reports_suspended_until_it_is_resumed(string target)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        var id = Sut.Key("approval");
+        await harness.Client.ScheduleNewWorkflowAsync("Approval", id, "order-3");
+
+        await harness.Client.SuspendWorkflowAsync(id, "investigating", Ct);
+        Assert.Equal(WorkflowRuntimeStatus.Suspended, (await harness.Client.GetWorkflowStateAsync(id, cancellation: Ct)).RuntimeStatus);
+        await harness.Client.ResumeWorkflowAsync(id, "all clear", Ct);
+        Assert.Equal(WorkflowRuntimeStatus.Running, (await harness.Client.GetWorkflowStateAsync(id, cancellation: Ct)).RuntimeStatus);
+
+        await harness.Client.RaiseEventAsync(id, "decision", "approved", Ct);
+        var state = await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+        Assert.Equal("decided: approved", state.ReadOutputAs<string>());
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_workflow_that_throws_fails_with_the_exception_as_failure_details(string target)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        var id = Sut.Key("failing");
+
+        await harness.Client.ScheduleNewWorkflowAsync("Failing", id, "Kiran");
+        var state = await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        Assert.Equal(WorkflowRuntimeStatus.Failed, state.RuntimeStatus);
+        Assert.Equal("System.InvalidOperationException", state.FailureDetails!.ErrorType);
+        Assert.Equal("no stock for Kiran", state.FailureDetails.ErrorMessage);
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task Starting_an_instance_id_that_is_still_running_fails_with_AlreadyExists(string target)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        var id = Sut.Key("sleep");
+        await harness.Client.ScheduleNewWorkflowAsync("Sleep", id, 60);
+
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => harness.Client.ScheduleNewWorkflowAsync("Sleep", id, 5));
+
+        Assert.Equal(Grpc.Core.StatusCode.AlreadyExists, error.StatusCode);
+        Assert.Contains($"an active workflow with ID '{id}' already exists", error.Status.Detail);
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_completed_instance_id_can_be_started_again_as_a_new_generation(string target)
+    {
+        var probe = new Probe();
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
+        var id = Sut.Key("greeting");
+        await harness.Client.ScheduleNewWorkflowAsync("Greeting", id, "one");
+        await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        await harness.Client.ScheduleNewWorkflowAsync("Greeting", id, "two");
+        var state = await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+
+        Assert.Equal("Hello, two! Hello, two again!", state.ReadOutputAs<string>());
+        Assert.Single(await harness.Client.GetInstanceHistoryAsync(id, Ct), e => e.EventType == Dapr.Workflow.Client.WorkflowHistoryEventType.ExecutionStarted);
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_workflow_scheduled_for_later_stays_pending_until_its_start_time(string target)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        var id = Sut.Key("greeting");
+        var startAt = harness.Sut.Clock!.GetUtcNow().AddHours(2);
+
+        await harness.Client.ScheduleNewWorkflowAsync("Greeting", id, "later", startAt, Ct);
+        Assert.Equal(WorkflowRuntimeStatus.Pending, (await harness.Client.GetWorkflowStateAsync(id, cancellation: Ct)).RuntimeStatus);
+
+        harness.Sut.Clock.Advance(TimeSpan.FromHours(2));
+        var state = await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
     }
 }
