@@ -10,95 +10,14 @@ namespace Flipkart.EmbeddedDapr.Tests.Workflow;
 /// </summary>
 public class WorkflowConformanceTests
 {
+    private static Action<WorkflowRuntimeOptions> Register(TestWorkflows.Probe probe) => TestWorkflows.Register(probe);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>Counts activity executions per key, across app restarts.</summary>
-    private sealed class Probe
-    {
-        public ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
-
-        public int Hit(string key) => Calls.AddOrUpdate(key, 1, (_, n) => n + 1);
-
-        public int Count(string key) => Calls.GetValueOrDefault(key);
-    }
-
-    private static Action<WorkflowRuntimeOptions> Register(Probe probe) => options =>
-    {
-        options.RegisterActivity<string, string>("Greet", (ctx, name) =>
-        {
-            probe.Hit("greet:" + ctx.InstanceId + ":" + name);
-            return Task.FromResult($"Hello, {name}!");
-        });
-        options.RegisterWorkflow<string, string>("Greeting", async (ctx, name) =>
-        {
-            var first = await ctx.CallActivityAsync<string>("Greet", name);
-            var second = await ctx.CallActivityAsync<string>("Greet", name + " again");
-            return first + " " + second;
-        });
-
-        options.RegisterActivity<string, string>("Record", (ctx, what) =>
-        {
-            probe.Hit("record:" + ctx.InstanceId);
-            return Task.FromResult(what);
-        });
-        options.RegisterWorkflow<int, string>("Sleep", async (ctx, seconds) =>
-        {
-            await ctx.CreateTimer(TimeSpan.FromSeconds(seconds));
-            return await ctx.CallActivityAsync<string>("Record", $"woke after {seconds}s");
-        });
-
-        options.RegisterWorkflow<string, string>("Approval", async (ctx, _) =>
-        {
-            try
-            {
-                var decision = await ctx.WaitForExternalEventAsync<string>("decision", TimeSpan.FromDays(3));
-                return "decided: " + decision;
-            }
-            catch (TaskCanceledException)
-            {
-                return "timed out";
-            }
-        });
-
-        options.RegisterWorkflow<string, string>("Parent", async (ctx, name) =>
-        {
-            var greeting = await ctx.CallChildWorkflowAsync<string>("Greeting", name, new ChildWorkflowTaskOptions($"{ctx.InstanceId}-child"));
-            try
-            {
-                await ctx.CallChildWorkflowAsync<string>("Failing", name, new ChildWorkflowTaskOptions($"{ctx.InstanceId}-failing"));
-                return "unexpected";
-            }
-            catch (WorkflowTaskFailedException ex)
-            {
-                return greeting + " / child failed: " + ex.FailureDetails.ErrorMessage;
-            }
-        });
-        options.RegisterWorkflow<string, string>("Failing", (ctx, name) => throw new InvalidOperationException($"no stock for {name}"));
-
-        options.RegisterWorkflow<int, int>("Countdown", async (ctx, n) =>
-        {
-            if (n == 0)
-            {
-                return 0;
-            }
-            await ctx.CallActivityAsync<string>("Record", $"round {n}");
-            ctx.ContinueAsNew(n - 1);
-            return n;
-        });
-
-        options.RegisterActivity<string, string>("Flaky", (ctx, key) =>
-        {
-            var attempt = probe.Hit("flaky:" + key);
-            return attempt < 3 ? throw new InvalidOperationException($"attempt {attempt} failed") : Task.FromResult($"succeeded on attempt {attempt}");
-        });
-        options.RegisterWorkflow<string, string>("Retrying", (ctx, key) =>
-            ctx.CallActivityAsync<string>("Flaky", key, new WorkflowTaskOptions(new WorkflowRetryPolicy(5, TimeSpan.FromSeconds(2)))));
-    };
 
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_workflow_runs_its_activities_in_order_and_completes_with_their_result(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var id = Sut.Key("greeting");
 
@@ -114,7 +33,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_durable_timer_holds_the_workflow_until_the_clock_reaches_its_fire_time(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var id = Sut.Key("sleep");
 
@@ -136,7 +55,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task An_external_event_completes_a_waiting_workflow_and_cancels_its_timeout_timer(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("approval");
         await harness.Client.ScheduleNewWorkflowAsync("Approval", id, "order-1");
         Assert.Single(harness.Timers(id));
@@ -151,7 +70,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task An_external_event_that_never_comes_times_out_on_the_durable_timer(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("approval");
         await harness.Client.ScheduleNewWorkflowAsync("Approval", id, "order-2");
 
@@ -165,7 +84,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_failing_activity_is_retried_on_durable_timers_by_its_retry_policy_until_it_succeeds(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var id = Sut.Key("retrying");
         await harness.Client.ScheduleNewWorkflowAsync("Retrying", id, id);
@@ -184,7 +103,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_terminated_workflow_stops_at_once_and_its_timer_never_fires(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var id = Sut.Key("sleep");
         await harness.Client.ScheduleNewWorkflowAsync("Sleep", id, 60);
@@ -205,7 +124,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task Purge_removes_a_completed_workflow_and_every_key_it_kept_in_the_actor_state_store(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("greeting");
         await harness.Client.ScheduleNewWorkflowAsync("Greeting", id, "Ravi");
         await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
@@ -224,7 +143,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task Purging_a_running_workflow_fails_and_keeps_it(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("sleep");
         await harness.Client.ScheduleNewWorkflowAsync("Sleep", id, 60);
 
@@ -238,7 +157,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_workflow_resumes_from_its_history_when_the_app_and_the_sidecar_restart_mid_timer(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var id = Sut.Key("sleep");
         await harness.Client.ScheduleNewWorkflowAsync("Sleep", id, 120);
@@ -259,7 +178,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_hundred_concurrent_instances_each_complete_exactly_once(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var ids = Enumerable.Range(0, 100).Select(i => Sut.Key($"bulk-{i:D3}")).ToArray();
 
@@ -286,7 +205,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_child_workflow_returns_its_result_to_the_parent_and_a_failing_child_fails_the_call(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("parent");
 
         await harness.Client.ScheduleNewWorkflowAsync("Parent", id, "Meera");
@@ -303,7 +222,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task Continue_as_new_restarts_the_workflow_with_fresh_history_until_it_completes(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var id = Sut.Key("countdown");
 
@@ -321,7 +240,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_suspended_workflow_reports_suspended_until_it_is_resumed(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("approval");
         await harness.Client.ScheduleNewWorkflowAsync("Approval", id, "order-3");
 
@@ -338,7 +257,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_workflow_that_throws_fails_with_the_exception_as_failure_details(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("failing");
 
         await harness.Client.ScheduleNewWorkflowAsync("Failing", id, "Kiran");
@@ -352,7 +271,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task Starting_an_instance_id_that_is_still_running_fails_with_AlreadyExists(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("sleep");
         await harness.Client.ScheduleNewWorkflowAsync("Sleep", id, 60);
 
@@ -365,7 +284,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_completed_instance_id_can_be_started_again_as_a_new_generation(string target)
     {
-        var probe = new Probe();
+        var probe = new TestWorkflows.Probe();
         await using var harness = await WorkflowHarness.StartAsync(target, Register(probe));
         var id = Sut.Key("greeting");
         await harness.Client.ScheduleNewWorkflowAsync("Greeting", id, "one");
@@ -381,7 +300,7 @@ public class WorkflowConformanceTests
     [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
     public async Task A_workflow_scheduled_for_later_stays_pending_until_its_start_time(string target)
     {
-        await using var harness = await WorkflowHarness.StartAsync(target, Register(new Probe()));
+        await using var harness = await WorkflowHarness.StartAsync(target, Register(new TestWorkflows.Probe()));
         var id = Sut.Key("greeting");
         var startAt = harness.Sut.Clock!.GetUtcNow().AddHours(2);
 

@@ -20,9 +20,9 @@ public sealed class WorkflowHarness : IAsyncDisposable
     public const string DaprdReason =
         "workflows on daprd need the placement and scheduler services and an actor state store; the suite launches a bare daprd without them";
 
-    public static string[] Resources(string extra = "") =>
+    public static string[] Resources(string extra = "", bool actorStateStore = true) =>
     [
-        ConformanceResources.Component("statestore", "state.in-memory", metadata: "- name: actorStateStore\n  value: \"true\""),
+        ConformanceResources.Component("statestore", "state.in-memory", metadata: actorStateStore ? "- name: actorStateStore\n  value: \"true\"" : ""),
         .. extra.Length > 0 ? [extra] : Array.Empty<string>(),
     ];
 
@@ -45,12 +45,12 @@ public sealed class WorkflowHarness : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<WorkflowHarness> StartAsync(string target, Action<WorkflowRuntimeOptions> register, string extraResources = "")
+    public static async Task<WorkflowHarness> StartAsync(string target, Action<WorkflowRuntimeOptions> register, string extraResources = "", bool actorStateStore = true)
     {
         var sut = await Sut.StartAsync(target, new SutSpec
         {
             AppId = AppId,
-            Resources = Resources(extraResources),
+            Resources = Resources(extraResources, actorStateStore),
             EmbeddedOnlyReason = DaprdReason,
         });
         var harness = new WorkflowHarness(sut, register);
