@@ -120,6 +120,11 @@ internal sealed class RuntimeState
         {
             var router = action.Router ?? new TaskRouter();
             router.SourceAppID = appId;
+            if (router.HasTargetAppID && router.TargetAppID != appId)
+            {
+                // daprd dispatches such work to the other app's actors; running it here would be kinder than that.
+                throw new WorkflowNotSupportedException($"cross-app workflows are not emulated: action {action.Id} targets app '{router.TargetAppID}'");
+            }
             switch (action.WorkflowActionTypeCase)
             {
                 case WorkflowAction.WorkflowActionTypeOneofCase.CompleteWorkflow:
