@@ -208,4 +208,33 @@ public class WorkflowApiConformanceTests
         Assert.Equal("parcel-7", state.ReadOutputAs<string>());
         Assert.Contains(shipping.Requests, r => r.PathAndQuery == "/echo/book" && r.Headers["dapr-caller-app-id"] == WorkflowHarness.AppId);
     }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task The_Dapr_services_workflow_RPCs_start_and_read_an_instance_and_read_an_unknown_one_as_empty(string target)
+    {
+        await using var harness = await StartAsync(target);
+        var id = Sut.Key("grpc");
+
+        var started = await harness.Sut.Grpc.StartWorkflowBeta1Async(new Proto.StartWorkflowRequest
+        {
+            InstanceId = id,
+            WorkflowComponent = "dapr",
+            WorkflowName = "Greeting",
+            Input = Google.Protobuf.ByteString.CopyFromUtf8("\"Dev\""),
+        }, harness.Sut.Call);
+        var state = await harness.Client.WaitForWorkflowCompletionAsync(id, cancellation: Ct);
+        var read = await harness.Sut.Grpc.GetWorkflowBeta1Async(new Proto.GetWorkflowRequest { InstanceId = id, WorkflowComponent = "dapr" }, harness.Sut.Call);
+        var unknown = await harness.Sut.Grpc.GetWorkflowBeta1Async(new Proto.GetWorkflowRequest { InstanceId = Sut.Key("nobody"), WorkflowComponent = "dapr" }, harness.Sut.Call);
+        var noName = await Assert.ThrowsAsync<RpcException>(() => harness.Sut.Grpc.StartWorkflowBeta1Async(
+            new Proto.StartWorkflowRequest { InstanceId = Sut.Key("x"), WorkflowComponent = "dapr" }, harness.Sut.Call).ResponseAsync);
+
+        Assert.Equal(id, started.InstanceId);
+        Assert.Equal("Hello, Dev! Hello, Dev again!", state.ReadOutputAs<string>());
+        Assert.Equal("COMPLETED", read.RuntimeStatus);
+        Assert.Equal("Greeting", read.WorkflowName);
+        Assert.Empty(unknown.Properties);
+        Assert.Equal("", unknown.RuntimeStatus);
+        Assert.Equal(StatusCode.InvalidArgument, noName.StatusCode);
+        Assert.Equal("workflow name is not configured", noName.Status.Detail);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class WorkflowModule : ISidecarModule
     {
         var engine = ClusterOf(sidecar.Cluster).EngineFor(sidecar);
         services.AddSingleton(new WorkflowSidecar(sidecar, engine));
+        services.AddSingleton<WorkflowApi>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<TaskHubService>, TaskHubMethodProvider>());
         services.AddSingleton<IMetadataContributor, WorkflowMetadataContributor>();
     }
