@@ -95,16 +95,15 @@ public sealed class WorkflowHarness : IAsyncDisposable
     internal IReadOnlyList<WorkflowReminder> Timers(string instanceId) =>
         Engine.Reminders.Snapshot().Where(r => r.ActorType == Engine.WorkflowActorType && r.ActorId == instanceId && r.Name.StartsWith("timer-", StringComparison.Ordinal)).ToList();
 
-    /// <summary>Waits for a durable timer of the instance, then moves the fake clock to its fire time.</summary>
+    /// <summary>Waits for a durable timer of the instance that is not due yet, then moves the fake clock to its fire time.</summary>
     public async Task FireNextTimerAsync(string instanceId)
     {
+        var clock = Sut.Clock!;
         WorkflowReminder? timer = null;
-        await Eventually.TrueAsync(() => (timer = Timers(instanceId).MinBy(r => r.Due)) is not null, $"a durable timer of {instanceId} is scheduled");
-        var wait = timer!.Due - Sut.Clock!.GetUtcNow();
-        if (wait > TimeSpan.Zero)
-        {
-            Sut.Clock.Advance(wait);
-        }
+        await Eventually.TrueAsync(
+            () => (timer = Timers(instanceId).Where(r => r.Due > clock.GetUtcNow()).MinBy(r => r.Due)) is not null,
+            $"a durable timer of {instanceId} is scheduled");
+        clock.Advance(timer!.Due - clock.GetUtcNow());
     }
 
     public async ValueTask DisposeAsync()
