@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Flipkart.DevHost;
+using Flipkart.SystemTests.Infrastructure;
+
+namespace Flipkart.SystemTests;
+
+/// <summary>
+/// One checkout is one trace in the run's dashboard: the gateway, ordering, inventory, payment and notification, and
+/// the sidecars' own spans between them (service invocation, the outbox's event, every delivery), read back through
+/// the Aspire dashboard's telemetry API.
+/// </summary>
+[Collection(LocalRunCollection.Name)]
+public sealed class CheckoutTraceTests
+{
+    private static readonly string[] Services = ["gateway", "ordering", "inventory", "payment", "notification"];
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_checkout_is_one_trace_with_spans_from_every_service_and_its_sidecar()
+    {
+        if (Services.Concat(["cart", "catalog"]).Any(s => !Repository.HasService(char.ToUpperInvariant(s[0]) + s[1..])))
+        {
+            Assert.Skip("The checkout's services are not all in the repository yet.");
+        }
+        if (Flipkart.DevHost.Dashboard.AspireDashboard.Executable() is null)
+        {
+            Assert.Skip("The Aspire dashboard ships for linux-x64 only (Aspire.Dashboard.Sdk.linux-x64); this machine has none.");
+        }
+
+        var output = new BufferedRunOutput();
+        await using var run = await LocalRun.StartAsync(new LocalRunOptions
+        {
+            RepositoryRoot = Repository.Root,
+            DynamicPorts = true,
+            GatewayPort = 0,
+            ExcludedApps = [LocalRun.StorefrontAppId],
+            Dashboard = true,
+            Output = output,
+        }, Cancellation);
+        var dashboard = run.Dashboard!;
+
+        var traceId = await CheckoutTrace.PlaceOrderAsync(run.GatewayUrl, Cancellation);
+        var spans = await CheckoutTrace.WaitForSpansAsync(dashboard.Url, traceId, Services, Cancellation);
+
+        foreach (var service in Services)
+        {
+            Assert.True(spans.Any(s => s.Service == service && !s.IsSidecar), $"no span of the {service} app in trace {traceId}: {CheckoutTrace.Describe(spans)}");
+            Assert.True(spans.Any(s => s.Service == service && s.IsSidecar), $"no span of {service}'s sidecar in trace {traceId}: {CheckoutTrace.Describe(spans)}");
+        }
+        // daprd's span names: the gateway's invocation of ordering, and the deliveries that carry the saga on.
+        Assert.Contains(spans, s => s.IsSidecar && s.Name.StartsWith("CallLocal/ordering/", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.IsSidecar && s.Service == "inventory" && s.Name == "pubsub/orders");
+        Assert.Contains(spans, s => s.IsSidecar && s.Service == "payment" && s.Name == "pubsub/inventory");
+        Assert.Contains(spans, s => s.IsSidecar && s.Service == "ordering" && s.Name == "pubsub/payments");
+    }
+}
+
+/// <summary>A checkout through the gateway under a trace id of the test's choosing, and its spans as the dashboard has them.</summary>
+internal static class CheckoutTrace
+{
+    public sealed record Span(string Service, string Scope, string Name, string SpanId, string ParentSpanId)
+    {
+        public bool IsSidecar => Scope.StartsWith("dapr-diagnostics", StringComparison.Ordinal);
+    }
+
+    /// <summary>Signs in, stocks a product, fills a cart and places the order with a <c>traceparent</c>; returns its trace id.</summary>
+    public static async Task<string> PlaceOrderAsync(Uri gateway, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
+        async Task<string> TokenAsync(string user, string role)
+        {
+            using var response = await http.PostAsJsonAsync("api/auth/dev-token", new { userId = user, roles = new[] { role } }, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString()!;
+        }
+        var admin = await TokenAsync($"admin-{Guid.NewGuid():N}", "admin");
+        var buyer = await TokenAsync($"buyer-{Guid.NewGuid():N}", "customer");
+
+        string productId;
+        using (var search = await http.GetAsync("api/catalog/products?q=samsung%20phone&pageSize=1", cancellationToken))
+        {
+            search.EnsureSuccessStatusCode();
+            var page = await search.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            productId = page.GetProperty("items")[0].GetProperty("id").GetString()!;
+        }
+        await SendAsync(http, HttpMethod.Put, $"api/inventory/{productId}", admin, new { available = 10 }, cancellationToken);
+        await SendAsync(http, HttpMethod.Put, $"api/cart/items/{productId}", buyer, new { quantity = 1 }, cancellationToken);
+
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        using var place = new HttpRequestMessage(HttpMethod.Post, "api/orders") { Content = JsonContent.Create(new { }) };
+        place.Headers.Authorization = new AuthenticationHeaderValue("Bearer", buyer);
+        place.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        place.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var placed = await http.SendAsync(place, cancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        return traceId;
+    }
+
+    private static async Task SendAsync(HttpClient http, HttpMethod method, string path, string token, object body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
+    /// <summary>Polls the dashboard until the trace has app and sidecar spans of every service (the saga is asynchronous).</summary>
+    public static async Task<IReadOnlyList<Span>> WaitForSpansAsync(Uri dashboard, string traceId, IReadOnlyList<string> services, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = dashboard, Timeout = TimeSpan.FromSeconds(10) };
+        IReadOnlyList<Span> spans = [];
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            spans = await ReadAsync(http, traceId, cancellationToken);
+            if (services.All(s => spans.Any(x => x.Service == s && x.IsSidecar) && spans.Any(x => x.Service == s && !x.IsSidecar))
+                && spans.Any(x => x.Name == "pubsub/payments"))
+            {
+                // One more read: the last hops' exports may still be on their way.
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                return await ReadAsync(http, traceId, cancellationToken);
+            }
+            await Task.Delay(500, cancellationToken);
+        }
+        return spans;
+    }
+
+    /// <summary>The trace's spans from the telemetry API (OTLP JSON: resourceSpans → scopeSpans → spans).</summary>
+    public static async Task<IReadOnlyList<Span>> ReadAsync(HttpClient http, string traceId, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"api/telemetry/traces/{traceId}", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return [];
+        }
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var data = json.TryGetProperty("data", out var d) ? d : json;
+        var spans = new List<Span>();
+        foreach (var resource in data.GetProperty("resourceSpans").EnumerateArray())
+        {
+            var service = resource.GetProperty("resource").GetProperty("attributes").EnumerateArray()
+                .Where(a => a.GetProperty("key").GetString() == "service.name")
+                .Select(a => a.GetProperty("value").GetProperty("stringValue").GetString()).FirstOrDefault() ?? "";
+            foreach (var scope in resource.GetProperty("scopeSpans").EnumerateArray())
+            {
+                var scopeName = scope.TryGetProperty("scope", out var s) && s.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+                foreach (var span in scope.GetProperty("spans").EnumerateArray())
+                {
+                    if (!string.Equals(span.GetProperty("traceId").GetString(), traceId, StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+                    spans.Add(new Span(service, scopeName, span.GetProperty("name").GetString() ?? "", span.GetProperty("spanId").GetString() ?? "",
+                        span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() ?? "" : ""));
+                }
+            }
+        }
+        return spans;
+    }
+
+    public static string Describe(IEnumerable<Span> spans) =>
+        string.Join("; ", spans.Select(s => $"{s.Service}{(s.IsSidecar ? " (sidecar)" : "")}: {s.Name}"));
+}
