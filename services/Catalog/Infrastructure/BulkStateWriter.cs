@@ -34,7 +34,8 @@ public sealed class BulkStateWriter : IDisposable
     }
 
     public Task SaveAsync<T>(string store, IReadOnlyList<(string Key, T Value)> items, CancellationToken cancellationToken) =>
-        _client.SaveBulkStateAsync(store, items.Select(i => new SaveStateItem<T>(i.Key, i.Value, etag: null!) // no ETag: the SDK sends none for null).ToList(), cancellationToken);
+        // etag null: the SDK then sends no ETag (last write wins, as the per-key saves did).
+        _client.SaveBulkStateAsync(store, items.Select(i => new SaveStateItem<T>(i.Key, i.Value, etag: null!)).ToList(), cancellationToken);
 
     public void Dispose() => _client.Dispose();
 
