@@ -22,6 +22,8 @@ internal static class LoggingLevels
         ["Microsoft.AspNetCore.Routing"] = LogEventLevel.Warning,
         ["Microsoft.AspNetCore.Http.Result"] = LogEventLevel.Warning,
         ["System.Net.Http.HttpClient"] = LogEventLevel.Warning,
+        // The standard resilience handler reports every successful attempt at Information; retries still warn.
+        ["Polly"] = LogEventLevel.Warning,
         // An unhealthy check logs an error on every probe; ReadinessLog reports the transitions instead.
         ["Microsoft.Extensions.Diagnostics.HealthChecks"] = LogEventLevel.Fatal,
     };
@@ -66,8 +68,8 @@ internal static class LoggingLevels
 
     /// <summary>
     /// The level of the one line UseSerilogRequestLogging writes per request: probes at Verbose whatever they answer
-    /// (a failing readiness is reported once, by <see cref="ReadinessLog"/>), successful Dapr callbacks (subscription
-    /// deliveries, <c>/dapr/*</c>, actor calls) at Debug, server errors at Error, everything else at Information.
+    /// (a failing readiness is reported once, by <see cref="ReadinessLog"/>), daprd's <c>/dapr/*</c> questions and successful
+    /// Dapr callbacks (subscription deliveries, actor calls) at Debug, server errors at Error, everything else at Information.
     /// </summary>
     public static LogEventLevel RequestLevel(HttpContext context, Exception? exception)
     {
@@ -79,7 +81,10 @@ internal static class LoggingLevels
         {
             return LogEventLevel.Error;
         }
-        return IsDaprCallback(context) && context.Response.StatusCode < 400 ? LogEventLevel.Debug : LogEventLevel.Information;
+        // daprd asks every app for /dapr/config and /dapr/subscribe; a 404 there only means "none".
+        return context.Request.Path.StartsWithSegments("/dapr") || (IsDaprCallback(context) && context.Response.StatusCode < 400)
+            ? LogEventLevel.Debug
+            : LogEventLevel.Information;
     }
 
     public static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");

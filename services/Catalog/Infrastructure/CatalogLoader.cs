@@ -22,6 +22,7 @@ public sealed class CatalogLoader(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(200);
+        var starting = Stopwatch.StartNew();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -31,7 +32,8 @@ public sealed class CatalogLoader(
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Catalog load failed; retrying in {Delay}", delay);
+                // A sidecar still starting is expected for a while (readiness says "not ready" meanwhile); a minute is not.
+                logger.Log(starting.Elapsed < TimeSpan.FromMinutes(1) ? LogLevel.Debug : LogLevel.Warning, ex, "Catalog load failed; retrying in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }

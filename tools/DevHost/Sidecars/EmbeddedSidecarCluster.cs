@@ -102,6 +102,9 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
                     GrpcPort = request.DaprGrpcPort ?? 0,
                     ConfigurationName = ConfigurationName(request.ConfigFile),
                     AppApiToken = LocalRun.IsPublicApp(request.AppId) ? null : _appApiToken,
+                    // daprd's OTEL_SERVICE_NAME: in the dashboard each app and its sidecar are two resources, "ordering" and
+                    // "ordering-dapr", rather than two anonymous instances of one.
+                    TraceServiceName = $"{request.AppId}-dapr",
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
