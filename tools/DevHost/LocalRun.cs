@@ -439,18 +439,21 @@ public sealed class LocalRun : IAsyncDisposable
     {
         // Readiness (/readyz) covers each service's own dependencies (its sidecar, and for the catalog its seed
         // data); a search through the gateway then proves routing end to end before the URL is announced.
-        foreach (var replica in _replicas.Where(r => r.IsDotnet))
+        // All at once: one slow service (the catalog indexing) must not delay noticing that the others are ready.
+        var unready = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        await Task.WhenAll(_replicas.Where(r => r.IsDotnet).Select(async replica =>
         {
-            _waitingFor = $"{replica.Name} to be ready (/readyz)";
             int status;
             while ((status = await StatusAsync(new Uri(replica.AppUrl, "/readyz"), cancellationToken).ConfigureAwait(false)) is < 200 or >= 300)
             {
-                _waitingFor = $"{replica.Name} to be ready (/readyz {Describe(status)})";
+                unready[replica.Name] = $"{replica.Name} (/readyz {Describe(status)})";
+                _waitingFor = "waiting for readiness of " + string.Join(", ", unready.Values);
                 ThrowIfExited(replica);
                 // Poll gently while e.g. the catalog indexes (an unready answer is logged at Debug, once).
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
-        }
+            unready.TryRemove(replica.Name, out _);
+        })).ConfigureAwait(false);
 
         if (!HasGateway || !IsRunning(CatalogAppId))
         {

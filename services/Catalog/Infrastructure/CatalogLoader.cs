@@ -69,12 +69,18 @@ public sealed class CatalogLoader(
         var manifest = await store.GetManifestAsync(cancellationToken);
         if (manifest is null && options.Value.SeedWhenEmpty)
         {
+            // A fresh store (every local run starts empty): the index is built from the seed while the seed is saved,
+            // rather than saved, read back and then built. Ready (and the manifest written) only when both are done.
             var seedTimer = Stopwatch.StartNew();
             var seed = CatalogSeed.Generate(options.Value.SeedProductCount).ToArray();
             var generatedMs = seedTimer.ElapsedMilliseconds;
-            manifest = await store.SeedAsync(seed, cancellationToken);
-            logger.LogInformation("Seeded {ProductCount} products (generated in {GenerateMs} ms, saved in {SaveMs} ms)",
-                seed.Length, generatedMs, seedTimer.ElapsedMilliseconds - generatedMs);
+            var indexing = Task.Run(() => ProductSearchIndex.Build(seed, CatalogSeed.Categories), cancellationToken);
+            await store.SeedAsync(seed, cancellationToken);
+            var seeded = await indexing;
+            index.Publish(seeded);
+            logger.LogInformation("Catalog ready: seeded and indexed {ProductCount} products (generated in {GenerateMs} ms, saved and indexed in {SaveMs} ms)",
+                seeded.Count, generatedMs, seedTimer.ElapsedMilliseconds - generatedMs);
+            return;
         }
 
         var loadTimer = Stopwatch.StartNew();
