@@ -439,9 +439,10 @@ public sealed class LocalRun : IAsyncDisposable
     {
         // Readiness (/readyz) covers each service's own dependencies (its sidecar, and for the catalog its seed
         // data); a search through the gateway then proves routing end to end before the URL is announced.
-        // All at once: one slow service (the catalog indexing) must not delay noticing that the others are ready.
+        // All at once: one slow service (the catalog indexing) must not delay noticing that the others are ready,
+        // and the search starts as soon as the gateway and the catalog are ready.
         var unready = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        await Task.WhenAll(_replicas.Where(r => r.IsDotnet).Select(async replica =>
+        var readiness = _replicas.Where(r => r.IsDotnet).ToDictionary(r => r, async replica =>
         {
             int status;
             while ((status = await StatusAsync(new Uri(replica.AppUrl, "/readyz"), cancellationToken).ConfigureAwait(false)) is < 200 or >= 300)
@@ -453,17 +454,23 @@ public sealed class LocalRun : IAsyncDisposable
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
             unready.TryRemove(replica.Name, out _);
-        })).ConfigureAwait(false);
-
-        if (!HasGateway || !IsRunning(CatalogAppId))
+        });
+        var waits = readiness.Values.ToList();
+        if (HasGateway && IsRunning(CatalogAppId))
         {
-            return;
+            waits.Add(SearchAsync(readiness.Where(r => r.Key.AppId is GatewayAppId or CatalogAppId).Select(r => r.Value), cancellationToken));
         }
+        await Task.WhenAll(waits).ConfigureAwait(false);
+    }
 
-        _waitingFor = "the catalog to answer a search through the gateway";
+    /// <summary>Once the gateway and the catalog are ready: a search through the gateway proves routing end to end.</summary>
+    private async Task SearchAsync(IEnumerable<Task> ready, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(ready).ConfigureAwait(false);
         var search = new Uri(GatewayUrl, "/api/catalog/products?pageSize=1");
         while (true)
         {
+            _waitingFor = "the catalog to answer a search through the gateway";
             ThrowIfExited(_replicas.First(r => r.AppId == GatewayAppId));
             using var response = await SendProbeAsync(search, cancellationToken).ConfigureAwait(false);
             if (response is { IsSuccessStatusCode: true } && LooksSeeded(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)))
