@@ -58,8 +58,8 @@ public static partial class AuthApi
 
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = auth.Issuer,
-            Audience = auth.Audience,
+            Issuer = Authentication.Issuer(auth),
+            Audience = Authentication.Audience(auth),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,

@@ -38,8 +38,9 @@ public static class Extensions
         builder.AddGatewayAuthentication(auth);
         builder.Services.AddGatewayRateLimiting();
 
+        builder.Services.AddSingleton<PerUserSlots>();
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(DaprRoutes.Routes(), DaprRoutes.Clusters(DaprRoutes.SidecarHttpEndpoint(builder.Configuration), gateway))
+            .LoadFromMemory(DaprRoutes.Routes(ApiDocsEnabled(gateway, builder.Environment)), DaprRoutes.Clusters(DaprRoutes.SidecarHttpEndpoint(builder.Configuration), gateway))
             .AddTransforms<DaprInvocationTransforms>();
 
         builder.Services.AddServiceOpenApi("gateway");
@@ -66,8 +67,20 @@ public static class Extensions
     {
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         app.MapAuthApi(Authentication.DevTokensEnabled(auth, app.Environment));
-        app.MapDocsApi();
-        app.MapReverseProxy();
+        if (ApiDocsEnabled(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value, app.Environment))
+        {
+            app.MapDocsApi();
+        }
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseStreamLimits();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
+
+    /// <summary><c>/docs</c> and every OpenAPI document describe the whole surface: served in Development, elsewhere only when asked for.</summary>
+    public static bool ApiDocsEnabled(GatewayOptions options, IHostEnvironment environment) => options.ApiDocs ?? environment.IsDevelopment();
 }
