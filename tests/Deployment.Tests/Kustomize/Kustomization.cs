@@ -146,7 +146,9 @@ public static class Kustomization
             var target = patch["target"] as JsonObject ?? throw new InvalidDataException($"{source}: a JSON 6902 patch needs a target");
             var kind = target["kind"]?.GetValue<string>();
             var name = target["name"]?.GetValue<string>();
-            var matches = manifests.Where(m => (kind is null || m.Kind == kind) && (name is null || m.Name == name)).ToList();
+            // kustomize matches a target's name as an anchored regular expression (`a|b` patches both).
+            var matches = manifests.Where(m => (kind is null || m.Kind == kind)
+                && (name is null || System.Text.RegularExpressions.Regex.IsMatch(m.Name, $"^(?:{name})$"))).ToList();
             if (matches.Count == 0)
             {
                 throw new InvalidDataException($"{source}: target {kind}/{name} matches no resource");
