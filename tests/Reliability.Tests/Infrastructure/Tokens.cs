@@ -43,12 +43,7 @@ public static class Tokens
     /// What <c>POST /api/auth/dev-token</c> of a Development gateway on components/local issues: HS256 with the profile's
     /// <c>jwt-signing-key</c>, issuer <c>flipkart-dapr</c>, audience <c>flipkart-dapr-api</c>.
     /// </summary>
-    public static string DevToken(string userId, string role)
-    {
-        using var secrets = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "components", "local", "secrets.json")));
-        var key = Encoding.UTF8.GetBytes(secrets.RootElement.GetProperty("jwt-signing-key").GetString()!);
-        return Hs256(userId, role, "flipkart-dapr", "flipkart-dapr-api", null, key);
-    }
+    public static string DevToken(string userId, string role) => DevSigningKeyTokens.Create(Repository.Root, "local", userId, role);
 
     private static string Hs256(string userId, string role, string issuer, string audience, TimeSpan? lifetime, byte[] key)
     {
