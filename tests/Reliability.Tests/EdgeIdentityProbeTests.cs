@@ -83,12 +83,12 @@ public sealed partial class FaultScenarioTests
     }
 }
 
-/// <summary>Payments take a minute, so orders stay open and their status streams stay open with them.</summary>
+/// <summary>Payments take 30 s (the longest the provider stand-in allows), so orders and their status streams stay open.</summary>
 public sealed class SlowPaymentShop : ShopFixture
 {
     protected override Dictionary<string, Dictionary<string, string>> Settings => new()
     {
-        ["payment"] = new() { ["PaymentOptions__Latency"] = "00:01:00" },
+        ["payment"] = new() { ["PaymentOptions__Latency"] = "00:00:30" },
     };
 }
 
