@@ -1,7 +1,6 @@
 using Flipkart.Gateway.Apis;
 using Flipkart.Gateway.Infrastructure;
 using Flipkart.ServiceDefaults;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Flipkart.Gateway.Extensions;
@@ -23,16 +22,7 @@ public static class Extensions
             kestrel.Limits.MaxRequestLineSize = 16 * 1024;
         });
 
-        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-            foreach (var network in gateway.TrustedProxyNetworks)
-            {
-                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
-            }
-        });
+        builder.Services.TrustForwardedHeadersFrom(gateway.TrustedProxyNetworks);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddGatewayAuthentication(auth);

@@ -1,9 +1,9 @@
+using Flipkart.ServiceDefaults;
 using Flipkart.Storefront.Gateway;
 using Flipkart.Storefront.Hosting;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -54,16 +54,7 @@ public static class Extensions
     private static void AddProductionHygiene(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(StorefrontOptions.SectionName).Get<StorefrontOptions>() ?? new StorefrontOptions();
-        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-            foreach (var network in options.TrustedProxyNetworks)
-            {
-                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
-            }
-        });
+        builder.Services.TrustForwardedHeadersFrom(options.TrustedProxyNetworks);
         builder.Services.Configure<CookiePolicyOptions>(cookies =>
             cookies.Secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
 
