@@ -25,6 +25,7 @@ public static class Extensions
         });
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<BulkStateWriter>();
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<CatalogIndex>();
         builder.Services.AddSingleton<ProductDetails>();

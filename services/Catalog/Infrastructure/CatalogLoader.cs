@@ -22,6 +22,7 @@ public sealed class CatalogLoader(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(200);
+        var starting = Stopwatch.StartNew();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -31,7 +32,8 @@ public sealed class CatalogLoader(
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Catalog load failed; retrying in {Delay}", delay);
+                // A sidecar still starting is expected for a while (readiness says "not ready" meanwhile); a minute is not.
+                logger.Log(starting.Elapsed < TimeSpan.FromMinutes(1) ? LogLevel.Debug : LogLevel.Warning, ex, "Catalog load failed; retrying in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
@@ -67,12 +69,18 @@ public sealed class CatalogLoader(
         var manifest = await store.GetManifestAsync(cancellationToken);
         if (manifest is null && options.Value.SeedWhenEmpty)
         {
+            // A fresh store (every local run starts empty): the index is built from the seed while the seed is saved,
+            // rather than saved, read back and then built. Ready (and the manifest written) only when both are done.
             var seedTimer = Stopwatch.StartNew();
             var seed = CatalogSeed.Generate(options.Value.SeedProductCount).ToArray();
             var generatedMs = seedTimer.ElapsedMilliseconds;
-            manifest = await store.SeedAsync(seed, cancellationToken);
-            logger.LogInformation("Seeded {ProductCount} products (generated in {GenerateMs} ms, saved in {SaveMs} ms)",
-                seed.Length, generatedMs, seedTimer.ElapsedMilliseconds - generatedMs);
+            var indexing = Task.Run(() => ProductSearchIndex.Build(seed, CatalogSeed.Categories), cancellationToken);
+            await store.SeedAsync(seed, cancellationToken);
+            var seeded = await indexing;
+            index.Publish(seeded);
+            logger.LogInformation("Catalog ready: seeded and indexed {ProductCount} products (generated in {GenerateMs} ms, saved and indexed in {SaveMs} ms)",
+                seeded.Count, generatedMs, seedTimer.ElapsedMilliseconds - generatedMs);
+            return;
         }
 
         var loadTimer = Stopwatch.StartNew();

@@ -18,6 +18,7 @@ public static class Extensions
         builder.Services.AddServiceOpenApi();
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<OrderStatusSignals>();
+        builder.Services.AddSingleton<PerUserSlots>();
         builder.Services.AddDaprInvocationClient<OrderingClient>(AppIds.Ordering);
 
         builder.Services.AddSingleton<OrderActivity>();
