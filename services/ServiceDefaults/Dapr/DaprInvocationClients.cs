@@ -1,4 +1,3 @@
-using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,15 +25,14 @@ public static class DaprInvocationClients
     private static void Configure(IServiceProvider provider, HttpClient http, string appId)
     {
         http.BaseAddress = new Uri($"http://{appId}/");
-        var token = DaprDefaults.GetDefaultDaprApiToken(provider.GetRequiredService<IConfiguration>());
-        if (!string.IsNullOrEmpty(token))
+        if (DaprSidecar.ApiToken(provider.GetRequiredService<IConfiguration>()) is { } token)
         {
-            http.DefaultRequestHeaders.Add("dapr-api-token", token);
+            http.DefaultRequestHeaders.Add(DaprSidecar.ApiTokenHeader, token);
         }
     }
 
     private static InvocationHandler CreateInvocationHandler(IServiceProvider provider) => new()
     {
-        DaprEndpoint = DaprDefaults.GetDefaultHttpEndpoint(provider.GetRequiredService<IConfiguration>()),
+        DaprEndpoint = DaprSidecar.HttpEndpoint(provider.GetRequiredService<IConfiguration>()),
     };
 }
