@@ -1,6 +1,4 @@
 using Flipkart.Payment.Infrastructure;
-using Flipkart.Payment.IntegrationEvents.EventHandling;
-using Flipkart.Payment.IntegrationEvents.Events;
 using Flipkart.Payment.Services;
 using Flipkart.ServiceDefaults;
 
@@ -15,12 +13,11 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
 
         services.AddServiceOpenApi();
+        services.AddCallerAuthentication();
 
         services.AddSingleton<IPaymentRepository, PaymentRepository>();
         services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
         services.AddSingleton<PaymentProcessor>();
-        services.AddSingleton<IIntegrationEventHandler<StockReserved>, StockReservedHandler>();
-        services.AddSingleton<IIntegrationEventHandler<OrderCancelled>, OrderCancelledHandler>();
 
         builder.ListenOnAppPort();
         return builder;
