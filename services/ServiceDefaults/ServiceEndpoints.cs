@@ -14,6 +14,9 @@ public static class ServiceEndpoints
     /// </summary>
     public static WebApplication MapServiceEndpoints(this WebApplication app)
     {
+        // Again inside the application's pipeline: in Development the framework puts its developer exception page
+        // in front of everything the app adds, and it must not turn a 404/409/503 into a 500 page.
+        app.UseExceptionHandler();
         app.UseCloudEvents();
         app.MapSubscribeHandler();
         if (app.Services.GetService<ActorRuntime>() is not null)

@@ -47,15 +47,20 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         }
 
         httpContext.Response.StatusCode = status;
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        var retryAfter = exception is ProblemException { RetryAfter: { } wait } ? (int)Math.Ceiling(wait.TotalSeconds)
+            : status == StatusCodes.Status503ServiceUnavailable ? InfrastructureFailures.RetryAfterSeconds
+            : (int?)null;
+        if (retryAfter is { } seconds)
         {
-            httpContext.Response.Headers.RetryAfter = InfrastructureFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = type },
+            ProblemDetails = exception is RequestValidationException invalid
+                ? new HttpValidationProblemDetails(invalid.Errors) { Status = status, Title = title, Type = type }
+                : new ProblemDetails { Status = status, Title = title, Detail = detail, Type = type },
         });
     }
 

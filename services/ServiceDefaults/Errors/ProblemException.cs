@@ -16,12 +16,22 @@ public abstract class ProblemException(string title, string detail, string? type
 
     /// <summary>An RFC 9457 problem type URI, or null for <c>about:blank</c>.</summary>
     public string? Type { get; } = type;
+
+    /// <summary>When the same request may succeed if sent again (a request still in progress), after how long.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>The request breaks a rule of its own shape or values (400).</summary>
 public class InvalidRequestException(string title, string detail) : ProblemException(title, detail)
 {
     public override int StatusCode => StatusCodes.Status400BadRequest;
+}
+
+/// <summary>Fields of the request are invalid (400 as a validation problem listing each field's errors).</summary>
+public class RequestValidationException(string title, IDictionary<string, string[]> errors)
+    : InvalidRequestException(title, "One or more fields are invalid.")
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
 }
 
 /// <summary>The resource does not exist, or is someone else's and so indistinguishable from missing (404).</summary>

@@ -1,9 +1,7 @@
 using Dapr;
-using Flipkart.Ordering.Apis;
-using Flipkart.Ordering.Infrastructure;
 using Grpc.Core;
 
-namespace Flipkart.Ordering.Tests.Services;
+namespace Flipkart.ServiceDefaults.Tests.Errors;
 
 /// <summary>Which exceptions are outages (503 with Retry-After) and which stay defects (500).</summary>
 public sealed class InfrastructureFailuresTests
@@ -14,7 +12,7 @@ public sealed class InfrastructureFailuresTests
         { "sidecar not listening", new DaprException("State operation failed", new RpcException(new Status(StatusCode.Unavailable, "connection refused"))) },
         { "actor host gone", new DaprApiException("error invoke actor method", "ERR_ACTOR_INVOKE_METHOD", isTransient: false) },
         { "actor proxy cannot reach the sidecar", new HttpRequestException("Connection refused") },
-        { "a dependency app failed", new DependencyFailedException("The cart service answered 500.") },
+        { "a dependency app failed", new DependencyUnavailableException("The cart service answered 500.") },
         { "ETag retries exhausted", new ConcurrencyConflictException("Order changed concurrently.") },
         { "a timeout below", new TaskCanceledException("The request timed out.") },
         { "circuit open", new Polly.CircuitBreaker.BrokenCircuitException() },
@@ -27,7 +25,7 @@ public sealed class InfrastructureFailuresTests
 
     public static TheoryData<string, Exception> Defects => new()
     {
-        { "a malformed call ordering made", new DaprException("bad key", new RpcException(new Status(StatusCode.InvalidArgument, "key contains ||"))) },
+        { "a malformed call the service made", new DaprException("bad key", new RpcException(new Status(StatusCode.InvalidArgument, "key contains ||"))) },
         { "a programming error", new InvalidOperationException("bug") },
         { "a null somewhere", new NullReferenceException() },
     };
