@@ -44,27 +44,27 @@ public enum GateDecision
     UnknownProduct,
 }
 
-public sealed record SoldOutGateSettings(TimeSpan Freshness, TimeSpan FetchTimeout, TimeSpan KeepLastKnownOnError, int MaxProducts);
+public sealed record BuyNowGateSettings(TimeSpan Freshness, TimeSpan FetchTimeout, TimeSpan KeepLastKnownOnError, int MaxProducts);
 
 /// <summary>
 /// Answers "is this product sold out?" from a per-product snapshot of inventory's availability held in memory, so a
 /// flash sale's losers are turned away without an order, a state-store write or a saga. A snapshot is used for at
-/// most <see cref="SoldOutGateSettings.Freshness"/>; then the next caller refreshes it and everyone else arriving
+/// most <see cref="BuyNowGateSettings.Freshness"/>; then the next caller refreshes it and everyone else arriving
 /// meanwhile waits for that one call (single flight), so a hot product costs inventory one call per interval per
 /// replica however many buyers arrive.
 /// <para>
 /// The gate only ever refuses early: inventory's reservation stays authoritative, so a stale "in stock" costs an
 /// order that inventory then cancels, never an oversell. When inventory does not answer, the last snapshot is kept
-/// for <see cref="SoldOutGateSettings.KeepLastKnownOnError"/> and after that the gate lets buyers through (fails
+/// for <see cref="BuyNowGateSettings.KeepLastKnownOnError"/> and after that the gate lets buyers through (fails
 /// open) rather than blocking sales on a read-only dependency.
 /// </para>
 /// </summary>
-public sealed class SoldOutGate(IAvailabilitySource source, TimeProvider time, SoldOutGateSettings settings)
+public sealed class BuyNowGate(IAvailabilitySource source, TimeProvider time, BuyNowGateSettings settings)
 {
     // Under the "Flipkart." prefix ServiceDefaults exports: how many buyers the gate turned away (without any store
     // access) and how often it actually asked inventory.
     private static readonly Meter Meter = new("Flipkart.Ordering");
-    private static readonly Counter<long> Decisions = Meter.CreateCounter<long>("flipkart.ordering.buy_now_gate", description: "Buy-now requests by the sold-out gate's decision");
+    private static readonly Counter<long> Decisions = Meter.CreateCounter<long>("flipkart.ordering.buy_now_gate", description: "Buy-now requests by the buy-now gate's decision");
     private static readonly Counter<long> InventoryReads = Meter.CreateCounter<long>("flipkart.ordering.availability_reads", description: "Availability reads the gate sent to inventory, by outcome");
 
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);

@@ -261,7 +261,7 @@ public sealed class OrderTests
     public void CancelByUser_Throws_AfterPayment(OrderStatus status)
     {
         var order = OrderIn(status);
-        Assert.Throws<OrderingDomainException>(() => order.CancelByUser(T0.AddMinutes(3)));
+        Assert.Throws<OrderNotCancellableException>(() => order.CancelByUser(T0.AddMinutes(3)));
         Assert.Equal(status, order.Status);
     }
 

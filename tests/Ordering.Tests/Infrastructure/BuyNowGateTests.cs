@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Flipkart.Ordering.Tests.Infrastructure;
 
-public sealed class SoldOutGateTests
+public sealed class BuyNowGateTests
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(2);
@@ -13,7 +13,7 @@ public sealed class SoldOutGateTests
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
     private readonly FakeInventory inventory = new();
 
-    private SoldOutGate Gate(int maxProducts = 100) => new(inventory, clock, new SoldOutGateSettings(Freshness, FetchTimeout, KeepLastKnown, maxProducts));
+    private BuyNowGate Gate(int maxProducts = 100) => new(inventory, clock, new BuyNowGateSettings(Freshness, FetchTimeout, KeepLastKnown, maxProducts));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
