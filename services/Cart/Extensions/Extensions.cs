@@ -16,6 +16,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddServiceOpenApi();
+        builder.Services.AddCallerAuthentication();
         builder.Services.AddSingleton<CartStore>();
         builder.Services.AddDaprInvocationClient<CatalogClient>(AppIds.Catalog);
         builder.Services.AddSingleton<OrderConfirmedHandler>();
