@@ -1,6 +1,6 @@
 using Flipkart.Catalog.Apis;
 using Flipkart.Catalog.Infrastructure;
-using Flipkart.Catalog.IntegrationEvents;
+using Flipkart.Catalog.Services;
 using Flipkart.Catalog.IntegrationEvents.EventHandling;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -28,7 +28,8 @@ public static class Extensions
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<CatalogIndex>();
         builder.Services.AddSingleton<ProductDetails>();
-        builder.Services.AddSingleton<ProductChangePublisher>();
+        builder.Services.AddIntegrationEventPublisher(Topics.Catalog);
+        builder.Services.AddSingleton<ProductEditor>();
         builder.Services.AddSingleton<ProductChangedHandler>();
         builder.Services.AddHostedService<CatalogLoader>();
         builder.Services.AddHealthChecks().AddCheck<CatalogIndexHealthCheck>("catalog-index");
@@ -38,16 +39,9 @@ public static class Extensions
         builder.Services.AddHybridCache();
 
         builder.Services.AddServiceOpenApi();
+        builder.Services.AddCallerAuthentication();
 
         builder.ListenOnAppPort();
         return builder;
-    }
-
-    public static WebApplication MapCatalogEndpoints(this WebApplication app)
-    {
-        app.MapOpenApi();
-        app.MapCatalogApi();
-        app.MapIntegrationEventsApi();
-        return app;
     }
 }
