@@ -174,10 +174,10 @@ public class PurchaseLimitTests
     }
 
     [Fact]
-    public async Task SoldOutGate_DoesNotFlagAProduct_RefusedOnlyForTheCap()
+    public async Task SoldOutFlag_DoesNotFlagAProduct_RefusedOnlyForTheCap()
     {
         var inner = new InMemoryLedger();
-        var gate = new SoldOutGate(inner, TestOptions.Inventory(), new FakeTime(Now), new InventoryMetrics());
+        var gate = new SoldOutFlagLedger(inner, TestOptions.Inventory(), new FakeTime(Now), new InventoryMetrics());
         await inner.SetAvailableAsync("p", 5, 1, Ct);
 
         Assert.Equal(ReserveOutcome.PurchaseLimitExceeded, await gate.ReserveAsync("p", Guid.NewGuid(), "u1", 2, Now, Ct));

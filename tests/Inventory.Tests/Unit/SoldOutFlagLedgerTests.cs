@@ -4,17 +4,17 @@ using Flipkart.Inventory.Infrastructure;
 
 namespace Inventory.Tests.Unit;
 
-public class SoldOutGateTests
+public class SoldOutFlagLedgerTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private readonly InMemoryLedger inner = new();
     private readonly FakeTime time = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
-    private readonly SoldOutGate gate;
+    private readonly SoldOutFlagLedger gate;
 
-    public SoldOutGateTests()
+    public SoldOutFlagLedgerTests()
     {
-        gate = new SoldOutGate(inner, TestOptions.Inventory(new InventoryOptions { SoldOutFlagTtl = TimeSpan.FromSeconds(2) }), time, new InventoryMetrics());
+        gate = new SoldOutFlagLedger(inner, TestOptions.Inventory(new InventoryOptions { SoldOutFlagTtl = TimeSpan.FromSeconds(2) }), time, new InventoryMetrics());
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Flipkart.Inventory.Infrastructure;
 /// last unit is gone, so this keeps the tail of the sale off the actor queue and the store. It can only ever
 /// refuse, never grant, so it cannot cause an oversell.
 /// </summary>
-public sealed class SoldOutGate(IStockLedger inner, IOptionsMonitor<InventoryOptions> options, TimeProvider time, InventoryMetrics metrics) : IStockLedger
+public sealed class SoldOutFlagLedger(IStockLedger inner, IOptionsMonitor<InventoryOptions> options, TimeProvider time, InventoryMetrics metrics) : IStockLedger
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> soldOutUntil = new(StringComparer.Ordinal);
 
