@@ -18,17 +18,17 @@ public static class OrderEventsApi
     {
         app.MapGroup("api/orders")
             .WithTags("Order status")
-            .AddEndpointFilter(CallerFilter.RequireCaller)
+            .RequireAuthorization()
             .MapGet("/{orderId}/events", StreamOrderStatus)
             .WithName("StreamOrderStatus");
         return app;
     }
 
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamOrderStatus(
-        string orderId, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals,
+        string orderId, CallerIdentity caller, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals,
         IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
     {
-        var userId = CallerIdentity.From(context)!.UserId;
+        var userId = caller.UserId;
         var cancellationToken = context.RequestAborted;
         if (!Guid.TryParse(orderId, out var id))
         {
