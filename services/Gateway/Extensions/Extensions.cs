@@ -39,7 +39,7 @@ public static class Extensions
         builder.Services.AddGatewayRateLimiting();
 
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(DaprRoutes.Routes(), DaprRoutes.Clusters(DaprRoutes.SidecarHttpEndpoint(builder.Configuration), gateway))
+            .LoadFromMemory(DaprRoutes.Routes(), DaprRoutes.Clusters(new Uri(DaprSidecar.HttpEndpoint(builder.Configuration)), gateway))
             .AddTransforms<DaprInvocationTransforms>();
 
         builder.Services.AddServiceOpenApi("gateway");
@@ -67,7 +67,14 @@ public static class Extensions
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         app.MapAuthApi(Authentication.DevTokensEnabled(auth, app.Environment));
         app.MapDocsApi();
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseSidecarOutagesAs503();
+            // YARP's default pipeline, which a custom one replaces.
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 }
