@@ -29,20 +29,6 @@ public sealed record CallerIdentity(string UserId, IReadOnlySet<string> Roles)
             ? new CallerIdentity(userId, user.FindAll(RoleClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal))
             : null;
 
-    /// <summary>Transitional: endpoints move to a bound <see cref="CallerIdentity"/> parameter.</summary>
-    public static CallerIdentity? From(HttpContext context)
-    {
-        var userId = context.Request.Headers[UserIdHeader].ToString();
-        if (string.IsNullOrWhiteSpace(userId) || userId.Length > 128)
-        {
-            return null;
-        }
-        var roles = context.Request.Headers[RolesHeader].ToString()
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .ToHashSet(StringComparer.Ordinal);
-        return new CallerIdentity(userId, roles);
-    }
-
     /// <summary>
     /// Minimal-API binding: a handler parameter of this type is the authenticated caller. Only endpoints that
     /// <c>RequireAuthorization()</c> take one, so an anonymous request never reaches them (it gets 401 first).
