@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Cart.IntegrationEvents.Events;
@@ -13,6 +14,7 @@ public sealed record OrderConfirmed(
     public const string BuyNowCheckout = "buy-now";
 
     /// <summary>A buy-now order never came from the cart, so it must not take anything out of it.</summary>
+    [JsonIgnore]
     public bool CameFromCart => !string.Equals(Checkout, BuyNowCheckout, StringComparison.Ordinal);
 }
 
