@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Dapr;
 using Flipkart.Ordering.Infrastructure;
 using Flipkart.Ordering.Services;
+using Flipkart.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -167,6 +168,31 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
         Assert.Equal($"/api/orders/{orderId}", retried.Headers.Location?.ToString());
         Assert.True(timer.Scheduled.ContainsKey(orderId), "the retry armed the reservation timer");
+        Assert.Single((await OrdersOfAsync(client))["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Checkout_Answers503_Not409_WhenTheStoreRefusesToRecordTheIdempotencyKey()
+    {
+        var faults = new DaprCallFaults();
+        using var dapr = faults.CreateClient(fixture.Sidecar);
+        await using var app = fixture.Factory.WithWebHostBuilder(web =>
+            web.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton(dapr))));
+        var user = UserWithCart();
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-User-Id", user);
+        var key = Guid.NewGuid().ToString();
+
+        // The key was free: a store that will not record it is an outage, not "another request holds this key".
+        faults.Fail("SaveState");
+        using (var refused = await client.SendAsync(Checkout(key), Ct))
+        {
+            await AssertUnavailableAsync(refused);
+        }
+        faults.Heal();
+
+        using var retried = await client.SendAsync(Checkout(key), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
         Assert.Single((await OrdersOfAsync(client))["items"]!.AsArray());
     }
 
