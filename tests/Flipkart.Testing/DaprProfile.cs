@@ -10,6 +10,12 @@ namespace Flipkart.Testing;
 /// </summary>
 public sealed record DaprProfile(string? Name, IReadOnlyList<string> Overrides)
 {
+    /// <summary>Documents of the profile left out, as <c>Kind/name</c> (e.g. <c>Resiliency/resiliency</c>).</summary>
+    public IReadOnlyList<string> Removed { get; init; } = [];
+
+    /// <summary>The profile without the named documents; say why where it is used.</summary>
+    public DaprProfile Without(params string[] kindSlashName) => this with { Removed = [.. Removed, .. kindSlashName] };
+
     /// <summary>The <c>local</c> profile, the one every developer runs.</summary>
     public static DaprProfile Local(params string[] overrides) => new("local", overrides);
 
@@ -27,7 +33,8 @@ public sealed record DaprProfile(string? Name, IReadOnlyList<string> Overrides)
         var profile = Directory is null ? [] : System.IO.Directory.EnumerateFiles(Directory, "*.yaml")
             .Order(StringComparer.Ordinal)
             .SelectMany(file => Split(File.ReadAllText(file)))
-            .Where(document => Identity(document) is var id && id.Kind != "Kustomization" && !replaced.Contains(id));
+            .Where(document => Identity(document) is var id && id.Kind != "Kustomization" && !replaced.Contains(id)
+                && !Removed.Contains($"{id.Kind}/{id.Name}", StringComparer.Ordinal));
         return [.. profile, .. overrides];
     }
 

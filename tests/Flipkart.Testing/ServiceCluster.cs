@@ -34,6 +34,9 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
     /// <summary>Configuration every replica gets (options, log levels), on top of the sidecar's environment.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    /// <summary>The token the service must present to its sidecar (<c>DAPR_API_TOKEN</c>), as on Kubernetes; null: none.</summary>
+    protected virtual string? SidecarApiToken => null;
+
     /// <summary>Replaces services of the app under test (a recorder for a timer, a fault-injecting client).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
     {
@@ -67,30 +70,7 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
 
         for (var i = 0; i < ReplicaCount; i++)
         {
-            var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = AppId, ConfigurationName = ConfigurationName });
-            var factory = new WebApplicationFactory<TProgram>().WithWebHostBuilder(web =>
-            {
-                foreach (var (key, value) in sidecar.AppConfiguration)
-                {
-                    web.UseSetting(key, value);
-                }
-                web.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-                web.UseSetting("Logging:LogLevel:Default", "Warning");
-                foreach (var (key, value) in Settings)
-                {
-                    web.UseSetting(key, value);
-                }
-                web.ConfigureTestServices(services =>
-                {
-                    if (Clock != TimeProvider.System)
-                    {
-                        services.AddSingleton(Clock);
-                    }
-                    ConfigureServices(services);
-                });
-            });
-            _ = factory.Server;
-            sidecar.AttachApp(() => factory.Server.CreateHandler());
+            var (factory, sidecar) = await CreateReplicaAsync();
             replicas.Add(factory);
             sidecars.Add(sidecar);
         }
@@ -98,6 +78,48 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(90));
         await Task.WhenAll(Cluster.Sidecars.Select(s => s.WaitForAppReadyAsync(timeout.Token)));
+    }
+
+    /// <summary>
+    /// One more replica, started now (a scale-out or a restart): the caller disposes it, and stops its sidecar when
+    /// the replica should leave.
+    /// </summary>
+    public async Task<(WebApplicationFactory<TProgram> App, EmbeddedDaprSidecar Sidecar)> StartReplicaAsync()
+    {
+        var (factory, sidecar) = await CreateReplicaAsync();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(90));
+        await sidecar.WaitForAppReadyAsync(timeout.Token);
+        return (factory, sidecar);
+    }
+
+    private async Task<(WebApplicationFactory<TProgram>, EmbeddedDaprSidecar)> CreateReplicaAsync()
+    {
+        var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = AppId, ConfigurationName = ConfigurationName, DaprApiToken = SidecarApiToken });
+        var factory = new WebApplicationFactory<TProgram>().WithWebHostBuilder(web =>
+        {
+            foreach (var (key, value) in sidecar.AppConfiguration)
+            {
+                web.UseSetting(key, value);
+            }
+            web.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+            web.UseSetting("Logging:LogLevel:Default", "Warning");
+            foreach (var (key, value) in Settings)
+            {
+                web.UseSetting(key, value);
+            }
+            web.ConfigureTestServices(services =>
+            {
+                if (Clock != TimeProvider.System)
+                {
+                    services.AddSingleton(Clock);
+                }
+                ConfigureServices(services);
+            });
+        });
+        _ = factory.Server;
+        sidecar.AttachApp(() => factory.Server.CreateHandler());
+        return (factory, sidecar);
     }
 
     /// <summary>Runs <paramref name="stub"/> as <paramref name="stubAppId"/> behind a sidecar of its own.</summary>
@@ -111,6 +133,25 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
 
     /// <summary>A client of the first replica acting as <paramref name="userId"/> with <paramref name="roles"/>, as the Gateway stamps them; null: anonymous.</summary>
     public HttpClient CreateClient(string? userId = null, params string[] roles) => Factory.CreateClient().As(userId, roles);
+
+    /// <summary>
+    /// The service as it runs when its sidecar is gone (crashed, restarting): every Dapr endpoint it knows points at a
+    /// loopback port nobody listens on. Dispose it after use.
+    /// </summary>
+    public WebApplicationFactory<TProgram> WithSidecarDown()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        probe.Stop();
+        return Factory.WithWebHostBuilder(web =>
+        {
+            web.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{port}");
+            web.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{port}");
+            web.UseSetting("DAPR_GRPC_PORT", port);
+            web.UseSetting("DAPR_HTTP_PORT", port);
+        });
+    }
 
     /// <summary>Posts the CloudEvent daprd would deliver for <paramref name="type"/> straight to the subscription route of a replica.</summary>
     public async Task<HttpResponseMessage> DeliverAsync(string topic, string type, object data, int replica = 0)
