@@ -26,7 +26,7 @@ public class DeliveryFaultTests(NotificationApiFixture fixture) : IClassFixture<
             var user = "user-" + Guid.NewGuid().ToString("N")[..8];
             var confirmed = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
             var cancelled = Guid.NewGuid();
-            using var dapr = fixture.Cluster.GetSidecars(AppIds.Ordering)[0].CreateDaprClient();
+            using var dapr = fixture.StubSidecar(AppIds.Ordering).CreateDaprClient();
 
             foreach (var orderId in confirmed)
             {
