@@ -42,6 +42,11 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
     {
     }
 
+    /// <summary>Adds sidecar modules (call counters, interceptors) to the cluster before it starts.</summary>
+    protected virtual void ConfigureCluster(EmbeddedDaprClusterOptions options)
+    {
+    }
+
     /// <summary>Starts the stand-ins for the apps this one talks to (<see cref="AddStubAsync"/>), before the service starts.</summary>
     protected virtual Task StartStubsAsync() => Task.CompletedTask;
 
@@ -65,6 +70,7 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
         {
             options.ResourceYaml.Add(document);
         }
+        ConfigureCluster(options);
         Cluster = await EmbeddedDaprCluster.StartAsync(options);
         await StartStubsAsync();
 
