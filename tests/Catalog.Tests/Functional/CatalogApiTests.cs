@@ -12,6 +12,7 @@ using Flipkart.Testing;
 
 namespace Flipkart.Catalog.Tests.Functional;
 
+[Functional]
 [Collection(CatalogCollection.Name)]
 public class CatalogApiTests(CatalogApiFixture fixture)
 {

@@ -6,9 +6,11 @@ using Flipkart.Catalog.Domain;
 using Flipkart.Catalog.Infrastructure;
 using Flipkart.Catalog.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
+using Flipkart.Testing;
 
 namespace Flipkart.Catalog.Tests.Functional;
 
+[Functional]
 [Collection(CatalogCollection.Name)]
 public class ProductEditTests(CatalogApiFixture fixture)
 {

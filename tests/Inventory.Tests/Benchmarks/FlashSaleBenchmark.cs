@@ -7,6 +7,7 @@ using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
 using Inventory.Tests.Functional;
 using Microsoft.Extensions.DependencyInjection;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Benchmarks;
 
@@ -16,6 +17,7 @@ namespace Inventory.Tests.Benchmarks;
 /// <c>dotnet test tests/Inventory.Tests --filter FullyQualifiedName~FlashSaleBenchmark -- xUnit.Explicit=only</c>.
 /// Figures are for comparing designs with each other on one machine, not absolute capacity claims.
 /// </summary>
+[Functional]
 public class FlashSaleBenchmark(ITestOutputHelper output)
 {
     private const int Units = 50;

@@ -11,11 +11,14 @@ using Flipkart.Testing;
 
 namespace Inventory.Tests.Functional;
 
+[Functional]
 public sealed class StateStoreLedgerInventoryApiTests(StateStoreLedgerFixture fixture) : InventoryApiTests<StateStoreLedgerFixture>(fixture), IClassFixture<StateStoreLedgerFixture>;
 
+[Functional]
 public sealed class ActorLedgerInventoryApiTests(ActorLedgerFixture fixture) : InventoryApiTests<ActorLedgerFixture>(fixture), IClassFixture<ActorLedgerFixture>;
 
 /// <summary>The same behaviour through either ledger design.</summary>
+[Functional]
 public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixture : InventoryApiFixture
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -3,10 +3,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Flipkart.Inventory.Apis;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Functional;
 
 /// <summary>Two inventory replicas: buyers land on either, the SKU's actor lives on one, and still no oversell.</summary>
+[Functional]
 public class TwoReplicaInventoryTests(TwoReplicaActorLedgerFixture fixture) : IClassFixture<TwoReplicaActorLedgerFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

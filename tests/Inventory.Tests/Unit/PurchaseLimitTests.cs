@@ -3,10 +3,12 @@ using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
 using Flipkart.Inventory.IntegrationEvents.Events;
 using Microsoft.Extensions.Logging.Abstractions;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Unit;
 
 /// <summary>The per-user purchase cap (OWASP API6): on one product's stock, and across a whole order.</summary>
+[Unit]
 public class PurchaseLimitTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

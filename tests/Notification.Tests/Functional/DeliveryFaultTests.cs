@@ -6,10 +6,12 @@ using Flipkart.EmbeddedDapr.PubSub;
 using Flipkart.Notification.Apis;
 using Flipkart.Notification.Domain;
 using Flipkart.ServiceDefaults;
+using Flipkart.Testing;
 
 namespace Notification.Tests.Functional;
 
 /// <summary>Real pub/sub delivery to two replicas with the broker duplicating and reordering messages.</summary>
+[Functional]
 public class DeliveryFaultTests(NotificationApiFixture fixture) : IClassFixture<NotificationApiFixture>
 {
     private static readonly JsonSerializerOptions Json = Flipkart.ServiceDefaults.Extensions.ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web));

@@ -7,6 +7,7 @@ using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
+[Functional]
 public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNowFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

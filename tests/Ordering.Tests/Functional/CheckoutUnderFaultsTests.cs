@@ -19,6 +19,7 @@ namespace Flipkart.Ordering.Tests.Functional;
 /// answers 503 ProblemDetails with Retry-After, stores no order, leaves the Idempotency-Key free, and the same request
 /// retried afterwards creates exactly one order.
 /// </summary>
+[Functional]
 public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClassFixture<OrderingApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -9,6 +9,7 @@ using Flipkart.Testing;
 namespace Flipkart.Ordering.Tests.Functional;
 
 /// <summary>The saga side of ordering: subscriptions, event handlers advancing orders, and events leaving through the outbox.</summary>
+[Functional]
 public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<OrderingApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

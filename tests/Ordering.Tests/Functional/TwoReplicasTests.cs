@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Flipkart.EmbeddedDapr.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
@@ -15,6 +16,7 @@ public sealed class TwoReplicasFixture : OrderingApiFixture
     protected override bool UseActorReservationTimer => true;
 }
 
+[Functional]
 public sealed class TwoReplicasTests(TwoReplicasFixture fixture) : IClassFixture<TwoReplicasFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Flipkart.Ordering.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Infrastructure;
 
+[Unit]
 public sealed class BuyNowGateTests
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(250);

@@ -1,7 +1,9 @@
 using Flipkart.Ordering.Services;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Services;
 
+[Unit]
 public sealed class OrderIdForTests
 {
     [Fact]

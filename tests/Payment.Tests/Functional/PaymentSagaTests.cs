@@ -7,6 +7,7 @@ using Flipkart.Testing;
 
 namespace Flipkart.Payment.Tests.Functional;
 
+[Functional]
 public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<PaymentApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

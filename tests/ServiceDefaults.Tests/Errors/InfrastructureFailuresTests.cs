@@ -1,9 +1,11 @@
 using Dapr;
 using Grpc.Core;
+using Flipkart.Testing;
 
 namespace Flipkart.ServiceDefaults.Tests.Errors;
 
 /// <summary>Which exceptions are outages (503 with Retry-After) and which stay defects (500).</summary>
+[Unit]
 public sealed class InfrastructureFailuresTests
 {
     public static TheoryData<string, Exception> Outages => new()
