@@ -12,19 +12,13 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CatalogOptions>()
-            .BindConfiguration(nameof(CatalogOptions))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
+        builder.AddBackendService<CatalogOptions>();
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // A too-long query must reach the validator (400 ProblemDetails), not die as a bare 414 in Kestrel.
             kestrel.Limits.MaxRequestLineSize = 16 * 1024;
         });
-
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<CatalogIndex>();
         builder.Services.AddSingleton<ProductDetails>();
@@ -37,11 +31,6 @@ public static class Extensions
         // HybridCache takes the registered IDistributedCache as its second level: here, Dapr's `cache` store.
         builder.Services.AddSingleton<IDistributedCache, DaprDistributedCache>();
         builder.Services.AddHybridCache();
-
-        builder.Services.AddServiceOpenApi();
-        builder.Services.AddCallerAuthentication();
-
-        builder.ListenOnAppPort();
         return builder;
     }
 }

@@ -10,15 +10,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<InventoryOptions>()
-            .BindConfiguration(nameof(InventoryOptions))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddSingleton(TimeProvider.System);
-
-        builder.Services.AddServiceOpenApi();
-        builder.Services.AddCallerAuthentication();
+        builder.AddBackendService<InventoryOptions>();
         builder.Services.AddSingleton<InventoryMetrics>();
         builder.Services.AddSingleton<IReservationRecords, DaprReservationRecords>();
         builder.Services.AddIntegrationEventPublisher(Topics.Inventory);
@@ -32,8 +24,6 @@ public static class Extensions
 
         // The StockActor type is always hosted, so switching the ledger is configuration only.
         builder.Services.AddDaprActors(actors => actors.RegisterActor<StockActor>());
-
-        builder.ListenOnAppPort();
         return builder;
     }
 

@@ -9,15 +9,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<NotificationOptions>()
-            .BindConfiguration(nameof(NotificationOptions))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddSingleton(TimeProvider.System);
-
-        builder.Services.AddServiceOpenApi();
-        builder.Services.AddCallerAuthentication();
+        builder.AddBackendService<NotificationOptions>();
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<OrderStatusSignals>();
         builder.Services.AddDaprInvocationClient<OrderingClient>(AppIds.Ordering);
@@ -27,8 +19,6 @@ public static class Extensions
         builder.Services.AddSingleton(builder.Configuration.GetValue<bool>("Testing:DisableDeduplication") ? InboxPolicy.AllowDuplicates : InboxPolicy.Default);
         builder.Services.AddSingleton<OrderActivity>();
         builder.Services.AddSingleton<OrderEventsHandler>();
-
-        builder.ListenOnAppPort();
         return builder;
     }
 }

@@ -11,12 +11,8 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddBackendService<OrderingOptions>();
         var services = builder.Services;
-        services.AddOptions<OrderingOptions>().BindConfiguration(nameof(OrderingOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
-
-        services.AddServiceOpenApi();
-        services.AddCallerAuthentication();
 
         services.AddSingleton<OrderRepository>();
         services.AddSingleton<UserOrderIndex>();
@@ -56,8 +52,6 @@ public static class Extensions
 
         // Reservation timers: one actor per order with a durable reminder (actor state lives in `actor-store`).
         services.AddDaprActors(actors => actors.RegisterActor<OrderTimeoutActor>());
-
-        builder.ListenOnAppPort();
         return builder;
     }
 }
