@@ -9,12 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-// Dapr delivers CloudEvents; unwrap them before the subscription endpoints bind their payloads.
-app.UseCloudEvents();
-app.MapSubscribeHandler();
-
-app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapServiceEndpoints();
 app.MapCartApi();
 app.MapIntegrationEventsApi();
 

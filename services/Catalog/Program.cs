@@ -1,3 +1,4 @@
+using Flipkart.Catalog.Apis;
 using Flipkart.Catalog.Extensions;
 using Flipkart.ServiceDefaults;
 
@@ -8,10 +9,9 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseCloudEvents();
-app.MapSubscribeHandler();
-app.MapDefaultEndpoints();
-app.MapCatalogEndpoints();
+app.MapServiceEndpoints();
+app.MapCatalogApi();
+app.MapIntegrationEventsApi();
 
 app.Run();
 

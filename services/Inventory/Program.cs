@@ -9,12 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseCloudEvents();
-app.MapSubscribeHandler();
-app.MapActorsHandlers();
-
-app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapServiceEndpoints();
 app.MapInventoryApi();
 app.MapIntegrationEventsApi();
 

@@ -9,11 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseCloudEvents();
-app.MapSubscribeHandler();
-
-app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapServiceEndpoints();
 app.MapNotificationsApi();
 app.MapOrderEventsApi();
 app.MapIntegrationEventsApi();

@@ -153,6 +153,7 @@ public static class Extensions
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
+            app.UseRetryAfterOn503();
             if (appApiToken is not null)
             {
                 app.UseMiddleware<AppApiTokenMiddleware>(appApiToken);

@@ -15,7 +15,7 @@ public sealed class ProfileLintTests
         Directory.GetDirectories(Repository.Path("components")).Select(Path.GetFileName).OfType<string>().Order());
 
     public static TheoryData<string> BrokenProfiles => new(
-        Directory.GetDirectories(Repository.BrokenProfiles).Where(d => File.Exists(Path.Combine(d, "expected-error.txt")))
+        Directory.GetDirectories(Repository.Path("tests", "ComponentLint.Tests", "BrokenProfiles")).Where(d => File.Exists(Path.Combine(d, "expected-error.txt")))
             .Select(Path.GetFileName).OfType<string>().Order());
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ProfileLintTests
     [MemberData(nameof(BrokenProfiles))]
     public void A_broken_profile_fails_with_its_message(string broken)
     {
-        var folder = Path.Combine(Repository.BrokenProfiles, broken);
+        var folder = Path.Combine(Repository.Path("tests", "ComponentLint.Tests", "BrokenProfiles"), broken);
         var expected = File.ReadAllText(Path.Combine(folder, "expected-error.txt")).Trim();
 
         var result = Lint(Repository.Path("components", "local"), folder);
@@ -54,7 +54,7 @@ public sealed class ProfileLintTests
     [MemberData(nameof(BrokenProfiles))]
     public void The_command_exits_non_zero_and_prints_the_message_for_a_broken_profile(string broken)
     {
-        var folder = Path.Combine(Repository.BrokenProfiles, broken);
+        var folder = Path.Combine(Repository.Path("tests", "ComponentLint.Tests", "BrokenProfiles"), broken);
         var expected = File.ReadAllText(Path.Combine(folder, "expected-error.txt")).Trim();
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -82,7 +82,7 @@ public sealed class ProfileLintTests
     [Fact]
     public void A_misspelt_metadata_name_is_a_warning_with_a_suggestion_not_an_error()
     {
-        var folder = Path.Combine(Repository.BrokenProfiles, "misspelt-metadata");
+        var folder = Path.Combine(Repository.Path("tests", "ComponentLint.Tests", "BrokenProfiles"), "misspelt-metadata");
         var expected = File.ReadAllText(Path.Combine(folder, "expected-warning.txt")).Trim();
 
         var result = Lint(Repository.Path("components", "local"), folder);
@@ -96,7 +96,7 @@ public sealed class ProfileLintTests
     [Fact]
     public void Every_broken_profile_folder_states_what_it_expects()
     {
-        var folders = Directory.GetDirectories(Repository.BrokenProfiles);
+        var folders = Directory.GetDirectories(Repository.Path("tests", "ComponentLint.Tests", "BrokenProfiles"));
 
         Assert.NotEmpty(folders);
         Assert.All(folders, f => Assert.True(

@@ -44,6 +44,7 @@ public sealed class LocalSystemCollection
 }
 
 [Collection(LocalSystemCollection.Name)]
+[Trait("Category", "System")]
 public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassFixture<LocalSystemFixture>
 {
     [Fact]

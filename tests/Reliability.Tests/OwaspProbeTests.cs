@@ -191,7 +191,12 @@ public sealed partial class FaultScenarioTests
                 throttle.Release();
             }
         }));
-        await Task.Delay(TimeSpan.FromSeconds(10), Cancellation); // let the window pass for the next test
+        // The next test must not inherit an exhausted window: wait until this caller is served again, not a fixed time.
+        await Eventually(async () =>
+        {
+            using var probe = await client.GetAsync("api/catalog/categories", Cancellation);
+            return probe.StatusCode != HttpStatusCode.TooManyRequests;
+        }, "the flood's rate-limit window to pass");
         return limited > 0;
     }
 

@@ -20,7 +20,7 @@ public sealed class QuietStartTests
     [Fact]
     public async Task A_normal_start_prints_at_most_30_lines_before_the_banner_and_no_warning_or_error()
     {
-        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
         var projects = apps.Select(a => a.ProjectFile).OfType<string>().ToList();
         if (projects.Count < apps.Count)
         {

@@ -15,7 +15,6 @@ public sealed partial class ShutdownTests
     [Fact]
     public async Task Disposing_a_local_run_stops_every_service_process_and_frees_every_port()
     {
-        RequireCatalog();
         var output = new BufferedRunOutput();
         var run = await LocalRun.StartAsync(new LocalRunOptions
         {
@@ -42,7 +41,6 @@ public sealed partial class ShutdownTests
     [Fact]
     public async Task Services_die_with_devhost_even_when_devhost_is_killed_outright()
     {
-        RequireCatalog();
         if (OperatingSystem.IsWindows())
         {
             Assert.Skip("SIGKILL semantics are Unix-only; on Windows the parent watch polls the process handle instead.");
@@ -111,14 +109,6 @@ public sealed partial class ShutdownTests
             Process.GetProcessById(pid).Kill(entireProcessTree: true);
         }
         Assert.False(orphaned, $"The catalog (pid {pid}) outlived the DevHost that started it.");
-    }
-
-    private static void RequireCatalog()
-    {
-        if (!Repository.HasService("Catalog"))
-        {
-            Assert.Skip("services/Catalog is not in the repository yet.");
-        }
     }
 
     private static bool IsAlive(int pid)

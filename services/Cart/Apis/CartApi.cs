@@ -9,9 +9,8 @@ public static class CartApi
 {
     public static IEndpointRouteBuilder MapCartApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/cart")
-            .WithTags("Cart")
-            .AddEndpointFilter(RequireCaller);
+        // A cart belongs to a signed-in user; anonymous callers get 401 before any handler runs.
+        var api = app.MapGroup("api/cart").WithTags("Cart").RequireAuthorization();
 
         api.MapGet("/", GetCart).WithName("GetCart");
         api.MapPut("/items/{productId}", SetItem).WithName("SetCartItem");
@@ -20,91 +19,42 @@ public static class CartApi
         return app;
     }
 
-    public static async Task<Ok<CartResponse>> GetCart(HttpContext context, CartStore store, CancellationToken cancellationToken)
-    {
-        var cart = await store.GetAsync(Caller(context), cancellationToken);
-        return TypedResults.Ok(CartResponse.From(cart));
-    }
+    public static async Task<Ok<CartResponse>> GetCart(CallerIdentity caller, CartStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(CartResponse.From(await store.GetAsync(caller.UserId, cancellationToken)));
 
-    public static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> SetItem(
-        string productId, SetQuantityRequest request, HttpContext context, CartStore store, CatalogClient catalog, CancellationToken cancellationToken)
+    public static async Task<Ok<CartResponse>> SetItem(
+        string productId, SetQuantityRequest request, CallerIdentity caller, CartStore store, CatalogClient catalog, CancellationToken cancellationToken)
     {
         if (!ShoppingCart.IsValidProductId(productId))
         {
-            return BadRequest("Invalid product id", "Product ids are 1-64 letters, digits, '-' or '_'.");
+            throw new InvalidRequestException("Invalid product id", "Product ids are 1-64 letters, digits, '-' or '_'.");
         }
-        try
-        {
-            ShoppingCart.EnsureValidQuantity(request.Quantity);
+        ShoppingCart.EnsureValidQuantity(request.Quantity);
 
-            // The snapshot comes from Catalog on every change, so a cart never carries a price the client chose.
-            var product = await catalog.FindProductAsync(productId, cancellationToken);
-            if (product is null)
-            {
-                return TypedResults.Problem($"Product '{productId}' does not exist.", statusCode: StatusCodes.Status404NotFound, title: "Unknown product");
-            }
+        // The snapshot comes from Catalog on every change, so a cart never carries a price the client chose.
+        var product = await catalog.FindProductAsync(productId, cancellationToken)
+            ?? throw new NotFoundException("Unknown product", $"Product '{productId}' does not exist.");
 
-            var cart = await store.UpdateAsync(Caller(context), (cart, now) =>
-            {
-                cart.SetLine(productId, request.Quantity, product, now);
-                return true;
-            }, cancellationToken);
-            return TypedResults.Ok(CartResponse.From(cart));
-        }
-        catch (CartDomainException ex)
+        var cart = await store.UpdateAsync(caller.UserId, (cart, now) =>
         {
-            return BadRequest("Invalid cart change", ex.Message);
-        }
-        catch (CartConcurrencyException ex)
-        {
-            return ConcurrencyConflict(ex);
-        }
-        catch (CatalogUnavailableException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Catalog unavailable");
-        }
+            cart.SetLine(productId, request.Quantity, product, now);
+            return true;
+        }, cancellationToken);
+        return TypedResults.Ok(CartResponse.From(cart));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveItem(string productId, HttpContext context, CartStore store, CancellationToken cancellationToken)
+    public static async Task<NoContent> RemoveItem(string productId, CallerIdentity caller, CartStore store, CancellationToken cancellationToken)
     {
-        try
-        {
-            await store.UpdateAsync(Caller(context), (cart, now) => cart.RemoveLine(productId, now), cancellationToken);
-            return TypedResults.NoContent();
-        }
-        catch (CartConcurrencyException ex)
-        {
-            return ConcurrencyConflict(ex);
-        }
+        await store.UpdateAsync(caller.UserId, (cart, now) => cart.RemoveLine(productId, now), cancellationToken);
+        return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> ClearCart(HttpContext context, CartStore store, CancellationToken cancellationToken)
+    public static async Task<NoContent> ClearCart(CallerIdentity caller, CartStore store, CancellationToken cancellationToken)
     {
-        try
-        {
-            // Emptied rather than deleted: the cart keeps its memory of confirmed orders (see ApplyOrderConfirmed).
-            await store.UpdateAsync(Caller(context), (cart, now) => cart.Clear(now), cancellationToken);
-            return TypedResults.NoContent();
-        }
-        catch (CartConcurrencyException ex)
-        {
-            return ConcurrencyConflict(ex);
-        }
+        // Emptied rather than deleted: the cart keeps its memory of confirmed orders (see ApplyOrderConfirmed).
+        await store.UpdateAsync(caller.UserId, (cart, now) => cart.Clear(now), cancellationToken);
+        return TypedResults.NoContent();
     }
-
-    // Anonymous callers never reach a handler, so handlers can rely on an identity.
-    private static async ValueTask<object?> RequireCaller(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        CallerIdentity.From(context.HttpContext) is null
-            ? TypedResults.Problem("Sign in to use a cart.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized")
-            : await next(context);
-
-    private static string Caller(HttpContext context) => CallerIdentity.From(context)!.UserId;
-
-    private static ProblemHttpResult BadRequest(string title, string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
-
-    private static ProblemHttpResult ConcurrencyConflict(CartConcurrencyException ex) =>
-        TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Cart changed concurrently");
 }
 
 public sealed record SetQuantityRequest(int Quantity);

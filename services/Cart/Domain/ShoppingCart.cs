@@ -110,5 +110,3 @@ public sealed record CartLine(string ProductId, string Title, decimal UnitPrice,
 
 /// <summary>What Catalog says a product is right now.</summary>
 public sealed record ProductSnapshot(string Title, decimal Price, decimal? Mrp);
-
-public sealed class CartDomainException(string message) : Exception(message);

@@ -1,19 +1,12 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Flipkart.Cart.Domain;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Cart.Infrastructure;
 
 /// <summary>Reads products from Catalog through Dapr service invocation: the only source of cart prices.</summary>
 public sealed class CatalogClient(HttpClient http, ILogger<CatalogClient> logger)
 {
-    // Catalog's product carries more than a cart needs; read it tolerantly so its additions never break carts.
-    private static readonly JsonSerializerOptions ReadOptions = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    };
-
     /// <summary>The product now, or null when Catalog does not know it.</summary>
     public async Task<ProductSnapshot?> FindProductAsync(string productId, CancellationToken cancellationToken)
     {
@@ -25,18 +18,26 @@ public sealed class CatalogClient(HttpClient http, ILogger<CatalogClient> logger
         if (!response.IsSuccessStatusCode)
         {
             logger.LogWarning("Catalog answered {Status} for product {ProductId}", (int)response.StatusCode, productId);
-            throw new CatalogUnavailableException();
+            throw new DependencyUnavailableException($"Catalog answered {(int)response.StatusCode} for product {productId}.");
         }
 
-        var product = await response.Content.ReadFromJsonAsync<CatalogProduct>(ReadOptions, cancellationToken);
+        // Catalog's product carries more than a cart needs; read it tolerantly so its additions never break carts.
+        CatalogProduct? product;
+        try
+        {
+            product = await response.Content.ReadFromJsonAsync<CatalogProduct>(TolerantJson.Options, cancellationToken);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // The catalog's fault, not the client's: an outage (503), never a 400.
+            throw new DependencyUnavailableException($"Catalog answered an unreadable product {productId}.", ex);
+        }
         if (product is null || string.IsNullOrWhiteSpace(product.Title) || product.Price <= 0)
         {
-            throw new CatalogUnavailableException();
+            throw new DependencyUnavailableException($"Catalog answered an unusable product {productId}.");
         }
         return new ProductSnapshot(product.Title, product.Price, product.Mrp);
     }
 
     private sealed record CatalogProduct(string Title, decimal Price, decimal? Mrp);
 }
-
-public sealed class CatalogUnavailableException() : Exception("Catalog could not be reached.");

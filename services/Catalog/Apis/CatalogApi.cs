@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Flipkart.Catalog.Domain;
-using Flipkart.Catalog.IntegrationEvents.Events;
+using Flipkart.Catalog.Infrastructure;
+using Flipkart.Catalog.Services;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -19,7 +20,8 @@ public static partial class CatalogApi
         api.MapGet("products/{id}", GetProduct).WithName("GetProduct").WithSummary("Get one product");
         api.MapPost("products/batch", GetProductsBatch).WithName("GetProductsBatch")
             .WithSummary("Get many products by id (used to price carts and orders)");
-        api.MapPut("products/{id}", UpdateProduct).WithName("UpdateProduct").WithSummary("Update a product's listing (admin)");
+        api.MapPut("products/{id}", UpdateProduct).WithName("UpdateProduct").WithSummary("Update a product's listing (admin)")
+            .RequireAuthorization(CallerAuthentication.AdminPolicy);
 
         return app;
     }
@@ -51,7 +53,7 @@ public static partial class CatalogApi
         // The index knows every id, so unknown ids never reach (or pollute) the cache.
         if (!index.Contains(id) || await services.Details.GetAsync(id, cancellationToken) is not { } product)
         {
-            return ProductNotFound(id);
+            throw new ProductNotFoundException(id);
         }
         return TypedResults.Ok(product);
     }
@@ -74,66 +76,23 @@ public static partial class CatalogApi
     }
 
     public static async Task<Results<Ok<Product>, ValidationProblem, ProblemHttpResult>> UpdateProduct(
-        string id, ProductUpdate update, [AsParameters] CatalogServices services, HttpContext context, CancellationToken cancellationToken)
+        string id, ProductUpdate update, CallerIdentity caller, ProductEditor editor, CatalogIndex index, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerIdentity.From(context);
-        if (caller is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in required");
-        }
-        if (!caller.IsAdmin)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only admins may edit products");
-        }
         if (!IsValidId(id))
         {
             return InvalidId();
         }
-        if (services.Index.Current is not { } index)
+        if (!index.IsReady)
         {
             return NotReady(context);
         }
-
-        var errors = update.Validate(index.HasCategory);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "Invalid product");
-        }
-        if (!index.Contains(id) || await services.Store.GetAsync(id, cancellationToken) is not { } existing)
-        {
-            return ProductNotFound(id);
-        }
-
-        var updated = update.ApplyTo(existing);
-        await services.Store.SaveAsync(updated, cancellationToken);
-        await services.Details.InvalidateAsync(id, cancellationToken);
-        services.Index.Apply(updated);
-
-        try
-        {
-            await services.Publisher.PublishAsync(
-                new ProductChanged(Guid.NewGuid(), updated.Id, updated.Title, updated.Price, updated.Mrp, DateTimeOffset.UtcNow), cancellationToken);
-        }
-        catch (Exception ex) when (ex is Dapr.DaprException or Grpc.Core.RpcException)
-        {
-            // The edit is saved; only the announcement failed. PUT is idempotent, so a retry re-announces it.
-            services.Logger.LogError(ex, "Saved product {ProductId} but could not publish {EventName}", id, nameof(ProductChanged));
-            context.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Saved, but the change was not announced",
-                detail: "Other services have not been told. Retry the same PUT to announce it.");
-        }
-
-        services.Logger.LogInformation("Product {ProductId} updated by {UserId}", id, caller.UserId);
-        return TypedResults.Ok(updated);
+        return TypedResults.Ok(await editor.UpdateAsync(id, update, caller.UserId, cancellationToken));
     }
 
     internal static bool IsValidId(string id) => ProductId().IsMatch(id);
 
     private static ValidationProblem InvalidId() =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["A product id is 1-64 letters, digits, '-' or '_'."] }, title: "Invalid product id");
-
-    private static ProblemHttpResult ProductNotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Product not found", detail: $"No product has id '{id}'.");
 
     private static ProblemHttpResult NotReady(HttpContext context)
     {

@@ -1,5 +1,4 @@
 using Flipkart.Catalog.Infrastructure;
-using Flipkart.Catalog.IntegrationEvents;
 using Microsoft.Extensions.Options;
 
 namespace Flipkart.Catalog.Apis;
@@ -9,14 +8,10 @@ public sealed class CatalogServices(
     CatalogIndex index,
     ProductDetails details,
     ProductStore store,
-    ProductChangePublisher publisher,
-    IOptions<CatalogOptions> options,
-    ILogger<CatalogServices> logger)
+    IOptions<CatalogOptions> options)
 {
     public CatalogIndex Index { get; } = index;
     public ProductDetails Details { get; } = details;
     public ProductStore Store { get; } = store;
-    public ProductChangePublisher Publisher { get; } = publisher;
     public IOptions<CatalogOptions> Options { get; } = options;
-    public ILogger<CatalogServices> Logger { get; } = logger;
 }

@@ -1,30 +1,15 @@
-using Dapr;
 using Flipkart.Catalog.IntegrationEvents.EventHandling;
 using Flipkart.Catalog.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Catalog.Apis;
 
-/// <summary>Subscriptions, discovered by the sidecar through <c>/dapr/subscribe</c>.</summary>
+/// <summary>Edits made on any replica reach this one's index and caches (topic <c>catalog</c>).</summary>
 public static class IntegrationEventsApi
 {
     public static IEndpointRouteBuilder MapIntegrationEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/integration/catalog/product-changed", OnProductChanged)
-            .WithTopic(new TopicOptions
-            {
-                PubsubName = DaprComponents.PubSub,
-                Name = Topics.Catalog,
-                Match = $"event.type == \"{nameof(ProductChanged)}\"",
-                Priority = 1,
-            })
-            .ExcludeFromDescription();
+        app.MapSubscription<ProductChanged, ProductChangedHandler>(Topics.Catalog);
         return app;
-    }
-
-    public static async Task<IResult> OnProductChanged(ProductChanged @event, ProductChangedHandler handler, CancellationToken cancellationToken)
-    {
-        await handler.HandleAsync(@event, cancellationToken);
-        return TypedResults.Ok();
     }
 }

@@ -1,6 +1,6 @@
 using Flipkart.Catalog.Apis;
 using Flipkart.Catalog.Infrastructure;
-using Flipkart.Catalog.IntegrationEvents;
+using Flipkart.Catalog.Services;
 using Flipkart.Catalog.IntegrationEvents.EventHandling;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,11 +12,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CatalogOptions>()
-            .BindConfiguration(nameof(CatalogOptions))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
+        builder.AddBackendService<CatalogOptions>();
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -24,12 +20,12 @@ public static class Extensions
             kestrel.Limits.MaxRequestLineSize = 16 * 1024;
         });
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BulkStateWriter>();
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<CatalogIndex>();
         builder.Services.AddSingleton<ProductDetails>();
-        builder.Services.AddSingleton<ProductChangePublisher>();
+        builder.Services.AddIntegrationEventPublisher(Topics.Catalog);
+        builder.Services.AddSingleton<ProductEditor>();
         builder.Services.AddSingleton<ProductChangedHandler>();
         builder.Services.AddHostedService<CatalogLoader>();
         builder.Services.AddHealthChecks().AddCheck<CatalogIndexHealthCheck>("catalog-index");
@@ -37,18 +33,6 @@ public static class Extensions
         // HybridCache takes the registered IDistributedCache as its second level: here, Dapr's `cache` store.
         builder.Services.AddSingleton<IDistributedCache, DaprDistributedCache>();
         builder.Services.AddHybridCache();
-
-        builder.Services.AddServiceOpenApi();
-
-        builder.ListenOnAppPort();
         return builder;
-    }
-
-    public static WebApplication MapCatalogEndpoints(this WebApplication app)
-    {
-        app.MapOpenApi();
-        app.MapCatalogApi();
-        app.MapIntegrationEventsApi();
-        return app;
     }
 }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Dapr.Client;
 using Flipkart.Catalog.Domain;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Flipkart.Catalog.Infrastructure;
 
@@ -21,23 +23,24 @@ public sealed class CatalogLoader(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
         var starting = Stopwatch.StartNew();
-        while (!stoppingToken.IsCancellationRequested)
+        // Until it works: without its index a replica serves nothing, and readiness keeps traffic away meanwhile.
+        var untilLoaded = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
-            try
-            {
-                await LoadAsync(stoppingToken);
-                break;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(5),
+            OnRetry = retry =>
             {
                 // A sidecar still starting is expected for a while (readiness says "not ready" meanwhile); a minute is not.
-                logger.Log(starting.Elapsed < TimeSpan.FromMinutes(1) ? LogLevel.Debug : LogLevel.Warning, ex, "Catalog load failed; retrying in {Delay}", delay);
-                await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
-        }
+                logger.Log(starting.Elapsed < TimeSpan.FromMinutes(1) ? LogLevel.Debug : LogLevel.Warning, retry.Outcome.Exception,
+                    "Catalog load failed; retrying in {Delay}", retry.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+        await untilLoaded.ExecuteAsync(async token => await LoadAsync(token), stoppingToken);
 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.IndexRefreshSeconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -30,7 +30,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<PerUserSlots>();
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(DaprRoutes.Routes(ApiDocsEnabled(gateway, builder.Environment)), DaprRoutes.Clusters(DaprRoutes.SidecarHttpEndpoint(builder.Configuration), gateway))
+            .LoadFromMemory(DaprRoutes.Routes(ApiDocsEnabled(gateway, builder.Environment)), DaprRoutes.Clusters(new Uri(DaprSidecar.HttpEndpoint(builder.Configuration)), gateway))
             .AddTransforms<DaprInvocationTransforms>();
 
         builder.Services.AddServiceOpenApi("gateway");
@@ -63,7 +63,9 @@ public static class Extensions
         }
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseSidecarOutagesAs503();
             proxy.UseStreamLimits();
+            // YARP's default pipeline, which a custom one replaces.
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -15,7 +15,7 @@ public sealed class DaprInvocationTransforms(IConfiguration configuration) : ITr
     public const string DaprAppIdHeader = "dapr-app-id";
     public const string DaprApiTokenHeader = "dapr-api-token";
 
-    private readonly string? apiToken = configuration["DAPR_API_TOKEN"] is { Length: > 0 } token ? token : null;
+    private readonly string? apiToken = DaprSidecar.ApiToken(configuration);
 
     public void ValidateRoute(TransformRouteValidationContext context)
     {

@@ -72,17 +72,6 @@ public static class DaprRoutes
         ];
     }
 
-    /// <summary>The gateway's sidecar HTTP endpoint, from daprd's contract (as the Dapr SDK resolves it).</summary>
-    public static Uri SidecarHttpEndpoint(IConfiguration configuration)
-    {
-        if (configuration["DAPR_HTTP_ENDPOINT"] is { Length: > 0 } endpoint)
-        {
-            return new Uri(endpoint);
-        }
-        var port = int.TryParse(configuration["DAPR_HTTP_PORT"], out var p) ? p : 3500;
-        return new Uri($"http://127.0.0.1:{port}");
-    }
-
     private static RouteConfig Route(string id, string path, string appId, string policy, string[]? methods = null, string cluster = Cluster, int? order = null) => new()
     {
         RouteId = id,

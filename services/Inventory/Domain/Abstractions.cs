@@ -36,11 +36,3 @@ public interface IReservationRecords
 
     Task AddProductIdAsync(string productId, CancellationToken cancellationToken);
 }
-
-public interface IInventoryEventPublisher
-{
-    Task PublishAsync(IntegrationEvents.Events.InventoryEvent @event, CancellationToken cancellationToken);
-}
-
-/// <summary>A compare-and-swap kept losing; the work is retried later (the event is redelivered).</summary>
-public sealed class StockContentionException(string message) : Exception(message);

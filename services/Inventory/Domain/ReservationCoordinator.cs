@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Flipkart.Inventory.IntegrationEvents.Events;
+using Flipkart.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Flipkart.Inventory.Domain;
@@ -7,15 +8,17 @@ namespace Flipkart.Inventory.Domain;
 /// <summary>
 /// Turns saga events into stock movements for a whole order: all lines reserved or none (partial holds are
 /// released), release and commit exactly once per order, and a safety-net expiry. The order record decides
-/// races (see <see cref="OrderReservation"/>); per-product steps are idempotent, so replays converge.
+/// races (see <see cref="OrderReservation"/>); per-product steps are idempotent, so replays converge. It handles
+/// ordering's three events itself: OrderSubmitted reserves, OrderConfirmed commits, OrderCancelled releases.
 /// </summary>
 public sealed class ReservationCoordinator(
     IStockLedger ledger,
     IReservationRecords records,
-    IInventoryEventPublisher events,
+    IIntegrationEventPublisher events,
     TimeProvider time,
     IOptionsMonitor<InventoryOptions> options,
     ILogger<ReservationCoordinator> logger)
+    : IIntegrationEventHandler<OrderSubmitted>, IIntegrationEventHandler<OrderConfirmed>, IIntegrationEventHandler<OrderCancelled>
 {
     public const string OutOfStockReason = "out of stock";
     public const string UnknownProductReason = "unknown product";
@@ -24,6 +27,13 @@ public sealed class ReservationCoordinator(
 
     // A record changes a handful of times in its life; more lost races than this means something is looping.
     private const int RecordAttempts = 8;
+
+    Task IIntegrationEventHandler<OrderSubmitted>.HandleAsync(OrderSubmitted @event, CancellationToken cancellationToken) => ReserveAsync(@event, cancellationToken);
+
+    Task IIntegrationEventHandler<OrderConfirmed>.HandleAsync(OrderConfirmed @event, CancellationToken cancellationToken) => CommitAsync(@event.OrderId, cancellationToken);
+
+    Task IIntegrationEventHandler<OrderCancelled>.HandleAsync(OrderCancelled @event, CancellationToken cancellationToken) =>
+        ReleaseAsync(@event.OrderId, @event.Reason ?? "OrderCancelled", cancellationToken);
 
     public async Task ReserveAsync(OrderSubmitted order, CancellationToken cancellationToken)
     {
@@ -34,7 +44,7 @@ public sealed class ReservationCoordinator(
             {
                 if (!TryStart(order, out var started))
                 {
-                    await events.PublishAsync(new StockReservationFailed(order.OrderId, "", "invalid order lines", time.GetUtcNow()), cancellationToken);
+                    await PublishAsync(new StockReservationFailed(order.OrderId, "", "invalid order lines", time.GetUtcNow()), cancellationToken);
                     return;
                 }
                 // Created only if absent; either way the next pass works from the stored record and its ETag.
@@ -56,7 +66,7 @@ public sealed class ReservationCoordinator(
                     return;
             }
         }
-        throw new StockContentionException($"The reservation record of order {order.OrderId} kept changing.");
+        throw new ConcurrencyConflictException($"The reservation record of order {order.OrderId} kept changing.");
     }
 
     public async Task ReleaseAsync(Guid orderId, string reason, CancellationToken cancellationToken)
@@ -93,11 +103,11 @@ public sealed class ReservationCoordinator(
             await ReleaseLinesAsync(record, cancellationToken);
             if (record.Lines.Count > 0)
             {
-                await events.PublishAsync(new StockReleased(orderId, record.ReleaseReason ?? reason, time.GetUtcNow()), cancellationToken);
+                await PublishAsync(new StockReleased(orderId, record.ReleaseReason ?? reason, time.GetUtcNow()), cancellationToken);
             }
             return;
         }
-        throw new StockContentionException($"The reservation record of order {orderId} kept changing.");
+        throw new ConcurrencyConflictException($"The reservation record of order {orderId} kept changing.");
     }
 
     public async Task CommitAsync(Guid orderId, CancellationToken cancellationToken)
@@ -132,7 +142,7 @@ public sealed class ReservationCoordinator(
             }
             return;
         }
-        throw new StockContentionException($"The reservation record of order {orderId} kept changing.");
+        throw new ConcurrencyConflictException($"The reservation record of order {orderId} kept changing.");
     }
 
     /// <summary>
@@ -224,7 +234,7 @@ public sealed class ReservationCoordinator(
             case ReservationStatus.Committed:
                 break;
             default:
-                throw new StockContentionException($"The reservation record of order {mine.OrderId} changed underneath its reservation.");
+                throw new ConcurrencyConflictException($"The reservation record of order {mine.OrderId} changed underneath its reservation.");
         }
     }
 
@@ -238,10 +248,14 @@ public sealed class ReservationCoordinator(
 
     private Task PublishOutcomeAsync(OrderReservation record, CancellationToken cancellationToken) => record.Status switch
     {
-        ReservationStatus.Reserved => events.PublishAsync(new StockReserved(record.OrderId, record.UserId ?? "", record.Amount, record.ExpiresAt, time.GetUtcNow()), cancellationToken),
-        ReservationStatus.Failed => events.PublishAsync(new StockReservationFailed(record.OrderId, record.FailedProductId ?? "", record.FailureReason ?? OutOfStockReason, time.GetUtcNow()), cancellationToken),
+        ReservationStatus.Reserved => PublishAsync(new StockReserved(record.OrderId, record.UserId ?? "", record.Amount, record.ExpiresAt, time.GetUtcNow()), cancellationToken),
+        ReservationStatus.Failed => PublishAsync(new StockReservationFailed(record.OrderId, record.FailedProductId ?? "", record.FailureReason ?? OutOfStockReason, time.GetUtcNow()), cancellationToken),
         _ => Task.CompletedTask,
     };
+
+    // Keyed by order, so an ordered broker (Kafka) keeps one order's outcomes in order.
+    private Task PublishAsync(InventoryEvent @event, CancellationToken cancellationToken) =>
+        events.PublishAsync(@event, @event.OrderId.ToString(), cancellationToken);
 
     private bool TryStart(OrderSubmitted order, [NotNullWhen(true)] out OrderReservation? record)
     {

@@ -160,5 +160,3 @@ public enum ReserveOutcome
     /// <summary>The order would take its user over the product's per-user cap.</summary>
     PurchaseLimitExceeded,
 }
-
-public sealed class InventoryDomainException(string message) : Exception(message);

@@ -1,8 +1,6 @@
-using Dapr;
 using Dapr.Client;
 using Flipkart.Inventory.Domain;
 using Flipkart.ServiceDefaults;
-using Grpc.Core;
 
 namespace Flipkart.Inventory.Infrastructure;
 
@@ -10,57 +8,29 @@ namespace Flipkart.Inventory.Infrastructure;
 public sealed class DaprReservationRecords(DaprClient dapr) : IReservationRecords
 {
     private const string ProductIndexKey = "products";
-    private const int IndexAttempts = 10;
 
     // Settled records are kept for replays and audits, not forever.
-    private static readonly IReadOnlyDictionary<string, string> RecordMetadata = new Dictionary<string, string> { ["ttlInSeconds"] = "2592000" };
-    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+    private static readonly TimeSpan RecordRetention = TimeSpan.FromDays(30);
 
-    public async Task<(OrderReservation? Record, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken)
-    {
-        var (record, etag) = await dapr.GetStateAndETagAsync<OrderReservation?>(DaprComponents.InventoryStore, Key(orderId), cancellationToken: cancellationToken);
-        return (record, etag ?? "");
-    }
+    // Written only by admin restocks, so contention is rare; still a compare-and-swap so two admins add both ids.
+    private static readonly ConcurrencyRetry IndexRetry = ConcurrencyRetry.Attempts(10);
+
+    private readonly DaprState<OrderReservation> reservations = new(dapr, DaprComponents.InventoryStore);
+    private readonly DaprState<List<string>> productIndex = new(dapr, DaprComponents.InventoryStore);
+
+    public Task<(OrderReservation? Record, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken) =>
+        reservations.GetWithETagAsync(Key(orderId), cancellationToken);
 
     public Task<bool> TrySaveAsync(OrderReservation record, string etag, CancellationToken cancellationToken) =>
-        TrySaveAsync(Key(record.OrderId), record, etag, RecordMetadata, cancellationToken);
+        reservations.TrySaveAsync(Key(record.OrderId), record, etag, cancellationToken, RecordRetention);
 
     public async Task<IReadOnlyList<string>> GetProductIdsAsync(CancellationToken cancellationToken) =>
-        await dapr.GetStateAsync<List<string>?>(DaprComponents.InventoryStore, ProductIndexKey, cancellationToken: cancellationToken) ?? [];
+        await productIndex.GetAsync(ProductIndexKey, cancellationToken) ?? [];
 
-    public async Task AddProductIdAsync(string productId, CancellationToken cancellationToken)
-    {
-        // Written only by admin restocks, so contention is rare; still a compare-and-swap so two admins add both ids.
-        for (var attempt = 0; attempt < IndexAttempts; attempt++)
-        {
-            var (ids, etag) = await dapr.GetStateAndETagAsync<List<string>?>(DaprComponents.InventoryStore, ProductIndexKey, cancellationToken: cancellationToken);
-            ids ??= [];
-            if (ids.Contains(productId, StringComparer.Ordinal))
-            {
-                return;
-            }
-            ids.Add(productId);
-            if (await TrySaveAsync(ProductIndexKey, ids, etag ?? "", null, cancellationToken))
-            {
-                return;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(5 * (attempt + 1)), cancellationToken);
-        }
-        throw new StockContentionException("The product index kept changing.");
-    }
-
-    private async Task<bool> TrySaveAsync<T>(string key, T value, string etag, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await dapr.TrySaveStateAsync(DaprComponents.InventoryStore, key, value, etag, FirstWrite, metadata, cancellationToken);
-        }
-        catch (DaprException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.Aborted or StatusCode.FailedPrecondition })
-        {
-            // A create-only write found the key already there.
-            return false;
-        }
-    }
+    public Task AddProductIdAsync(string productId, CancellationToken cancellationToken) =>
+        productIndex.UpdateAsync(ProductIndexKey, ids =>
+            ids?.Contains(productId, StringComparer.Ordinal) == true ? (true, null) : (true, (List<string>?)[.. ids ?? [], productId]),
+            IndexRetry, cancellationToken);
 
     internal static string Key(Guid orderId) => $"reservation-{orderId:N}";
 }

@@ -14,7 +14,7 @@ public static class NotificationsApi
     {
         var api = app.MapGroup("api/notifications")
             .WithTags("Notifications")
-            .AddEndpointFilter(CallerFilter.RequireCaller);
+            .RequireAuthorization();
 
         api.MapGet("/", GetMyNotifications).WithName("GetMyNotifications");
         return app;
@@ -22,7 +22,7 @@ public static class NotificationsApi
 
     /// <summary>The caller's notifications, newest first.</summary>
     public static async Task<Results<Ok<NotificationPage>, ProblemHttpResult>> GetMyNotifications(
-        HttpContext context, NotificationStore store, IOptionsMonitor<NotificationOptions> options, TimeProvider time,
+        CallerIdentity caller, NotificationStore store, IOptionsMonitor<NotificationOptions> options, TimeProvider time,
         CancellationToken cancellationToken, int page = 1, int pageSize = 20)
     {
         if (page < 1 || pageSize is < 1 or > MaxPageSize)
@@ -30,7 +30,7 @@ public static class NotificationsApi
             return TypedResults.Problem($"page starts at 1; pageSize is 1-{MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid paging");
         }
 
-        var userId = CallerIdentity.From(context)!.UserId;
+        var userId = caller.UserId;
         var inbox = await store.GetInboxAsync(userId, cancellationToken) ?? Inbox.Empty(userId);
         var now = time.GetUtcNow();
         var retention = options.CurrentValue.Retention;
@@ -44,12 +44,3 @@ public static class NotificationsApi
 public sealed record NotificationPage(IReadOnlyList<NotificationResponse> Items, int Page, int PageSize, int TotalCount);
 
 public sealed record NotificationResponse(string Id, Guid OrderId, NotificationKind Kind, string Title, string Message, IReadOnlyList<string> Channels, DateTimeOffset CreatedAt);
-
-internal static class CallerFilter
-{
-    // Anonymous callers never reach a handler, so handlers can rely on an identity.
-    public static async ValueTask<object?> RequireCaller(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        CallerIdentity.From(context.HttpContext) is null
-            ? TypedResults.Problem("Sign in first.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized")
-            : await next(context);
-}

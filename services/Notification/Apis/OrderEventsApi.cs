@@ -18,7 +18,7 @@ public static class OrderEventsApi
     {
         app.MapGroup("api/orders")
             .WithTags("Order status")
-            .AddEndpointFilter(CallerFilter.RequireCaller)
+            .RequireAuthorization()
             .MapGet("/{orderId}/events", StreamOrderStatus)
             .WithName("StreamOrderStatus");
         return app;
@@ -26,10 +26,10 @@ public static class OrderEventsApi
 
     /// <summary>One user holds at most <see cref="NotificationOptions.MaxStreamsPerUser"/> streams here; the next gets 429.</summary>
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamOrderStatus(
-        string orderId, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals, PerUserSlots slots,
+        string orderId, CallerIdentity caller, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals, PerUserSlots slots,
         IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
     {
-        var userId = CallerIdentity.From(context)!.UserId;
+        var userId = caller.UserId;
         var max = options.CurrentValue.MaxStreamsPerUser;
         if (!slots.TryEnter(userId, max))
         {

@@ -27,7 +27,7 @@ public sealed class Inbox
 
     /// <summary>
     /// Adds unless this (order, kind) was already recorded; also drops entries past retention or capacity.
-    /// <paramref name="deduplicate"/> false exists only for the reliability suite, to prove its duplicate-delivery scenario can fail.
+    /// <paramref name="deduplicate"/> false exists only for <see cref="InboxPolicy.AllowDuplicates"/>.
     /// </summary>
     public bool TryAdd(UserNotification notification, DateTimeOffset now, TimeSpan retention, int capacity, bool deduplicate = true)
     {

@@ -1,3 +1,4 @@
+using Flipkart.Notification.Domain;
 using Flipkart.Notification.Infrastructure;
 using Flipkart.Notification.IntegrationEvents.EventHandling;
 using Flipkart.ServiceDefaults;
@@ -8,28 +9,17 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<NotificationOptions>()
-            .BindConfiguration(nameof(NotificationOptions))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddSingleton(TimeProvider.System);
-
-        builder.Services.AddServiceOpenApi();
+        builder.AddBackendService<NotificationOptions>();
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<OrderStatusSignals>();
         builder.Services.AddSingleton<PerUserSlots>();
         builder.Services.AddDaprInvocationClient<OrderingClient>(AppIds.Ordering);
 
+        // The reliability suite runs notification as a process its test host cannot reach into (DevHost owns the
+        // process's startup hooks), so it still asks for the non-idempotent policy by this one setting.
+        builder.Services.AddSingleton(builder.Configuration.GetValue<bool>("Testing:DisableDeduplication") ? InboxPolicy.AllowDuplicates : InboxPolicy.Default);
         builder.Services.AddSingleton<OrderActivity>();
-        builder.Services.AddSingleton<OrderSubmittedHandler>();
-        builder.Services.AddSingleton<StockReservedHandler>();
-        builder.Services.AddSingleton<PaymentSucceededHandler>();
-        builder.Services.AddSingleton<OrderConfirmedHandler>();
-        builder.Services.AddSingleton<OrderCancelledHandler>();
-        builder.Services.AddSingleton<PaymentRefundedHandler>();
-
-        builder.ListenOnAppPort();
+        builder.Services.AddSingleton<OrderEventsHandler>();
         return builder;
     }
 }

@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
-using Dapr;
 using Dapr.Client;
 using Flipkart.Notification.Domain;
 using Flipkart.ServiceDefaults;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Flipkart.Notification.Infrastructure;
@@ -16,12 +13,12 @@ namespace Flipkart.Notification.Infrastructure;
 /// key is only ever written with the same content, so the several events of one order arriving at once never
 /// conflict (a conflict is a failed state call to daprd, and enough of them in a row open the store's breaker).
 /// </summary>
-public sealed class NotificationStore(DaprClient dapr, IOptionsMonitor<NotificationOptions> options, TimeProvider time)
+public sealed class NotificationStore(DaprClient dapr, IOptionsMonitor<NotificationOptions> options)
 {
-    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+    private readonly DaprState<Inbox> inboxes = new(dapr, DaprComponents.NotificationStore);
+    private readonly DaprState<StatusObservation> statuses = new(dapr, DaprComponents.NotificationStore);
 
-    public Task<Inbox?> GetInboxAsync(string userId, CancellationToken cancellationToken) =>
-        dapr.GetStateAsync<Inbox?>(DaprComponents.NotificationStore, InboxKey(userId), cancellationToken: cancellationToken);
+    public Task<Inbox?> GetInboxAsync(string userId, CancellationToken cancellationToken) => inboxes.GetAsync(InboxKey(userId), cancellationToken);
 
     /// <summary>What is known of the order (null when none of its events arrived yet): one bulk read of its status keys.</summary>
     public async Task<TrackedOrder?> GetOrderAsync(Guid orderId, CancellationToken cancellationToken)
@@ -36,55 +33,23 @@ public sealed class NotificationStore(DaprClient dapr, IOptionsMonitor<Notificat
 
     /// <summary>Stores one status observation; duplicates rewrite the same record, so no ETag is needed or checked.</summary>
     public Task RecordStatusAsync(StatusObservation observation, CancellationToken cancellationToken) =>
-        dapr.SaveStateAsync(DaprComponents.NotificationStore, StatusKey(observation.OrderId, observation.Status), observation,
-            metadata: RetentionMetadata(), cancellationToken: cancellationToken);
+        statuses.SaveAsync(StatusKey(observation.OrderId, observation.Status), observation, cancellationToken, options.CurrentValue.Retention);
 
-    /// <summary>Applies <paramref name="change"/> to the user's inbox; true when it changed and was saved.</summary>
-    public Task<bool> UpdateInboxAsync(string userId, Func<Inbox, bool> change, CancellationToken cancellationToken) =>
-        UpdateAsync(InboxKey(userId), () => Inbox.Empty(userId), change, cancellationToken);
-
-    private async Task<bool> UpdateAsync<T>(string key, Func<T> create, Func<T, bool> change, CancellationToken cancellationToken) where T : class
+    /// <summary>
+    /// Applies <paramref name="change"/> to the user's inbox; true when it changed and was saved. A conflict that
+    /// outlasts the retries is answered as a failure, so Dapr redelivers the event later.
+    /// </summary>
+    public Task<bool> UpdateInboxAsync(string userId, Func<Inbox, bool> change, CancellationToken cancellationToken)
     {
-        var attempts = options.CurrentValue.ConcurrencyRetries + 1;
-        for (var attempt = 1; ; attempt++)
+        var settings = options.CurrentValue;
+        return inboxes.UpdateAsync(InboxKey(userId), stored =>
         {
-            var (value, etag) = await dapr.GetStateAndETagAsync<T?>(DaprComponents.NotificationStore, key, cancellationToken: cancellationToken);
-            value ??= create();
-            if (!change(value))
-            {
-                return false;
-            }
-            if (await TrySaveAsync(key, value, etag ?? "", cancellationToken))
-            {
-                return true;
-            }
-            if (attempt >= attempts)
-            {
-                // Answered as a failure, so Dapr redelivers the event later.
-                throw new InvalidOperationException($"State '{key}' kept changing; giving up for now.");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * attempt)), time, cancellationToken);
-        }
-    }
-
-    private async Task<bool> TrySaveAsync<T>(string key, T value, string etag, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await dapr.TrySaveStateAsync(DaprComponents.NotificationStore, key, value, etag, FirstWrite, RetentionMetadata(), cancellationToken);
-        }
-        catch (DaprException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.Aborted or StatusCode.FailedPrecondition })
-        {
-            return false;
-        }
+            var inbox = stored ?? Inbox.Empty(userId);
+            return change(inbox) ? (true, inbox) : (false, null);
+        }, ConcurrencyRetry.Attempts(settings.ConcurrencyRetries), cancellationToken, settings.Retention);
     }
 
     internal static string InboxKey(string userId) => $"inbox-{userId.Replace("|", "%7C", StringComparison.Ordinal)}";
-
-    private Dictionary<string, string> RetentionMetadata() => new()
-    {
-        ["ttlInSeconds"] = ((long)options.CurrentValue.Retention.TotalSeconds).ToString(CultureInfo.InvariantCulture),
-    };
 
     internal static string StatusKey(Guid orderId, OrderStatus status) => $"order-{orderId:N}-{status}";
 

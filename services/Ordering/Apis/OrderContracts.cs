@@ -1,4 +1,5 @@
 using Flipkart.Ordering.Domain;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Ordering.Apis;
 
@@ -6,9 +7,35 @@ namespace Flipkart.Ordering.Apis;
 /// The client's whole say in an order. Lines come from the cart and prices from Catalog; any other member
 /// (price, total, status…) is rejected by the shared JSON rules with 400.
 /// </summary>
-public sealed record PlaceOrderRequest(string? DeliveryAddress = null);
+public sealed record PlaceOrderRequest(string? DeliveryAddress = null)
+{
+    public void Validate()
+    {
+        if (DeliveryAddress?.Length > Order.MaxDeliveryAddressLength)
+        {
+            throw new InvalidRequestException("Invalid delivery address", $"At most {Order.MaxDeliveryAddressLength} characters.");
+        }
+    }
+}
 
-public sealed record OrderAccepted(Guid OrderId, OrderStatus Status, decimal Total, DateTimeOffset ReservationExpiresAt);
+/// <summary>The body of <c>POST /api/orders/buy-now</c>: one product, how many, optionally where to.</summary>
+public sealed record BuyNowRequest(string? ProductId = null, int Quantity = 1, string? DeliveryAddress = null)
+{
+    public const int MaxProductIdLength = 128;
+
+    public void Validate(int maxQuantity)
+    {
+        if (string.IsNullOrWhiteSpace(ProductId) || ProductId.Length > MaxProductIdLength || ProductId.Any(char.IsControl))
+        {
+            throw new InvalidRequestException("Invalid product id", $"productId is required: 1 to {MaxProductIdLength} characters.");
+        }
+        if (Quantity < 1 || Quantity > maxQuantity)
+        {
+            throw new InvalidRequestException("Invalid quantity", $"quantity must be between 1 and {maxQuantity}.");
+        }
+        new PlaceOrderRequest(DeliveryAddress).Validate();
+    }
+}
 
 public sealed record OrderSummary(Guid OrderId, OrderStatus Status, decimal Total, int ItemCount, DateTimeOffset CreatedAt);
 

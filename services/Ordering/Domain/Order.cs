@@ -174,7 +174,7 @@ public sealed class Order
         }
         if (Status is OrderStatus.Paid or OrderStatus.Confirmed)
         {
-            throw new OrderingDomainException($"Order {Id} is already paid and can no longer be cancelled.");
+            throw new OrderNotCancellableException(Id);
         }
         Cancel(Domain.CancellationReason.CancelledByUser, now);
         return true;

@@ -19,5 +19,3 @@ public enum CancellationReason
     /// <summary>Inventory refused a line that would take the buyer past the product's per-user cap.</summary>
     PurchaseLimitExceeded,
 }
-
-public sealed class OrderingDomainException(string message) : Exception(message);

@@ -21,18 +21,18 @@ public sealed class CartClient(IHttpClientFactory clients, ILogger<CartClient> l
         if (!response.IsSuccessStatusCode)
         {
             logger.LogWarning("Cart answered {Status} for a checkout", (int)response.StatusCode);
-            throw new DependencyFailedException($"The cart service answered {(int)response.StatusCode}.");
+            throw new DependencyUnavailableException($"The cart service answered {(int)response.StatusCode}.");
         }
 
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var cart = await JsonSerializer.DeserializeAsync<CartDocument>(body, IntegrationEvents.Events.EventJson.Options, cancellationToken);
+            var cart = await JsonSerializer.DeserializeAsync<CartDocument>(body, TolerantJson.Options, cancellationToken);
             return [.. (cart?.Lines ?? []).Where(l => !string.IsNullOrEmpty(l.ProductId)).Select(l => new CartItem(l.ProductId!, l.Quantity))];
         }
         catch (JsonException ex)
         {
-            throw new DependencyFailedException("The cart service answered an unreadable cart.", ex);
+            throw new DependencyUnavailableException("The cart service answered an unreadable cart.", ex);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Net.Http.Json;
-using Flipkart.Ordering.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Ordering.Infrastructure;
@@ -13,11 +12,11 @@ public sealed class CatalogClient(IHttpClientFactory clients, ILogger<CatalogCli
     public async Task<IReadOnlyDictionary<string, CatalogPrice>> GetPricesAsync(IReadOnlyCollection<string> productIds, CancellationToken cancellationToken)
     {
         using var response = await clients.CreateClient(AppIds.Catalog)
-            .PostAsJsonAsync("api/catalog/products/batch", new BatchRequest([.. productIds]), EventJson.Options, cancellationToken);
+            .PostAsJsonAsync("api/catalog/products/batch", new BatchRequest([.. productIds]), TolerantJson.Options, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             logger.LogWarning("Catalog answered {Status} to a price lookup", (int)response.StatusCode);
-            throw new DependencyFailedException($"The catalog service answered {(int)response.StatusCode}.");
+            throw new DependencyUnavailableException($"The catalog service answered {(int)response.StatusCode}.");
         }
 
         try
@@ -25,14 +24,14 @@ public sealed class CatalogClient(IHttpClientFactory clients, ILogger<CatalogCli
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             var products = ProductArray(document.RootElement)
-                .Select(p => p.Deserialize<CatalogProduct>(EventJson.Options))
+                .Select(p => p.Deserialize<CatalogProduct>(TolerantJson.Options))
                 .Where(p => p is { Title: not null } && p.Price >= 0 && IdOf(p.Id).Length > 0)
                 .Select(p => new CatalogPrice(IdOf(p!.Id), p.Title!, p.Price));
             return products.ToDictionary(p => p.Id, StringComparer.Ordinal);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
-            throw new DependencyFailedException("The catalog service answered an unreadable product list.", ex);
+            throw new DependencyUnavailableException("The catalog service answered an unreadable product list.", ex);
         }
     }
 

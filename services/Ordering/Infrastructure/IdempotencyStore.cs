@@ -1,5 +1,3 @@
-using Dapr;
-using System.Globalization;
 using Dapr.Client;
 using Flipkart.Ordering.Domain;
 using Flipkart.ServiceDefaults;
@@ -19,41 +17,20 @@ public interface IIdempotencyStore
 
 /// <summary>
 /// Records live in <c>order-store</c> as plain single-key saves with a TTL, never inside a transaction: the outbox
-/// publishes every transactional upsert, and an idempotency record is not an event.
+/// publishes every transactional upsert, and an idempotency record is not an event. A store that fails is an outage
+/// (503), never mistaken for a concurrent request holding the key (409).
 /// </summary>
 public sealed class DaprIdempotencyStore(DaprClient dapr) : IIdempotencyStore
 {
-    private const string Store = DaprComponents.OrderStore;
-    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+    private readonly DaprState<IdempotencyRecord> records = new(dapr, DaprComponents.OrderStore);
 
-    public async Task<(IdempotencyRecord? Record, string ETag)> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        var (record, etag) = await dapr.GetStateAndETagAsync<IdempotencyRecord?>(Store, key, cancellationToken: cancellationToken);
-        return (record, etag);
-    }
+    public Task<(IdempotencyRecord? Record, string ETag)> GetAsync(string key, CancellationToken cancellationToken) =>
+        records.GetWithETagAsync(key, cancellationToken);
 
-    public async Task<bool> TrySaveAsync(string key, IdempotencyRecord record, string etag, TimeSpan timeToLive, CancellationToken cancellationToken)
-    {
-        var metadata = new Dictionary<string, string>
-        {
-            // The store forgets the record on its own; the record's ExpiresAt is what the rules check.
-            ["ttlInSeconds"] = Math.Max(1, (long)Math.Ceiling(timeToLive.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
-        };
-        if (string.IsNullOrEmpty(etag))
-        {
-            try
-            {
-                await dapr.SaveStateAsync(Store, key, record, FirstWrite, metadata, cancellationToken);
-                return true;
-            }
-            catch (DaprException)
-            {
-                return false;
-            }
-        }
-        return await dapr.TrySaveStateAsync(Store, key, record, etag, FirstWrite, metadata, cancellationToken);
-    }
+    // The store forgets the record on its own (TTL); the record's ExpiresAt is what the rules check.
+    public Task<bool> TrySaveAsync(string key, IdempotencyRecord record, string etag, TimeSpan timeToLive, CancellationToken cancellationToken) =>
+        records.TrySaveAsync(key, record, etag, cancellationToken, timeToLive);
 
     public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken) =>
-        dapr.TryDeleteStateAsync(Store, key, etag, FirstWrite, cancellationToken: cancellationToken);
+        records.TryDeleteAsync(key, etag, cancellationToken);
 }

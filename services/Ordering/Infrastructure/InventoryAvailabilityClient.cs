@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Flipkart.Ordering.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Ordering.Infrastructure;
@@ -28,7 +27,7 @@ public sealed class InventoryAvailabilityClient(IHttpClientFactory clients, ILog
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var document = await JsonSerializer.DeserializeAsync<AvailabilityDocument>(body, EventJson.Options, cancellationToken);
+            var document = await JsonSerializer.DeserializeAsync<AvailabilityDocument>(body, TolerantJson.Options, cancellationToken);
             if (document?.Status is not { } status || !string.Equals(document.ProductId, productId, StringComparison.Ordinal))
             {
                 return new AvailabilityLookup.Failed("inventory answered an unreadable availability");

@@ -1,43 +1,30 @@
 using Dapr.Client;
 using Flipkart.Ordering.Domain;
-using Flipkart.Ordering.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Ordering.Infrastructure;
 
-/// <summary>Orders in <c>order-store</c>, one key per order, guarded by ETags.</summary>
+/// <summary>
+/// Orders in <c>order-store</c>, one key per order, guarded by ETags. A change that emits an event commits it in the
+/// same outbox transaction; a change without one (Submitted → StockReserved) is a plain single-key save, so nothing
+/// spurious reaches the <c>orders</c> topic.
+/// </summary>
 public sealed class OrderRepository(DaprClient dapr)
 {
-    private const string Store = DaprComponents.OrderStore;
-    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+    private readonly DaprState<Order> orders = new(dapr, DaprComponents.OrderStore);
 
-    public async Task<(Order? Order, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken)
-    {
-        var (order, etag) = await dapr.GetStateAndETagAsync<Order?>(Store, StateKeys.Order(orderId), cancellationToken: cancellationToken);
-        return (order, etag);
-    }
+    public Task<(Order? Value, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken) =>
+        orders.GetWithETagAsync(StateKeys.Order(orderId), cancellationToken);
 
-    public async Task<IReadOnlyList<Order>> GetManyAsync(IReadOnlyList<Guid> orderIds, CancellationToken cancellationToken)
-    {
-        if (orderIds.Count == 0)
-        {
-            return [];
-        }
-        var items = await dapr.GetBulkStateAsync<Order?>(Store, [.. orderIds.Select(StateKeys.Order)], parallelism: 8, cancellationToken: cancellationToken);
-        // A user index may name an order whose creating transaction never committed; such entries are skipped.
-        return [.. items.Select(i => i.Value).OfType<Order>()];
-    }
+    /// <summary>The orders that exist among <paramref name="orderIds"/>: a user index may name an order whose creating transaction never committed.</summary>
+    public Task<IReadOnlyList<Order>> GetManyAsync(IReadOnlyList<Guid> orderIds, CancellationToken cancellationToken) =>
+        orders.GetManyAsync([.. orderIds.Select(StateKeys.Order)], cancellationToken);
 
-    /// <summary>Saves the order and, when the change emits one, its event atomically (outbox). False on an ETag conflict.</summary>
-    public async Task<bool> TrySaveAsync(Order order, string? etag, IntegrationEvent? @event, CancellationToken cancellationToken)
-    {
-        if (@event is not null)
-        {
-            return await DaprOutbox.TryCommitAsync(dapr, Store, StateKeys.Order(order.Id), order, etag, @event, cancellationToken);
-        }
+    /// <summary>Creates the order with its event; false when an order with this id already exists.</summary>
+    public Task<bool> TryCreateAsync(Order order, IntegrationEvent submitted, CancellationToken cancellationToken) =>
+        orders.TryCommitAsync(StateKeys.Order(order.Id), order, etag: "", submitted, cancellationToken);
 
-        // A change without an event (Submitted → StockReserved) is a plain single-key save: the outbox only
-        // publishes transactions, so nothing spurious reaches the `orders` topic.
-        return await dapr.TrySaveStateAsync(Store, StateKeys.Order(order.Id), order, etag ?? "", FirstWrite, cancellationToken: cancellationToken);
-    }
+    /// <summary>Read → decide → commit with the ETag read (see <see cref="DaprState{T}.UpdateAsync{TResult}"/>).</summary>
+    public Task<Order?> UpdateAsync(Guid orderId, Func<Order?, (Order? Result, Order? Write, IntegrationEvent? Event)> decide, ConcurrencyRetry retry, CancellationToken cancellationToken) =>
+        orders.UpdateAsync(StateKeys.Order(orderId), decide, retry, cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using Flipkart.Ordering.Actors;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Ordering.Infrastructure;
 
@@ -31,7 +32,7 @@ public sealed class ActorReservationTimer(IHttpClientFactory clients, TimeProvid
             .PutAsJsonAsync(path, new ReminderRegistration(DaprDuration(dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero), Period: ""), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new DependencyFailedException(
+            throw new DependencyUnavailableException(
                 $"The reservation timer of order {orderId} could not be armed: the sidecar answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
     }

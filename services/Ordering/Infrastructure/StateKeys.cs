@@ -14,9 +14,3 @@ public static class StateKeys
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }
-
-/// <summary>An ETag check failed: someone else changed the item since we read it. Retried by the caller.</summary>
-public sealed class ConcurrencyConflictException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>A service this one depends on (cart, catalog) failed or answered nonsense; surfaced as 503.</summary>
-public sealed class DependencyFailedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,4 +1,3 @@
-using Dapr;
 using Dapr.Client;
 using Flipkart.ServiceDefaults;
 
@@ -11,40 +10,24 @@ namespace Flipkart.Ordering.Infrastructure;
 /// </summary>
 public sealed class UserOrderIndex(DaprClient dapr)
 {
-    private const string Store = DaprComponents.OrderStore;
-    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+    private readonly DaprState<Document> index = new(dapr, DaprComponents.OrderStore);
 
     public sealed record Entry(Guid OrderId, DateTimeOffset CreatedAt);
 
     public sealed record Document(List<Entry> Orders);
 
     public async Task<IReadOnlyList<Entry>> GetAsync(string userId, CancellationToken cancellationToken) =>
-        (await dapr.GetStateAsync<Document?>(Store, StateKeys.UserOrders(userId), cancellationToken: cancellationToken))?.Orders ?? [];
+        (await index.GetAsync(StateKeys.UserOrders(userId), cancellationToken))?.Orders ?? [];
 
-    /// <summary>Adds one order id; false on an ETag conflict (the caller retries).</summary>
-    public async Task<bool> TryAddAsync(string userId, Guid orderId, DateTimeOffset createdAt, CancellationToken cancellationToken)
-    {
-        var key = StateKeys.UserOrders(userId);
-        var (document, etag) = await dapr.GetStateAndETagAsync<Document?>(Store, key, cancellationToken: cancellationToken);
-        document ??= new Document([]);
-        if (document.Orders.Any(e => e.OrderId == orderId))
+    /// <summary>Adds one order id (once), retrying lost races; <see cref="ConcurrencyConflictException"/> when they persist.</summary>
+    public Task AddAsync(string userId, Guid orderId, DateTimeOffset createdAt, ConcurrencyRetry retry, CancellationToken cancellationToken) =>
+        index.UpdateAsync(StateKeys.UserOrders(userId), document =>
         {
-            return true;
-        }
-        document.Orders.Add(new Entry(orderId, createdAt));
-        if (string.IsNullOrEmpty(etag))
-        {
-            try
+            if (document?.Orders.Any(e => e.OrderId == orderId) == true)
             {
-                // First-write without an ETag creates the key only if nobody else just did.
-                await dapr.SaveStateAsync(Store, key, document, FirstWrite, cancellationToken: cancellationToken);
-                return true;
+                return (true, null);
             }
-            catch (DaprException)
-            {
-                return false;
-            }
-        }
-        return await dapr.TrySaveStateAsync(Store, key, document, etag, FirstWrite, cancellationToken: cancellationToken);
-    }
+            var updated = new Document([.. document?.Orders ?? [], new Entry(orderId, createdAt)]);
+            return (true, updated);
+        }, retry, cancellationToken);
 }

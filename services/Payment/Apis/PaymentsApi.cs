@@ -26,24 +26,14 @@ public static class PaymentsApi
 {
     public static IEndpointRouteBuilder MapPaymentsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/payments").WithTags("Payments");
+        var api = app.MapGroup("api/payments").WithTags("Payments").RequireAuthorization(CallerAuthentication.AdminPolicy);
         api.MapGet("/orders/{orderId:guid}", GetOrderPayments).WithName("GetOrderPayments").WithSummary("Charges and refunds of one order (admin)");
         return app;
     }
 
     public static async Task<Results<Ok<PaymentView>, ProblemHttpResult>> GetOrderPayments(
-        HttpContext http, Guid orderId, PaymentProcessor processor, CancellationToken cancellationToken)
+        Guid orderId, PaymentProcessor processor, CancellationToken cancellationToken)
     {
-        var caller = CallerIdentity.From(http);
-        if (caller is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required", detail: "Sign in as an administrator.");
-        }
-        if (!caller.IsAdmin)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Payment records are for administrators.");
-        }
-
         var payment = await processor.GetAsync(orderId, cancellationToken);
         return payment is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No payment", detail: $"Order {orderId} has no payment record.")

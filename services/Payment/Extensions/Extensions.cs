@@ -1,6 +1,4 @@
 using Flipkart.Payment.Infrastructure;
-using Flipkart.Payment.IntegrationEvents.EventHandling;
-using Flipkart.Payment.IntegrationEvents.Events;
 using Flipkart.Payment.Services;
 using Flipkart.ServiceDefaults;
 
@@ -10,19 +8,12 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddBackendService<PaymentOptions>();
         var services = builder.Services;
-        services.AddOptions<PaymentOptions>().BindConfiguration(nameof(PaymentOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
-
-        services.AddServiceOpenApi();
 
         services.AddSingleton<IPaymentRepository, PaymentRepository>();
         services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
         services.AddSingleton<PaymentProcessor>();
-        services.AddSingleton<IIntegrationEventHandler<StockReserved>, StockReservedHandler>();
-        services.AddSingleton<IIntegrationEventHandler<OrderCancelled>, OrderCancelledHandler>();
-
-        builder.ListenOnAppPort();
         return builder;
     }
 }

@@ -1,9 +1,8 @@
 using Flipkart.Payment.Domain;
 using Flipkart.Payment.Infrastructure;
 using Flipkart.Payment.IntegrationEvents.Events;
+using Flipkart.ServiceDefaults;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 
 namespace Flipkart.Payment.Services;
 
@@ -17,19 +16,14 @@ public sealed class PaymentProcessor(
     IPaymentProvider provider,
     TimeProvider time,
     IOptionsMonitor<PaymentOptions> options,
-    ILogger<PaymentProcessor> logger)
+    ILogger<PaymentProcessor> logger) : IIntegrationEventHandler<StockReserved>, IIntegrationEventHandler<OrderCancelled>
 {
-    private readonly ResiliencePipeline concurrencyRetry = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<ConcurrencyConflictException>(),
-            MaxRetryAttempts = options.CurrentValue.ConcurrencyRetries,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(10),
-            MaxDelay = TimeSpan.FromMilliseconds(500),
-        })
-        .Build();
+    private readonly ConcurrencyRetry concurrencyRetry = ConcurrencyRetry.Attempts(options.CurrentValue.ConcurrencyRetries);
+
+    Task IIntegrationEventHandler<StockReserved>.HandleAsync(StockReserved @event, CancellationToken cancellationToken) => ChargeAsync(@event, cancellationToken);
+
+    Task IIntegrationEventHandler<OrderCancelled>.HandleAsync(OrderCancelled @event, CancellationToken cancellationToken) =>
+        HandleOrderCancelledAsync(@event, cancellationToken);
 
     public async Task<OrderPayment?> GetAsync(Guid orderId, CancellationToken cancellationToken) =>
         (await payments.GetAsync(orderId, cancellationToken)).Payment;
@@ -52,13 +46,13 @@ public sealed class PaymentProcessor(
             if (result.Succeeded)
             {
                 record = OrderPayment.Charged(@event.OrderId, @event.UserId, @event.Amount, result.PaymentId, now);
-                outcome = new PaymentSucceeded(IntegrationEvent.DeterministicId(@event.OrderId, nameof(PaymentSucceeded)), now, @event.OrderId, result.PaymentId, @event.Amount);
+                outcome = new PaymentSucceeded(EventId(@event.OrderId, nameof(PaymentSucceeded)), now, @event.OrderId, result.PaymentId, @event.Amount);
             }
             else
             {
                 var reason = result.DeclineReason ?? "Declined";
                 record = OrderPayment.Declined(@event.OrderId, @event.UserId, @event.Amount, reason, now);
-                outcome = new PaymentFailed(IntegrationEvent.DeterministicId(@event.OrderId, nameof(PaymentFailed)), now, @event.OrderId, reason);
+                outcome = new PaymentFailed(EventId(@event.OrderId, nameof(PaymentFailed)), now, @event.OrderId, reason);
             }
 
             if (await payments.TrySaveAsync(record, etag: "", outcome, token))
@@ -78,7 +72,7 @@ public sealed class PaymentProcessor(
             {
                 await provider.VoidAsync(@event.OrderId, result.PaymentId, token);
             }
-        }, cancellationToken).AsTask();
+        }, cancellationToken);
 
     /// <summary>The order is cancelled: refund a charge once, or void the order so a late StockReserved never charges.</summary>
     public Task HandleOrderCancelledAsync(OrderCancelled @event, CancellationToken cancellationToken) =>
@@ -103,12 +97,15 @@ public sealed class PaymentProcessor(
             var refundId = await provider.RefundAsync(@event.OrderId, existing.PaymentId!, existing.Amount, token);
             existing.Refund(refundId, now);
             var refunded = new PaymentRefunded(
-                IntegrationEvent.DeterministicId(@event.OrderId, nameof(PaymentRefunded)), now, @event.OrderId, existing.PaymentId!, existing.Amount,
+                EventId(@event.OrderId, nameof(PaymentRefunded)), now, @event.OrderId, existing.PaymentId!, existing.Amount,
                 existing.UserId ?? @event.UserId);
             if (!await payments.TrySaveAsync(existing, etag, refunded, token))
             {
                 throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} changed while refunding it.");
             }
             logger.LogInformation("Order {OrderId}: refunded {Amount}", @event.OrderId, existing.Amount);
-        }, cancellationToken).AsTask();
+        }, cancellationToken);
+
+    // The one event of each kind an order's payment emits: a retried or duplicated delivery repeats its id.
+    private static Guid EventId(Guid orderId, string eventType) => IntegrationEvent.DeterministicId(AppIds.Payment, orderId, eventType);
 }

@@ -5,9 +5,11 @@ using System.Text.Json;
 using Dapr.Client;
 using Flipkart.Cart.Apis;
 using Flipkart.Cart.Infrastructure;
+using Flipkart.Testing;
 
 namespace Cart.Tests.Functional;
 
+[Functional]
 public class CartApiTests(CartApiFixture fixture) : IClassFixture<CartApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

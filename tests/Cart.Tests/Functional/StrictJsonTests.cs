@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text;
+using Flipkart.Testing;
 
 namespace Cart.Tests.Functional;
 
 /// <summary>ServiceDefaults' strict JSON rules as a client meets them on the cart.</summary>
+[Functional]
 public class StrictJsonTests(CartApiFixture fixture) : IClassFixture<CartApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

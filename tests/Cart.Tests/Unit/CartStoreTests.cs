@@ -1,9 +1,11 @@
 using Flipkart.Cart;
 using Flipkart.Cart.Infrastructure;
 using Microsoft.Extensions.Options;
+using Flipkart.Testing;
 
 namespace Cart.Tests.Unit;
 
+[Unit]
 public class CartStoreTests
 {
     [Fact]

@@ -1,7 +1,9 @@
 using Flipkart.Cart.Domain;
+using Flipkart.Testing;
 
 namespace Cart.Tests.Unit;
 
+[Unit]
 public class ShoppingCartTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

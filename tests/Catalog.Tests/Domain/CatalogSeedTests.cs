@@ -1,7 +1,9 @@
 using Flipkart.Catalog.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Catalog.Tests.Domain;
 
+[Unit]
 public class CatalogSeedTests
 {
     private static readonly Product[] Seeded = CatalogSeed.Generate().ToArray();

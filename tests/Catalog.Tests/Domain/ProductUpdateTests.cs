@@ -1,7 +1,9 @@
 using Flipkart.Catalog.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Catalog.Tests.Domain;
 
+[Unit]
 public class ProductUpdateTests
 {
     private static readonly ProductUpdate Valid = new("Title", "Brand", "mobiles", "Description", 999m, 1499m, "https://images.example.com/x.webp");

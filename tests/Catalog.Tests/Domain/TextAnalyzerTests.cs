@@ -1,7 +1,9 @@
 using Flipkart.Catalog.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Catalog.Tests.Domain;
 
+[Unit]
 public class TextAnalyzerTests
 {
     [Theory]

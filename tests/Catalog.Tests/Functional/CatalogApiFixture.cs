@@ -1,7 +1,6 @@
 using System.Net;
-using Flipkart.EmbeddedDapr.Hosting;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Flipkart.ServiceDefaults;
+using Flipkart.Testing;
 
 namespace Flipkart.Catalog.Tests.Functional;
 
@@ -13,13 +12,13 @@ public sealed class CatalogCollection : ICollectionFixture<CatalogApiFixture>
 }
 
 /// <summary>
-/// The catalog app (in a TestServer) behind an embedded Dapr sidecar whose <c>catalog-store</c> is typed
-/// <c>state.cassandra</c>: no ETags, no transactions, which is the most the catalog may ask of its store.
-/// The full 10,000-product seed runs once per fixture.
+/// The catalog app behind its sidecar on the <c>local</c> profile, except that <c>catalog-store</c> is typed
+/// <c>state.cassandra</c>: no ETags, no transactions, which is the most the catalog may ask of its store. The sidecar
+/// requires its API token, as on Kubernetes. The full 10,000-product seed runs once per fixture.
 /// </summary>
-public sealed class CatalogApiFixture : IAsyncLifetime
+public sealed class CatalogApiFixture() : ServiceCluster<Program>(AppIds.Catalog)
 {
-    public const string Components = """
+    protected override DaprProfile Profile => DaprProfile.Local("""
         apiVersion: dapr.io/v1alpha1
         kind: Component
         metadata:
@@ -30,76 +29,25 @@ public sealed class CatalogApiFixture : IAsyncLifetime
           metadata:
           - name: hosts
             value: 127.0.0.1
-        ---
-        apiVersion: dapr.io/v1alpha1
-        kind: Component
-        metadata:
-          name: cache
-        spec:
-          type: state.in-memory
-          version: v1
-        ---
-        apiVersion: dapr.io/v1alpha1
-        kind: Component
-        metadata:
-          name: pubsub
-        spec:
-          type: pubsub.in-memory
-          version: v1
-        """;
+        scopes: [catalog]
+        """);
 
-    public EmbeddedDaprCluster Cluster { get; private set; } = null!;
-    public EmbeddedDaprSidecar Sidecar { get; private set; } = null!;
-    public CatalogFactory App { get; private set; } = null!;
+    // Every call the catalog makes must carry it (SaveBulkStateAsync does not).
+    protected override string? SidecarApiToken => "catalog-functional-tests";
 
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        Cluster = await EmbeddedDaprCluster.StartAsync(Components);
-        // With an API token, as on Kubernetes: every call the catalog makes must carry it (SaveBulkStateAsync doesn't).
-        Sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog", DaprApiToken = "catalog-functional-tests" });
-        App = await CatalogFactory.StartAsync(Sidecar);
-    }
+        ["Serilog:MinimumLevel:Override:Flipkart.Catalog.Infrastructure.CatalogLoader"] = "Information",
+    };
 
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Cluster.DisposeAsync();
-    }
-}
+    /// <summary>The app under test (clients as anyone or as a caller).</summary>
+    public CatalogApiFixture App => this;
 
-public sealed class CatalogFactory(IReadOnlyDictionary<string, string> sidecarConfiguration) : WebApplicationFactory<Program>
-{
-    /// <summary>Builds the app, attaches it as the sidecar's app channel and waits until its index is ready.</summary>
-    public static async Task<CatalogFactory> StartAsync(EmbeddedDaprSidecar sidecar)
+    public override async ValueTask InitializeAsync()
     {
-        var factory = new CatalogFactory(sidecar.AppConfiguration);
-        sidecar.AttachApp(() => factory.Server.CreateHandler());
-        using var client = factory.CreateClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        while ((await client.GetAsync("/readyz", timeout.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-        await sidecar.WaitForAppReadyAsync(timeout.Token);
-        return factory;
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Development");
-        foreach (var (key, value) in sidecarConfiguration)
-        {
-            builder.UseSetting(key, value);
-        }
-        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-        builder.UseSetting("Serilog:MinimumLevel:Override:Flipkart.Catalog.Infrastructure.CatalogLoader", "Information");
-    }
-
-    public HttpClient CreateClient(string userId, string roles)
-    {
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Add("X-User-Id", userId);
-        client.DefaultRequestHeaders.Add("X-User-Roles", roles);
-        return client;
+        await base.InitializeAsync();
+        using var client = CreateClient();
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.OK,
+            "the catalog to seed and index", TimeSpan.FromSeconds(180));
     }
 }

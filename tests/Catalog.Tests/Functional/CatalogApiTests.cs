@@ -8,8 +8,11 @@ using Flipkart.Catalog.Infrastructure;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Mvc;
 
+using Flipkart.Testing;
+
 namespace Flipkart.Catalog.Tests.Functional;
 
+[Functional]
 [Collection(CatalogCollection.Name)]
 public class CatalogApiTests(CatalogApiFixture fixture)
 {
@@ -195,9 +198,10 @@ public class CatalogApiTests(CatalogApiFixture fixture)
         using var dapr = fixture.Sidecar.CreateDaprClient();
         var manifest = await dapr.GetStateAsync<CatalogManifest>(DaprComponents.CatalogStore, "catalog-manifest", cancellationToken: ct);
 
-        var replica = await fixture.Cluster.StartSidecarAsync(new Flipkart.EmbeddedDapr.Hosting.SidecarOptions { AppId = "catalog" }, ct);
-        await using var second = await CatalogFactory.StartAsync(replica);
+        var (second, replica) = await fixture.StartReplicaAsync();
+        await using var _ = second;
         using var client = second.CreateClient();
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/readyz", ct)).StatusCode == HttpStatusCode.OK, "the new replica to load its index", TimeSpan.FromSeconds(180));
         var categories = await client.GetFromJsonAsync<CategorySummary[]>("/api/catalog/categories", Json, ct);
 
         Assert.Equal(CatalogSeed.DefaultProductCount, categories!.Sum(c => c.ProductCount));

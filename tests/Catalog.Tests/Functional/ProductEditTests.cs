@@ -6,9 +6,11 @@ using Flipkart.Catalog.Domain;
 using Flipkart.Catalog.Infrastructure;
 using Flipkart.Catalog.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
+using Flipkart.Testing;
 
 namespace Flipkart.Catalog.Tests.Functional;
 
+[Functional]
 [Collection(CatalogCollection.Name)]
 public class ProductEditTests(CatalogApiFixture fixture)
 {
@@ -45,7 +47,7 @@ public class ProductEditTests(CatalogApiFixture fixture)
         // What another replica's PUT does: save to the store, then announce on topic `catalog`.
         await dapr.SaveStateAsync(DaprComponents.CatalogStore, ProductStore.ProductKey(id), edited, cancellationToken: ct);
         await dapr.PublishEventAsync(DaprComponents.PubSub, Topics.Catalog,
-            new ProductChanged(Guid.NewGuid(), id, edited.Title, edited.Price, edited.Mrp, DateTimeOffset.UtcNow),
+            new ProductChanged(Guid.NewGuid(), DateTimeOffset.UtcNow, id, edited.Title, edited.Price, edited.Mrp),
             new Dictionary<string, string> { ["cloudevent.type"] = nameof(ProductChanged) }, ct);
 
         using var client = fixture.App.CreateClient();

@@ -4,6 +4,7 @@ using Flipkart.Inventory;
 using Flipkart.Inventory.Infrastructure;
 using Inventory.Tests.Functional;
 using Microsoft.Extensions.DependencyInjection;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Benchmarks;
 
@@ -13,6 +14,7 @@ namespace Inventory.Tests.Benchmarks;
 /// <c>dotnet test tests/Inventory.Tests -c Release --filter FullyQualifiedName~AvailabilityBenchmark -- xUnit.Explicit=only</c>.
 /// For comparing the rows with each other on one machine, not a capacity claim.
 /// </summary>
+[Functional]
 public class AvailabilityBenchmark(ITestOutputHelper output)
 {
     private const int Reads = 20_000;

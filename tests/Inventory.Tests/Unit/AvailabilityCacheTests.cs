@@ -1,9 +1,11 @@
 using Flipkart.Inventory;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Unit;
 
+[Unit]
 public sealed class AvailabilityCacheTests : IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

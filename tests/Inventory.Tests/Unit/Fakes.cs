@@ -3,6 +3,7 @@ using System.Text.Json;
 using Flipkart.Inventory;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.IntegrationEvents.Events;
+using Flipkart.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Inventory.Tests.Unit;
@@ -127,13 +128,16 @@ internal sealed class InMemoryRecords : IReservationRecords
     public OrderReservation? Find(Guid orderId) => GetAsync(orderId, default).Result.Record;
 }
 
-internal sealed class RecordingPublisher : IInventoryEventPublisher
+internal sealed class RecordingPublisher : IIntegrationEventPublisher
 {
     public ConcurrentQueue<InventoryEvent> Published { get; } = new();
 
-    public Task PublishAsync(InventoryEvent @event, CancellationToken cancellationToken)
+    public Task PublishAsync(IntegrationEvent @event, string partitionKey, CancellationToken cancellationToken)
     {
-        Published.Enqueue(@event);
+        var published = Assert.IsAssignableFrom<InventoryEvent>(@event);
+        // Inventory keys every outcome by its order, so an ordered broker keeps one order's events in order.
+        Assert.Equal(published.OrderId.ToString(), partitionKey);
+        Published.Enqueue(published);
         return Task.CompletedTask;
     }
 

@@ -3,10 +3,12 @@ using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
 using Flipkart.Inventory.IntegrationEvents.Events;
 using Microsoft.Extensions.Logging.Abstractions;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Unit;
 
 /// <summary>The per-user purchase cap (OWASP API6): on one product's stock, and across a whole order.</summary>
+[Unit]
 public class PurchaseLimitTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
@@ -174,10 +176,10 @@ public class PurchaseLimitTests
     }
 
     [Fact]
-    public async Task SoldOutGate_DoesNotFlagAProduct_RefusedOnlyForTheCap()
+    public async Task SoldOutFlag_DoesNotFlagAProduct_RefusedOnlyForTheCap()
     {
         var inner = new InMemoryLedger();
-        var gate = new SoldOutGate(inner, TestOptions.Inventory(), new FakeTime(Now), new InventoryMetrics());
+        var gate = new SoldOutFlagLedger(inner, TestOptions.Inventory(), new FakeTime(Now), new InventoryMetrics());
         await inner.SetAvailableAsync("p", 5, 1, Ct);
 
         Assert.Equal(ReserveOutcome.PurchaseLimitExceeded, await gate.ReserveAsync("p", Guid.NewGuid(), "u1", 2, Now, Ct));

@@ -2,9 +2,11 @@ using Flipkart.Inventory;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.IntegrationEvents.Events;
 using Microsoft.Extensions.Logging.Abstractions;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Unit;
 
+[Unit]
 public class ReservationCoordinatorTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

@@ -1,7 +1,9 @@
 using Flipkart.Inventory.Domain;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Unit;
 
+[Unit]
 public class StockItemTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

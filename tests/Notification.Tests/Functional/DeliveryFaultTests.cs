@@ -6,10 +6,12 @@ using Flipkart.EmbeddedDapr.PubSub;
 using Flipkart.Notification.Apis;
 using Flipkart.Notification.Domain;
 using Flipkart.ServiceDefaults;
+using Flipkart.Testing;
 
 namespace Notification.Tests.Functional;
 
 /// <summary>Real pub/sub delivery to two replicas with the broker duplicating and reordering messages.</summary>
+[Functional]
 public class DeliveryFaultTests(NotificationApiFixture fixture) : IClassFixture<NotificationApiFixture>
 {
     private static readonly JsonSerializerOptions Json = Flipkart.ServiceDefaults.Extensions.ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web));
@@ -26,7 +28,7 @@ public class DeliveryFaultTests(NotificationApiFixture fixture) : IClassFixture<
             var user = "user-" + Guid.NewGuid().ToString("N")[..8];
             var confirmed = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
             var cancelled = Guid.NewGuid();
-            using var dapr = fixture.Cluster.GetSidecars(AppIds.Ordering)[0].CreateDaprClient();
+            using var dapr = fixture.StubSidecar(AppIds.Ordering).CreateDaprClient();
 
             foreach (var orderId in confirmed)
             {

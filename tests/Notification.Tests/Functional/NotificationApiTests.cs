@@ -4,9 +4,11 @@ using System.Text.Json;
 using Flipkart.Notification.Apis;
 using Flipkart.Notification.Domain;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Flipkart.Testing;
 
 namespace Notification.Tests.Functional;
 
+[Functional]
 public class NotificationApiTests(NotificationApiFixture fixture) : IClassFixture<NotificationApiFixture>
 {
     private static readonly JsonSerializerOptions Json = Flipkart.ServiceDefaults.Extensions.ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web));

@@ -1,86 +1,19 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Flipkart.EmbeddedDapr.Hosting;
 using Flipkart.Notification.Apis;
 using Flipkart.Notification.Domain;
-using Flipkart.ServiceDefaults;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Flipkart.Testing;
 
 namespace Notification.Tests.Functional;
 
-/// <summary>
-/// daprd counts every failed state call, ETag conflicts included, toward the store's circuit breaker. Here the
-/// breaker opens on the first failure, so the events of many orders arriving at once must cause no conflict at all:
-/// otherwise handlers and <c>GET /api/notifications</c> start failing with "circuit breaker is open".
-/// </summary>
-public sealed class StoreContentionTests : IAsyncLifetime
+/// <summary>Many orders' events at once against a store whose breaker opens on the first failed call (see <see cref="StrictStoreFixture"/>).</summary>
+[Functional]
+public sealed class StoreContentionTests(StrictStoreFixture fixture) : IClassFixture<StrictStoreFixture>
 {
-    private const string Components = """
-        apiVersion: dapr.io/v1alpha1
-        kind: Component
-        metadata:
-          name: notification-store
-        spec:
-          type: state.in-memory
-          version: v1
-        ---
-        apiVersion: dapr.io/v1alpha1
-        kind: Component
-        metadata:
-          name: pubsub
-        spec:
-          type: pubsub.in-memory
-          version: v1
-        ---
-        apiVersion: dapr.io/v1alpha1
-        kind: Resiliency
-        metadata:
-          name: strict-store
-        spec:
-          policies:
-            circuitBreakers:
-              anyFailure:
-                maxRequests: 1
-                timeout: 300s
-                trip: consecutiveFailures > 0
-          targets:
-            components:
-              notification-store:
-                outbound:
-                  circuitBreaker: anyFailure
-        """;
-
     private static readonly JsonSerializerOptions Json = Flipkart.ServiceDefaults.Extensions.ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
-    private EmbeddedDaprCluster cluster = null!;
-    private WebApplicationFactory<Program> replica = null!;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        cluster = await EmbeddedDaprCluster.StartAsync(Components);
-        var sidecar = await cluster.StartSidecarAsync(new SidecarOptions { AppId = AppIds.Notification });
-        replica = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            foreach (var (key, value) in sidecar.AppConfiguration)
-            {
-                web.UseSetting(key, value);
-            }
-            web.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-        });
-        _ = replica.Server;
-        sidecar.AttachApp(() => replica.Server.CreateHandler());
-        await sidecar.WaitForAppReadyAsync(Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await replica.DisposeAsync();
-        await cluster.DisposeAsync();
-    }
 
     [Fact]
     public async Task EveryEventOfManyOrdersAtOnce_CausesNoStoreConflict_AndEachOwnerGetsOneNotification()
@@ -93,15 +26,15 @@ public sealed class StoreContentionTests : IAsyncLifetime
             // Each status event twice (redelivery), all of one order's events racing each other.
             for (var copy = 0; copy < 2; copy++)
             {
-                deliveries.Add(() => NotificationApiFixture.Deliver(replica, "orders", "OrderSubmitted",
+                deliveries.Add(() => NotificationApiFixture.Deliver(fixture.Factory, "orders", "OrderSubmitted",
                     new { eventId = Guid.NewGuid(), occurredAt = at, orderId, userId = user, total = 10m, reservationExpiresAt = at.AddMinutes(5), lines = Array.Empty<object>() }, Ct));
-                deliveries.Add(() => NotificationApiFixture.Deliver(replica, "inventory", "StockReserved",
+                deliveries.Add(() => NotificationApiFixture.Deliver(fixture.Factory, "inventory", "StockReserved",
                     new { eventId = Guid.NewGuid(), occurredAt = at.AddMilliseconds(1), orderId, userId = user, amount = 10m, expiresAt = at.AddMinutes(5) }, Ct));
-                deliveries.Add(() => NotificationApiFixture.Deliver(replica, "payments", "PaymentSucceeded",
+                deliveries.Add(() => NotificationApiFixture.Deliver(fixture.Factory, "payments", "PaymentSucceeded",
                     new { eventId = Guid.NewGuid(), occurredAt = at.AddMilliseconds(2), orderId, paymentId = "pay", amount = 10m }, Ct));
             }
             // The one notifying event once: duplicates of it rightly compare-and-swap the owner's inbox.
-            deliveries.Add(() => NotificationApiFixture.Deliver(replica, "orders", "OrderCancelled",
+            deliveries.Add(() => NotificationApiFixture.Deliver(fixture.Factory, "orders", "OrderCancelled",
                 new { eventId = Guid.NewGuid(), occurredAt = at.AddMilliseconds(3), orderId, userId = user, reason = "ReservationExpired", lines = Array.Empty<object>() }, Ct));
         }
 
@@ -110,7 +43,7 @@ public sealed class StoreContentionTests : IAsyncLifetime
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         foreach (var (orderId, user) in orders)
         {
-            using var client = NotificationApiFixture.Client(replica, user);
+            using var client = NotificationApiFixture.Client(fixture.Factory, user);
             using var answer = await client.GetAsync("/api/notifications", Ct);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
             var page = await answer.Content.ReadFromJsonAsync<NotificationPage>(Json, Ct);
@@ -126,17 +59,17 @@ public sealed class StoreContentionTests : IAsyncLifetime
         var user = "buyer-" + Guid.NewGuid().ToString("N")[..8];
         var at = DateTimeOffset.UtcNow;
         // Out of saga order: the final status arrives first.
-        (await NotificationApiFixture.Deliver(replica, "orders", "OrderCancelled",
+        (await NotificationApiFixture.Deliver(fixture.Factory, "orders", "OrderCancelled",
             new { eventId = Guid.NewGuid(), occurredAt = at.AddSeconds(2), orderId, userId = user, reason = "OutOfStock", lines = Array.Empty<object>() }, Ct)).EnsureSuccessStatusCode();
-        (await NotificationApiFixture.Deliver(replica, "orders", "OrderSubmitted",
+        (await NotificationApiFixture.Deliver(fixture.Factory, "orders", "OrderSubmitted",
             new { eventId = Guid.NewGuid(), occurredAt = at, orderId, userId = user, total = 10m, reservationExpiresAt = at.AddMinutes(5), lines = Array.Empty<object>() }, Ct)).EnsureSuccessStatusCode();
 
-        using var client = NotificationApiFixture.Client(replica, user);
+        using var client = NotificationApiFixture.Client(fixture.Factory, user);
         var body = await client.GetStringAsync($"/api/orders/{orderId}/events", Ct);
 
         Assert.Contains("\"status\":\"Cancelled\"", body, StringComparison.Ordinal);
         Assert.Contains("\"reason\":\"OutOfStock\"", body, StringComparison.Ordinal);
-        using var stranger = NotificationApiFixture.Client(replica, "someone-else");
+        using var stranger = NotificationApiFixture.Client(fixture.Factory, "someone-else");
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/orders/{orderId}/events", Ct)).StatusCode);
     }
 }

@@ -1,7 +1,9 @@
 using Flipkart.Notification.Domain;
+using Flipkart.Testing;
 
 namespace Notification.Tests.Unit;
 
+[Unit]
 public class InboxTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

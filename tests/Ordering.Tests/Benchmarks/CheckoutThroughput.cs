@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Flipkart.Ordering.Tests.Functional;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Benchmarks;
 
@@ -15,6 +16,7 @@ public sealed class ThroughputFixture : OrderingApiFixture
 /// invocation, user index, reminder registration, outbox transaction). Explicit, so CI never runs it:
 /// <c>dotnet test tests/Ordering.Tests --filter FullyQualifiedName~CheckoutThroughput -- xUnit.Explicit=only</c>
 /// </summary>
+[Functional]
 public sealed class CheckoutThroughput(ThroughputFixture fixture) : IClassFixture<ThroughputFixture>
 {
     [Fact(Explicit = true)]

@@ -3,6 +3,7 @@ using System.Net;
 using Flipkart.Ordering.Infrastructure;
 using Flipkart.Ordering.Tests.Functional;
 using Microsoft.Extensions.DependencyInjection;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Benchmarks;
 
@@ -20,6 +21,7 @@ public sealed class AccumulationFixture : OrderingApiFixture
 /// <c>dotnet test tests/Ordering.Tests --filter FullyQualifiedName~OrderAccumulation -- xUnit.Explicit=only</c>
 /// (BENCH_BATCHES, BENCH_BATCH_SIZE override the 6 × 500 orders).
 /// </summary>
+[Functional]
 public sealed class OrderAccumulation(AccumulationFixture fixture) : IClassFixture<AccumulationFixture>
 {
     [Fact(Explicit = true)]

@@ -1,7 +1,9 @@
 using Flipkart.Ordering.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Domain;
 
+[Unit]
 public sealed class IdempotencyRulesTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Flipkart.Ordering.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Domain;
 
+[Unit]
 public sealed class OrderCheckoutTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

@@ -1,7 +1,9 @@
 using Flipkart.Ordering.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Domain;
 
+[Unit]
 public sealed class OrderTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
@@ -261,7 +263,7 @@ public sealed class OrderTests
     public void CancelByUser_Throws_AfterPayment(OrderStatus status)
     {
         var order = OrderIn(status);
-        Assert.Throws<OrderingDomainException>(() => order.CancelByUser(T0.AddMinutes(3)));
+        Assert.Throws<OrderNotCancellableException>(() => order.CancelByUser(T0.AddMinutes(3)));
         Assert.Equal(status, order.Status);
     }
 

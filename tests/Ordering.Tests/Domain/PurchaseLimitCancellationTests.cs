@@ -1,8 +1,10 @@
 using Flipkart.Ordering.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Domain;
 
 /// <summary>How inventory's refusal reasons become the order's cancellation reason (contract 2: per-user purchase cap).</summary>
+[Unit]
 public sealed class PurchaseLimitCancellationTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

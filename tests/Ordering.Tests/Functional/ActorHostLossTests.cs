@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
@@ -11,6 +12,7 @@ namespace Flipkart.Ordering.Tests.Functional;
 /// retried key ends with exactly one order. (Which of the two happens depends on how fast placement reacts; the
 /// 503 mapping itself is pinned by <see cref="CheckoutUnderFaultsTests"/>.)
 /// </summary>
+[Functional]
 public sealed class ActorHostLossTests(TwoReplicasFixture fixture) : IClassFixture<TwoReplicasFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

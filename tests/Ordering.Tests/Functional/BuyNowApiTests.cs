@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 
+using Flipkart.Testing;
+
 namespace Flipkart.Ordering.Tests.Functional;
 
+[Functional]
 public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNowFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -74,8 +77,8 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
         Assert.True(fixture.Timers.Scheduled.ContainsKey(Guid.Parse(orderId)), "the reservation timer was armed");
 
         // OrderSubmitted leaves through the outbox marked as a buy-now order.
-        var submitted = await EventuallyAsync(() => fixture.Stubs.OrderEvents.FirstOrDefault(e =>
-            (string?)e["type"] == "OrderSubmitted" && (string?)e["data"]?["orderId"] == orderId));
+        var submitted = await Eventually.GetAsync(() => fixture.Stubs.OrderEvents.FirstOrDefault(e =>
+            (string?)e["type"] == "OrderSubmitted" && (string?)e["data"]?["orderId"] == orderId), "OrderSubmitted on topic orders");
         Assert.Equal("buy-now", (string)submitted["data"]!["checkout"]!);
     }
 
@@ -225,19 +228,5 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
 
         await AssertProblem(noKey, HttpStatusCode.BadRequest);
         await AssertProblem(noUser, HttpStatusCode.Unauthorized);
-    }
-
-    private static async Task<JsonObject> EventuallyAsync(Func<JsonObject?> probe)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(45));
-        while (true)
-        {
-            if (probe() is { } result)
-            {
-                return result;
-            }
-            await Task.Delay(50, timeout.Token);
-        }
     }
 }

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Dapr;
 using Flipkart.Ordering.Infrastructure;
 using Flipkart.Ordering.Services;
+using Flipkart.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +18,7 @@ namespace Flipkart.Ordering.Tests.Functional;
 /// answers 503 ProblemDetails with Retry-After, stores no order, leaves the Idempotency-Key free, and the same request
 /// retried afterwards creates exactly one order.
 /// </summary>
+[Functional]
 public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClassFixture<OrderingApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -45,20 +46,6 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         Assert.True(response.IsSuccessStatusCode, $"setting broker faults '{faults}': {(int)response.StatusCode}");
     }
 
-    private static async Task AssertUnavailableAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(response.Headers.RetryAfter?.Delta is { } delay && delay > TimeSpan.Zero, "a 503 carries Retry-After in seconds");
-        var problem = JsonNode.Parse(body)!.AsObject();
-        Assert.Equal(503, (int)problem["status"]!);
-        Assert.NotNull(problem["title"]);
-        // No exception text or stack reaches the client.
-        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
-    }
-
     private static async Task<JsonObject> OrdersOfAsync(HttpClient client) => (await client.GetFromJsonAsync<JsonObject>("/api/orders", Ct))!;
 
     private static async Task<int> CountAsync(Func<int> probe, int atLeast)
@@ -84,7 +71,7 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         try
         {
             using var refused = await client.SendAsync(Checkout(key), Ct);
-            await AssertUnavailableAsync(refused);
+            await Outage.AssertAnswered503Async(refused);
         }
         finally
         {
@@ -125,7 +112,7 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         try
         {
             using var refused = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
-            await AssertUnavailableAsync(refused);
+            await Outage.AssertAnswered503Async(refused);
         }
         finally
         {
@@ -155,7 +142,7 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
 
         using (var refused = await client.SendAsync(Checkout(key), Ct))
         {
-            await AssertUnavailableAsync(refused);
+            await Outage.AssertAnswered503Async(refused);
         }
         using (var missing = await client.GetAsync($"/api/orders/{orderId}", Ct))
         {
@@ -171,30 +158,48 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Checkout_Answers503_Not409_WhenTheStoreRefusesToRecordTheIdempotencyKey()
+    {
+        var faults = new DaprCallFaults();
+        using var dapr = faults.CreateClient(fixture.Sidecar);
+        await using var app = fixture.Factory.WithWebHostBuilder(web =>
+            web.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton(dapr))));
+        var user = UserWithCart();
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-User-Id", user);
+        var key = Guid.NewGuid().ToString();
+
+        // The key was free: a store that will not record it is an outage, not "another request holds this key".
+        faults.Fail("SaveState");
+        using (var refused = await client.SendAsync(Checkout(key), Ct))
+        {
+            await Outage.AssertAnswered503Async(refused);
+        }
+        faults.Heal();
+
+        using var retried = await client.SendAsync(Checkout(key), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.Single((await OrdersOfAsync(client))["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task OrderEndpoints_Answer503WithRetryAfter_WhenTheSidecarIsUnreachable()
     {
-        var deadPort = UnusedPort();
-        await using var app = fixture.Factory.WithWebHostBuilder(web =>
-        {
-            web.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{deadPort}");
-            web.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{deadPort}");
-            web.UseSetting("DAPR_GRPC_PORT", deadPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            web.UseSetting("DAPR_HTTP_PORT", deadPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        });
+        await using var app = fixture.WithSidecarDown();
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-User-Id", UserWithCart());
 
         using (var checkout = await client.SendAsync(Checkout(Guid.NewGuid().ToString()), Ct))
         {
-            await AssertUnavailableAsync(checkout);
+            await Outage.AssertAnswered503Async(checkout);
         }
         using (var list = await client.GetAsync("/api/orders", Ct))
         {
-            await AssertUnavailableAsync(list);
+            await Outage.AssertAnswered503Async(list);
         }
         using (var one = await client.GetAsync($"/api/orders/{Guid.NewGuid()}", Ct))
         {
-            await AssertUnavailableAsync(one);
+            await Outage.AssertAnswered503Async(one);
         }
     }
 
@@ -222,13 +227,6 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
             request.Content = JsonContent.Create(new { total = 1 });
             return request;
         }
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Fails the first calls the way the actor proxy does when the actor's host replica is gone.</summary>

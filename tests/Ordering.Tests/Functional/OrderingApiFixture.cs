@@ -1,20 +1,21 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Flipkart.EmbeddedDapr.Hosting;
 using Flipkart.Ordering.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
+using Flipkart.ServiceDefaults;
+using Flipkart.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Collections.Concurrent;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
 /// <summary>
-/// Ordering (WebApplicationFactory) behind an embedded sidecar, with stub cart and catalog apps behind theirs,
-/// in-memory state stores (order-store with the outbox to topic `orders`) and in-memory pub/sub.
+/// Ordering behind its sidecar, with stand-ins for cart and catalog (real service invocation) and an observer of
+/// topic <c>orders</c> recording what the outbox publishes. On in-memory stores rather than the local profile: these
+/// tests inject single outbox publish failures, which the profile's Resiliency would retry away, and assert ordering's
+/// own answers on a store with strict ETags and atomic transactions.
 /// </summary>
-public class OrderingApiFixture : IAsyncLifetime
+public class OrderingApiFixture() : ServiceCluster<Program>(AppIds.Ordering)
 {
     public const string Components = """
         apiVersion: dapr.io/v1alpha1
@@ -50,90 +51,58 @@ public class OrderingApiFixture : IAsyncLifetime
               value: "true"
         """;
 
-    private WebApplicationFactory<Program>? factory;
+    protected override DaprProfile Profile => DaprProfile.Only(Components);
 
-    public EmbeddedDaprCluster Cluster { get; private set; } = null!;
-    public EmbeddedDaprSidecar Sidecar { get; private set; } = null!;
+    public StubApps Stubs { get; } = new();
+
+    public RecordingReservationTimer Timers { get; } = new();
 
     /// <summary>Another app's sidecar, used to publish events as inventory or payment would.</summary>
-    public EmbeddedDaprSidecar Peer { get; private set; } = null!;
-    public StubApps Stubs { get; } = new();
-    public RecordingReservationTimer Timers { get; } = new();
-    public WebApplicationFactory<Program> Factory => factory!;
-
-    /// <summary>The clock of the sidecars and the app; null = system time.</summary>
-    protected virtual TimeProvider? Clock => null;
+    public EmbeddedDaprSidecar Peer => StubSidecar(AppIds.Cart);
 
     /// <summary>False: a recorder replaces the actor reminder (tests not about expiry).</summary>
     protected virtual bool UseActorReservationTimer => false;
 
     protected virtual TimeSpan ReservationTimeout => TimeSpan.FromMinutes(10);
 
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        var options = new EmbeddedDaprClusterOptions { TimeProvider = Clock ?? TimeProvider.System };
-        options.ResourceYaml.Add(Components);
-        Cluster = await EmbeddedDaprCluster.StartAsync(options);
+        ["OrderingOptions:MaxRequestBodyBytes"] = "4096",
+        ["OrderingOptions:ReservationTimeout"] = ReservationTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        if (!UseActorReservationTimer)
+        {
+            services.Replace(ServiceDescriptor.Singleton<IReservationTimer>(Timers));
+        }
+    }
+
+    protected override async Task StartStubsAsync()
+    {
         await Stubs.StartAsync();
         await Stubs.StartObserverAsync();
-        var cart = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "cart", AppHandler = () => Stubs.CartHandler });
-        var catalog = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog", AppHandler = () => Stubs.CatalogHandler });
-        var observer = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "notification", AppHandler = () => Stubs.ObserverHandler });
-        Sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "ordering" });
-        Peer = cart;
-
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            foreach (var (key, value) in Sidecar.AppConfiguration)
-            {
-                web.UseSetting(key, value);
-            }
-            web.UseSetting("OrderingOptions:MaxRequestBodyBytes", "4096");
-            web.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-            web.UseSetting("OrderingOptions:ReservationTimeout", ReservationTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
-            web.ConfigureTestServices(services =>
-            {
-                if (!UseActorReservationTimer)
-                {
-                    services.Replace(ServiceDescriptor.Singleton<IReservationTimer>(Timers));
-                }
-                if (Clock is { } clock)
-                {
-                    services.Replace(ServiceDescriptor.Singleton(clock));
-                }
-            });
-        });
-        _ = factory.Server;
-        Sidecar.AttachApp(() => factory.Server.CreateHandler());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await Task.WhenAll(Sidecar.WaitForAppReadyAsync(timeout.Token), cart.WaitForAppReadyAsync(timeout.Token), catalog.WaitForAppReadyAsync(timeout.Token),
-            observer.WaitForAppReadyAsync(timeout.Token));
+        await AddStubAsync(AppIds.Cart, Stubs.Cart);
+        await AddStubAsync(AppIds.Catalog, Stubs.Catalog);
+        await AddStubAsync(AppIds.Notification, Stubs.Observer);
     }
 
     /// <summary>A client of the ordering app acting as <paramref name="userId"/> (as the Gateway would stamp it).</summary>
-    public HttpClient ClientFor(string? userId, string? roles = null)
+    public HttpClient ClientFor(string? userId, string? roles = null) => ClientFor(0, userId, roles);
+
+    /// <summary>A client of one replica acting as <paramref name="userId"/>.</summary>
+    public HttpClient ClientFor(int replica, string? userId, string? roles = null)
     {
-        var client = Factory.CreateClient();
-        if (userId is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-User-Id", userId);
-        }
-        if (roles is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-User-Roles", roles);
-        }
+        var client = Replicas[replica].CreateClient().As(userId, roles is null ? [] : [roles]);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        if (factory is not null)
-        {
-            await factory.DisposeAsync();
-        }
         await Stubs.DisposeAsync();
-        await Cluster.DisposeAsync();
+        await base.DisposeAsync();
     }
 }
 

@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
+[Functional]
 public sealed class OrdersApiTests(OrderingApiFixture fixture) : IClassFixture<OrderingApiFixture>
 {
     private static int nextProduct;

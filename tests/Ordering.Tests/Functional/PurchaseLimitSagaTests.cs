@@ -3,10 +3,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
 /// <summary>Contract 2 end to end in ordering: inventory's cap refusal cancels the order and announces the reason.</summary>
+[Functional]
 public sealed class PurchaseLimitSagaTests(OrderingApiFixture fixture) : IClassFixture<OrderingApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
@@ -17,6 +18,7 @@ public sealed class ReservationExpiryFixture : OrderingApiFixture
     protected override TimeSpan ReservationTimeout => TimeSpan.FromSeconds(30);
 }
 
+[Functional]
 public sealed class ReservationExpiryTests(ReservationExpiryFixture fixture) : IClassFixture<ReservationExpiryFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -4,9 +4,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Flipkart.Testing;
+
 namespace Flipkart.Ordering.Tests.Functional;
 
 /// <summary>The saga side of ordering: subscriptions, event handlers advancing orders, and events leaving through the outbox.</summary>
+[Functional]
 public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<OrderingApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -45,20 +48,6 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
         };
         using var client = fixture.Factory.CreateClient();
         return await client.PostAsync(route, new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/cloudevents+json"), Ct);
-    }
-
-    private static async Task<JsonObject> EventuallyAsync(Func<Task<JsonObject?>> probe)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(45));
-        while (true)
-        {
-            if (await probe() is { } result)
-            {
-                return result;
-            }
-            await Task.Delay(50, timeout.Token);
-        }
     }
 
     [Fact]
@@ -151,7 +140,7 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
             new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, amount = 300m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) },
             new Dictionary<string, string> { ["cloudevent.type"] = "StockReserved" }, Ct);
 
-        await EventuallyAsync(async () => (await GetOrderAsync(client, orderId)) is var o && (string)o["status"]! == "StockReserved" ? o : null);
+        await Eventually.GetAsync(async () => (await GetOrderAsync(client, orderId)) is var o && (string)o["status"]! == "StockReserved" ? o : null, "the order to be StockReserved");
     }
 
     [Fact]
@@ -163,8 +152,8 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
 
         JsonObject? Find(string type) => fixture.Stubs.OrderEvents.FirstOrDefault(e =>
             (string?)e["type"] == type && (string?)e["data"]?["orderId"] == orderId.ToString());
-        var submitted = await EventuallyAsync(() => Task.FromResult(Find("OrderSubmitted")));
-        var cancelled = await EventuallyAsync(() => Task.FromResult(Find("OrderCancelled")));
+        var submitted = await Eventually.GetAsync(() => Find("OrderSubmitted"), "OrderSubmitted on topic orders");
+        var cancelled = await Eventually.GetAsync(() => Find("OrderCancelled"), "OrderCancelled on topic orders");
 
         Assert.Equal("orders", (string)submitted["topic"]!);
         var data = submitted["data"]!.AsObject();

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
+using Flipkart.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.TestHost;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
@@ -12,14 +11,12 @@ namespace Flipkart.Ordering.Tests.Functional;
 /// </summary>
 public sealed class StubApps : IAsyncDisposable
 {
-    private WebApplication? cart;
-    private WebApplication? catalog;
-    private WebApplication? observer;
+    public StubApp Cart { get; private set; } = null!;
+    public StubApp Catalog { get; private set; } = null!;
+    public StubApp Observer { get; private set; } = null!;
 
     /// <summary>Every CloudEvent delivered on topic <c>orders</c>, as received (the envelope JSON).</summary>
     public ConcurrentQueue<System.Text.Json.Nodes.JsonObject> OrderEvents { get; } = new();
-
-    public HttpMessageHandler ObserverHandler => observer!.GetTestServer().CreateHandler();
 
     public ConcurrentDictionary<string, List<(string ProductId, int Quantity)>> Carts { get; } = new();
 
@@ -34,13 +31,9 @@ public sealed class StubApps : IAsyncDisposable
     /// <summary>Signalled when a gated cart request has arrived.</summary>
     public ConcurrentDictionary<string, TaskCompletionSource> CartGateReached { get; } = new();
 
-    public HttpMessageHandler CartHandler => cart!.GetTestServer().CreateHandler();
-
-    public HttpMessageHandler CatalogHandler => catalog!.GetTestServer().CreateHandler();
-
     public async Task StartAsync()
     {
-        cart = await StartAsync(app => app.MapGet("/api/cart", async (HttpRequest request) =>
+        Cart = await StubApp.StartAsync(app => app.MapGet("/api/cart", async (HttpRequest request) =>
         {
             var user = request.Headers["X-User-Id"].ToString();
             if (CartFailures.ContainsKey(user))
@@ -63,7 +56,7 @@ public sealed class StubApps : IAsyncDisposable
         }));
 
         // The catalog's batch contract: the products it knows, and the ids it doesn't.
-        catalog = await StartAsync(app => app.MapPost("/api/catalog/products/batch", (BatchRequest request) =>
+        Catalog = await StubApp.StartAsync(app => app.MapPost("/api/catalog/products/batch", (BatchRequest request) =>
             Results.Json(new
             {
                 products = request.Ids
@@ -74,48 +67,16 @@ public sealed class StubApps : IAsyncDisposable
     }
 
     /// <summary>A subscriber to <c>orders</c> standing in for inventory/payment/notification: it records what the outbox publishes.</summary>
-    public async Task StartObserverAsync()
-    {
-        observer = await StartAsync(app =>
-        {
-            app.MapGet("/dapr/subscribe", () => Results.Json(new[] { new { pubsubname = "pubsub", topic = "orders", route = "orders" } }));
-            app.MapPost("/orders", async (HttpRequest request) =>
-            {
-                var envelope = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.Nodes.JsonObject>(request.Body);
-                OrderEvents.Enqueue(envelope!);
-                return Results.Ok();
-            });
-        });
-    }
+    public async Task StartObserverAsync() => Observer = await StubApp.RecorderAsync("orders", OrderEvents.Enqueue);
 
-    private static async Task<WebApplication> StartAsync(Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
-        var app = builder.Build();
-        map(app);
-        await app.StartAsync();
-        return app;
-    }
-
-    public async ValueTask DisposeAsync()
+    /// <summary>Lets held requests finish; the stubs themselves are disposed with the fixture that runs them.</summary>
+    public ValueTask DisposeAsync()
     {
         foreach (var gate in CartGates.Values)
         {
             gate.TrySetResult();
         }
-        if (cart is not null)
-        {
-            await cart.DisposeAsync();
-        }
-        if (catalog is not null)
-        {
-            await catalog.DisposeAsync();
-        }
-        if (observer is not null)
-        {
-            await observer.DisposeAsync();
-        }
+        return ValueTask.CompletedTask;
     }
 
     public sealed record BatchRequest(List<string> Ids);

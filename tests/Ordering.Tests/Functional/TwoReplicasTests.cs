@@ -4,65 +4,19 @@ using System.Text.Json.Nodes;
 using Flipkart.EmbeddedDapr.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Functional;
 
 /// <summary>Two ordering replicas (two sidecars with app-id <c>ordering</c>) over one cluster's state, pub/sub and actors.</summary>
-public sealed class TwoReplicasFixture : IAsyncLifetime
+public sealed class TwoReplicasFixture : OrderingApiFixture
 {
-    private readonly List<WebApplicationFactory<Program>> replicas = [];
+    protected override int ReplicaCount => 2;
 
-    public EmbeddedDaprCluster Cluster { get; private set; } = null!;
-    public StubApps Stubs { get; } = new();
-    public IReadOnlyList<WebApplicationFactory<Program>> Replicas => replicas;
-
-    public async ValueTask InitializeAsync()
-    {
-        Cluster = await EmbeddedDaprCluster.StartAsync(OrderingApiFixture.Components);
-        await Stubs.StartAsync();
-        var peers = new[]
-        {
-            await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "cart", AppHandler = () => Stubs.CartHandler }),
-            await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "catalog", AppHandler = () => Stubs.CatalogHandler }),
-        };
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        for (var i = 0; i < 2; i++)
-        {
-            var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = "ordering" });
-            var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-            {
-                foreach (var (key, value) in sidecar.AppConfiguration)
-                {
-                    web.UseSetting(key, value);
-                }
-                web.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-            });
-            _ = factory.Server;
-            sidecar.AttachApp(() => factory.Server.CreateHandler());
-            await sidecar.WaitForAppReadyAsync(timeout.Token);
-            replicas.Add(factory);
-        }
-        await Task.WhenAll(peers.Select(p => p.WaitForAppReadyAsync(timeout.Token)));
-    }
-
-    public HttpClient ClientFor(int replica, string userId)
-    {
-        var client = replicas[replica].CreateClient();
-        client.DefaultRequestHeaders.Add("X-User-Id", userId);
-        return client;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var replica in replicas)
-        {
-            await replica.DisposeAsync();
-        }
-        await Stubs.DisposeAsync();
-        await Cluster.DisposeAsync();
-    }
+    protected override bool UseActorReservationTimer => true;
 }
 
+[Functional]
 public sealed class TwoReplicasTests(TwoReplicasFixture fixture) : IClassFixture<TwoReplicasFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

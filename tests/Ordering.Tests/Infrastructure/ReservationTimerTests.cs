@@ -1,7 +1,9 @@
 using Flipkart.Ordering.Infrastructure;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Infrastructure;
 
+[Unit]
 public sealed class ReservationTimerTests
 {
     [Theory]

@@ -3,9 +3,11 @@ using Flipkart.Ordering.Services;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Flipkart.Testing;
 
 namespace Flipkart.Ordering.Tests.Services;
 
+[Unit]
 public sealed class IdempotentRequestsTests
 {
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));

@@ -1,7 +1,9 @@
 using Flipkart.Payment.Domain;
+using Flipkart.Testing;
 
 namespace Flipkart.Payment.Tests.Domain;
 
+[Unit]
 public sealed class OrderPaymentTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);

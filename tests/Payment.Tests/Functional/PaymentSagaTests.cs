@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Flipkart.Testing;
 
 namespace Flipkart.Payment.Tests.Functional;
 
+[Functional]
 public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<PaymentApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -48,20 +50,6 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
     private IEnumerable<JsonObject> EventsFor(Guid orderId, string type) =>
         fixture.PaymentEvents.Where(e => (string?)e["type"] == type && (string?)e["data"]?["orderId"] == orderId.ToString());
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : class
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(45));
-        while (true)
-        {
-            if (await probe() is { } result)
-            {
-                return result;
-            }
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
     [Fact]
     public async Task DuplicateStockReserved_ChargesOnce_AndPublishesOnePaymentSucceeded()
     {
@@ -70,7 +58,7 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
 
         await PublishAsync("inventory", "StockReserved", reserved);
         await PublishAsync("inventory", "StockReserved", reserved);
-        var succeeded = await EventuallyAsync(() => Task.FromResult(EventsFor(orderId, "PaymentSucceeded").FirstOrDefault()));
+        var succeeded = await Eventually.GetAsync(() => EventsFor(orderId, "PaymentSucceeded").FirstOrDefault(), "PaymentSucceeded");
         // Deliver a third copy straight to the route and wait for it, so every duplicate has been handled.
         using var third = await DeliverAsync("/integration-events/stock-reserved", "StockReserved", reserved);
 
@@ -92,7 +80,7 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Single((await PaymentOf(orderId))!["charges"]!.AsArray());
-        await EventuallyAsync(() => Task.FromResult(EventsFor(orderId, "PaymentSucceeded").FirstOrDefault()));
+        await Eventually.GetAsync(() => EventsFor(orderId, "PaymentSucceeded").FirstOrDefault(), "PaymentSucceeded");
         Assert.Single(EventsFor(orderId, "PaymentSucceeded"));
     }
 
@@ -104,7 +92,7 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
 
         await PublishAsync("orders", "OrderCancelled", OrderCancelled(orderId));
         await PublishAsync("orders", "OrderCancelled", OrderCancelled(orderId));
-        var refunded = await EventuallyAsync(() => Task.FromResult(EventsFor(orderId, "PaymentRefunded").FirstOrDefault()));
+        var refunded = await Eventually.GetAsync(() => EventsFor(orderId, "PaymentRefunded").FirstOrDefault(), "PaymentRefunded");
         using var again = await DeliverAsync("/integration-events/order-cancelled", "OrderCancelled", OrderCancelled(orderId));
 
         Assert.Equal(1500m, (decimal)refunded["data"]!["amount"]!);
@@ -137,7 +125,7 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
 
         await PublishAsync("inventory", "StockReserved", StockReserved(orderId, 499.13m));
 
-        var failed = await EventuallyAsync(() => Task.FromResult(EventsFor(orderId, "PaymentFailed").FirstOrDefault()));
+        var failed = await Eventually.GetAsync(() => EventsFor(orderId, "PaymentFailed").FirstOrDefault(), "PaymentFailed");
         Assert.Contains("declined", (string)failed["data"]!["reason"]!, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("Declined", (string)(await PaymentOf(orderId))!["status"]!);
     }

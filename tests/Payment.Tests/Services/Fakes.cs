@@ -2,6 +2,7 @@ using Flipkart.Payment.Domain;
 using Flipkart.Payment.Infrastructure;
 using Flipkart.Payment.IntegrationEvents.Events;
 using Flipkart.Payment.Services;
+using Flipkart.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Flipkart.Payment.Tests.Services;

@@ -3,9 +3,11 @@ using Flipkart.Payment.IntegrationEvents.Events;
 using Flipkart.Payment.Services;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Flipkart.Testing;
 
 namespace Flipkart.Payment.Tests.Services;
 
+[Unit]
 public sealed class PaymentProcessorTests
 {
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));

@@ -1,8 +1,10 @@
 using Flipkart.Payment.Services;
 using Microsoft.Extensions.Logging.Abstractions;
+using Flipkart.Testing;
 
 namespace Flipkart.Payment.Tests.Services;
 
+[Unit]
 public sealed class SimulatedPaymentProviderTests
 {
     private static SimulatedPaymentProvider Provider(PaymentOptions options) =>

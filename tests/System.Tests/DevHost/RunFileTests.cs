@@ -11,7 +11,7 @@ public sealed class RunFileTests
     [Fact]
     public void The_run_file_lists_every_app_id_once_with_its_documented_port()
     {
-        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
 
         Assert.Equal(AppIds, apps.Select(a => a.AppId));
         Assert.Equal([8080, 5101, 5102, 5103, 5104, 5105, 5106, 5107], apps.Select(a => a.AppPort));
@@ -22,7 +22,7 @@ public sealed class RunFileTests
     [Fact]
     public void Every_app_gets_its_own_listen_url_and_the_development_environment()
     {
-        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
 
         Assert.All(apps, app =>
         {
@@ -35,7 +35,7 @@ public sealed class RunFileTests
     public void The_storefront_is_pointed_at_the_gateway_s_public_url_from_the_run_file()
     {
         // It is a client of the gateway like any browser, not a Dapr caller: its one backend setting is that URL.
-        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
         var gateway = apps.Single(a => a.AppId == LocalRun.GatewayAppId);
         var storefront = apps.Single(a => a.AppId == LocalRun.StorefrontAppId);
 
@@ -47,7 +47,7 @@ public sealed class RunFileTests
     [Fact]
     public void Sidecar_ports_are_distinct_across_apps()
     {
-        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
         var ports = apps.SelectMany(a => new[] { a.AppPort, a.DaprHttpPort!.Value, a.DaprGrpcPort!.Value }).ToList();
 
         Assert.Equal(ports.Count, ports.Distinct().Count());
@@ -58,7 +58,7 @@ public sealed class RunFileTests
     {
         // Linux hands out 32768-60999 (Windows 49152-65535) for outgoing connections; a fixed port in there is
         // taken at random by whatever else runs on the machine.
-        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
 
         Assert.All(apps.SelectMany(a => new[] { a.AppPort, a.DaprHttpPort!.Value, a.DaprGrpcPort!.Value }), port => Assert.InRange(port, 1024, 32767));
     }
@@ -67,7 +67,7 @@ public sealed class RunFileTests
     public void Paths_resolve_the_way_the_dapr_cli_resolves_them_and_point_at_existing_files()
     {
         // Common paths are relative to the run file, an app's own paths to its appDirPath (dapr/cli runfileconfig).
-        var apps = AppDefinition.Resolve(Repository.RunFile);
+        var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
         var local = Path.Combine(Repository.Root, "components", "local");
 
         Assert.All(apps, app =>
@@ -89,7 +89,7 @@ public sealed class RunFileTests
         foreach (var profile in profiles)
         {
             var folder = Path.Combine(Repository.Root, "components", profile);
-            var apps = AppDefinition.Resolve(Repository.RunFile, profile);
+            var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"), profile);
 
             Assert.All(apps, app =>
             {
@@ -104,7 +104,7 @@ public sealed class RunFileTests
     [Fact]
     public void An_unknown_profile_is_refused_with_the_profiles_that_exist()
     {
-        var error = Assert.Throws<DevHostException>(() => AppDefinition.Resolve(Repository.RunFile, "no-such-profile"));
+        var error = Assert.Throws<DevHostException>(() => AppDefinition.Resolve(Repository.Path("dapr.yaml"), "no-such-profile"));
 
         Assert.Contains("'no-such-profile' not found", error.Message);
         Assert.Contains("local", error.Message);

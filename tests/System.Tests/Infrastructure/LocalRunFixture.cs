@@ -5,8 +5,8 @@ namespace Flipkart.SystemTests.Infrastructure;
 
 /// <summary>
 /// Starts the real system once per test class: every service in the repository as a process with its embedded
-/// sidecar, all on free ports, through DevHost's library. When the profile names component types the embedded
-/// sidecar cannot emulate, or the gateway and catalog are not written yet, the tests skip with that reason.
+/// sidecar, all on free ports, through DevHost's library. A profile left out by <see cref="ProfilesVariable"/> skips
+/// with that reason; anything that keeps the system from starting fails.
 /// </summary>
 public abstract class LocalRunFixture(string profile) : IAsyncLifetime
 {
@@ -19,7 +19,7 @@ public abstract class LocalRunFixture(string profile) : IAsyncLifetime
 
     public LocalRun? Run { get; private set; }
 
-    /// <summary>Why the tests of this fixture cannot run here; null when they can.</summary>
+    /// <summary>Why the tests of this fixture do not run in this session (its profile was not selected); null when they do.</summary>
     public string? SkipReason { get; private set; }
 
     /// <summary>A client aimed at the gateway's public URL.</summary>
@@ -34,15 +34,12 @@ public abstract class LocalRunFixture(string profile) : IAsyncLifetime
         return Run!;
     }
 
-    /// <summary>Skips (visibly) when one of the app-ids a scenario needs is not in the repository yet.</summary>
+    /// <summary>Fails when one of the app-ids a scenario needs is not running: every service is in the repository.</summary>
     public void RequireApps(params string[] appIds)
     {
         var run = RequireRun();
         var missing = appIds.Where(id => !run.IsRunning(id)).ToList();
-        if (missing.Count > 0)
-        {
-            Assert.Skip($"Needs {string.Join(", ", missing)}, not in the repository yet ({string.Join("; ", run.Skipped)}).");
-        }
+        Assert.True(missing.Count == 0, $"{string.Join(", ", missing)} did not start ({string.Join("; ", run.Skipped)}).");
     }
 
     /// <summary>Limits the profiles a run exercises (comma-separated), e.g. <c>SYSTEM_TESTS_PROFILES=local</c> for a quick local loop.</summary>
@@ -56,17 +53,6 @@ public abstract class LocalRunFixture(string profile) : IAsyncLifetime
             SkipReason = $"Profile {profile} is not selected by {ProfilesVariable}={selected}.";
             return;
         }
-        if (!Repository.HasService("Gateway") || !Repository.HasService("Catalog"))
-        {
-            SkipReason = "services/Gateway and services/Catalog are not both in the repository yet.";
-            return;
-        }
-        if (!Directory.Exists(Path.Combine(Repository.Root, "components", profile)))
-        {
-            SkipReason = $"components/{profile} does not exist yet.";
-            return;
-        }
-
         try
         {
             Run = await LocalRun.StartAsync(new LocalRunOptions
@@ -84,11 +70,6 @@ public abstract class LocalRunFixture(string profile) : IAsyncLifetime
                     [LocalRun.GatewayAppId] = GatewaySettings,
                 },
             }, TestContext.Current.CancellationToken);
-        }
-        catch (DevHostException e) when (e.ProfileNotSupported)
-        {
-            SkipReason = $"The embedded sidecar cannot emulate components/{profile} yet: {e.Message}";
-            return;
         }
         catch (Exception e)
         {

@@ -1,10 +1,11 @@
 using Flipkart.Cart.Infrastructure;
 using Flipkart.Cart.IntegrationEvents.Events;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Cart.IntegrationEvents.EventHandling;
 
 /// <summary>A confirmed cart checkout empties the bought lines from its owner's cart, once per order.</summary>
-public sealed class OrderConfirmedHandler(CartStore store, ILogger<OrderConfirmedHandler> logger)
+public sealed class OrderConfirmedHandler(CartStore store, ILogger<OrderConfirmedHandler> logger) : IIntegrationEventHandler<OrderConfirmed>
 {
     public async Task HandleAsync(OrderConfirmed @event, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Flipkart.Catalog.Infrastructure;
 using Flipkart.Catalog.IntegrationEvents.Events;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Catalog.IntegrationEvents.EventHandling;
 
@@ -8,6 +9,7 @@ namespace Flipkart.Catalog.IntegrationEvents.EventHandling;
 /// only says which product changed; the store is re-read so a late or reordered event cannot roll it back.
 /// </summary>
 public sealed class ProductChangedHandler(ProductStore store, CatalogIndex index, ProductDetails details, ILogger<ProductChangedHandler> logger)
+    : IIntegrationEventHandler<ProductChanged>
 {
     public async Task HandleAsync(ProductChanged @event, CancellationToken cancellationToken)
     {

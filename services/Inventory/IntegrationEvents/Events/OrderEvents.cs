@@ -1,17 +1,16 @@
-using System.Text.Json.Serialization;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Inventory.IntegrationEvents.Events;
 
-// Inventory's own copies of the ordering events it consumes, read tolerantly so ordering can add fields.
+// Inventory's own copies of the ordering events it consumes, naming only what it reads.
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderSubmitted(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, IReadOnlyList<OrderLine> Lines, decimal Total, DateTimeOffset ReservationExpiresAt);
+/// <summary>An order without <c>reservationExpiresAt</c> is held for <see cref="InventoryOptions.ReservationTimeout"/>.</summary>
+public sealed record OrderSubmitted(
+    Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, IReadOnlyList<OrderLine> Lines, decimal Total, DateTimeOffset ReservationExpiresAt = default)
+    : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, decimal Total, IReadOnlyList<OrderLine>? Lines);
+public sealed record OrderConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId) : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, string? Reason, IReadOnlyList<OrderLine>? Lines);
+public sealed record OrderCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? Reason = null) : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record OrderLine(string ProductId, int Quantity);

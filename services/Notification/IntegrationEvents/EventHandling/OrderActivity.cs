@@ -6,16 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Flipkart.Notification.IntegrationEvents.EventHandling;
 
 /// <summary>The two things every handler does: track an order's status, and notify its owner once per (order, kind).</summary>
-public sealed class OrderActivity(NotificationStore store, OrderStatusSignals signals, IOptionsMonitor<NotificationOptions> options, TimeProvider time, ILogger<OrderActivity> logger, IConfiguration configuration)
+public sealed class OrderActivity(
+    NotificationStore store, OrderStatusSignals signals, InboxPolicy policy, IOptionsMonitor<NotificationOptions> options, TimeProvider time, ILogger<OrderActivity> logger)
 {
     private static readonly string[] Channels = ["email", "sms"];
-
-    /// <summary>
-    /// TEST-ONLY switch (<c>Testing__DisableDeduplication=true</c>): turns off the once-per-(order, kind) rule so the
-    /// reliability suite can show that its duplicate-delivery scenario catches a consumer that is not idempotent.
-    /// Never set it anywhere else.
-    /// </summary>
-    private readonly bool _deduplicate = !configuration.GetValue<bool>("Testing:DisableDeduplication");
 
     public async Task TrackAsync(Guid orderId, OrderStatus status, string? userId, string? reason, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
@@ -39,7 +33,7 @@ public sealed class OrderActivity(NotificationStore store, OrderStatusSignals si
         var settings = options.CurrentValue;
         var notification = new UserNotification(orderId, kind, title, message, Channels, time.GetUtcNow());
         var added = await store.UpdateInboxAsync(userId,
-            inbox => inbox.TryAdd(notification, notification.CreatedAt, settings.Retention, settings.MaxInboxSize, _deduplicate), cancellationToken);
+            inbox => inbox.TryAdd(notification, notification.CreatedAt, settings.Retention, settings.MaxInboxSize, policy.OnePerOrderAndKind), cancellationToken);
         if (!added)
         {
             logger.LogInformation("Notification {NotificationId} for {UserId} already recorded", notification.Id, userId);

@@ -1,24 +1,19 @@
-using System.Text.Json.Serialization;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Notification.IntegrationEvents.Events;
 
-// Notification's own copies of the events it consumes, read tolerantly: publishers may add fields, and only the
-// fields below matter here.
+// Notification's own copies of the events it consumes, naming only what it reads. An event that does not name the
+// order's owner is still useful: the owner learnt from the order's other events stands in.
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderSubmitted(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, decimal Total);
+public sealed record OrderSubmitted(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId = null) : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, decimal Total);
+public sealed record OrderConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, decimal Total, string? UserId = null) : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record OrderCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, string? Reason);
+public sealed record OrderCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId = null, string? Reason = null)
+    : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record StockReserved(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId);
+public sealed record StockReserved(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId = null) : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record PaymentSucceeded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId);
+public sealed record PaymentSucceeded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId) : IntegrationEvent(EventId, OccurredAt);
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record PaymentRefunded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string? UserId, decimal Amount);
+public sealed record PaymentRefunded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, decimal Amount, string? UserId = null) : IntegrationEvent(EventId, OccurredAt);

@@ -1,3 +1,5 @@
+using Flipkart.ServiceDefaults;
+
 namespace Flipkart.Ordering.IntegrationEvents.Events;
 
 // Published on topic `orders` through the order-store outbox; the record name is the CloudEvent type.

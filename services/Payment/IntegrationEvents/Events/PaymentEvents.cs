@@ -1,7 +1,8 @@
+using Flipkart.ServiceDefaults;
+
 namespace Flipkart.Payment.IntegrationEvents.Events;
 
 // Published on topic `payments` through the payment-store outbox; the record name is the CloudEvent type.
-// Shapes follow the commerce contract exactly: consumers reject members they do not know.
 
 public sealed record PaymentSucceeded(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId, string PaymentId, decimal Amount)
     : IntegrationEvent(EventId, OccurredAt);

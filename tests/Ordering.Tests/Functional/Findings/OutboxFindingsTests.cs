@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Net;
 using Flipkart.EmbeddedDapr.PubSub;
+using Flipkart.Testing;
+using static Flipkart.Ordering.Tests.Functional.Findings.FindingWaits;
 
 namespace Flipkart.Ordering.Tests.Functional.Findings;
 
@@ -19,7 +21,7 @@ public sealed class F1_OrphanOutboxHandOffOnKafkaTests(KafkaCassandraOrdering sh
     {
         var first = await shop.PlaceOrderAsync(Ct);
         Assert.Equal(HttpStatusCode.Accepted, first.Status);
-        await Eventually.Until(() => shop.EventsOf(first.OrderId).Contains("OrderSubmitted"), TimeSpan.FromSeconds(60), Ct);
+        await Eventually.TrueAsync(() => shop.EventsOf(first.OrderId).Contains("OrderSubmitted"), "the first order's OrderSubmitted");
 
         // The order store fails every transaction attempt (an outage), after daprd published the hand-off.
         shop.Gate.OnCall = (app, store, operation) => app == "ordering" && store == "order-store" && operation == "transaction"
@@ -31,7 +33,7 @@ public sealed class F1_OrphanOutboxHandOffOnKafkaTests(KafkaCassandraOrdering sh
 
         Assert.NotEqual(HttpStatusCode.Accepted, failed.Status);
         Assert.Equal(HttpStatusCode.Accepted, next.Status);
-        var arrived = await Eventually.TryUntil(() => shop.EventsOf(next.OrderId).Contains("OrderSubmitted"), TimeSpan.FromSeconds(30), Ct);
+        var arrived = await Within(() => shop.EventsOf(next.OrderId).Contains("OrderSubmitted"), TimeSpan.FromSeconds(30));
         var handOff = PubSubModule.Broker(shop.Cluster).Counters.Get(topic: "defaultorderingordersoutbox", appId: "ordering");
         Assert.True(arrived,
             $"OrderSubmitted of the next order {next.OrderId} did not reach subscribers within 30 s: the orphan hand-off of the failed order " +
@@ -53,8 +55,8 @@ public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : ICla
     {
         var (status, orderId, user, client) = await shop.PlaceOrderAsync(Ct);
         Assert.Equal(HttpStatusCode.Accepted, status);
-        using var reserved = await shop.DeliverAsync("/integration-events/stock-reserved", "StockReserved",
-            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, amount = 250m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) }, Ct);
+        using var reserved = await shop.DeliverAsync("inventory", "StockReserved",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, amount = 250m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) });
         Assert.Equal(HttpStatusCode.OK, reserved.StatusCode);
 
         // Hold PaymentSucceeded's commit (after its hand-off) until the user's cancel has committed over the same ETag.
@@ -69,8 +71,8 @@ public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : ICla
                 await release.Task;
             }
         };
-        var paying = shop.DeliverAsync("/integration-events/payment-succeeded", "PaymentSucceeded",
-            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, paymentId = "pay_f2", amount = 250m }, Ct);
+        var paying = shop.DeliverAsync("payments", "PaymentSucceeded",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, paymentId = "pay_f2", amount = 250m });
         await held.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         using var cancel = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
         release.TrySetResult();
@@ -78,8 +80,8 @@ public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : ICla
         shop.Gate.OnCall = null;
 
         var final = (string)(await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/orders/{orderId}", Ct))!["status"]!;
-        await Eventually.Until(() => shop.EventsOf(orderId).Contains(final == "Cancelled" ? "OrderCancelled" : "OrderConfirmed"), TimeSpan.FromSeconds(30), Ct);
-        await Eventually.TryUntil(() => shop.EventsOf(orderId).Count >= 3, TimeSpan.FromSeconds(5), Ct); // room for a loser's event
+        await Eventually.TrueAsync(() => shop.EventsOf(orderId).Contains(final == "Cancelled" ? "OrderCancelled" : "OrderConfirmed"), $"the {final} order's event");
+        await Within(() => shop.EventsOf(orderId).Count >= 3, TimeSpan.FromSeconds(5)); // room for a loser's event
 
         var events = shop.EventsOf(orderId);
         var contradicting = final == "Cancelled" ? "OrderConfirmed" : "OrderCancelled";
@@ -89,27 +91,19 @@ public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : ICla
     }
 }
 
-internal static class Eventually
+internal static class FindingWaits
 {
-    public static async Task<bool> TryUntil(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="condition"/> came true within <paramref name="timeout"/> (false rather than a throw, for a diagnostic message).</summary>
+    public static async Task<bool> Within(Func<bool> condition, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
+        try
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-            await Task.Delay(50, cancellationToken);
+            await Eventually.TrueAsync(condition, "the condition", timeout);
+            return true;
         }
-        return true;
-    }
-
-    public static async Task Until(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (!await TryUntil(condition, timeout, cancellationToken))
+        catch (TimeoutException)
         {
-            throw new TimeoutException($"condition not met within {timeout.TotalSeconds} s");
+            return false;
         }
     }
 }

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Flipkart.Ordering.Domain;
+using Flipkart.Ordering.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Flipkart.Ordering.Services;
+
+/// <summary>The 202 body of a placed order.</summary>
+public sealed record OrderAccepted(Guid OrderId, OrderStatus Status, decimal Total, DateTimeOffset ReservationExpiresAt);
+
+/// <summary>The answer to a placement: the 202 with the order, or the answer stored for its Idempotency-Key.</summary>
+public sealed record PlacementAnswer(int StatusCode, string Body, string? Location, bool Replayed);
+
+/// <summary>
+/// Places orders: checkout of the caller's cart and buy-now of one product, each priced by catalog and wrapped in the
+/// Idempotency-Key protocol — claim the key (or replay its answer, or refuse), find the order a previous attempt with
+/// this key already committed or place it, record the answer; after any failure free the key so the client may retry.
+/// </summary>
+public sealed class OrderPlacement(
+    IdempotentRequests idempotency,
+    OrderService orders,
+    CartClient cart,
+    CatalogClient catalog,
+    BuyNowGate gate,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+{
+    /// <summary>Turns the caller's cart into an order (lines from the cart, prices from catalog).</summary>
+    public Task<PlacementAnswer> CheckoutCartAsync(string userId, string idempotencyKey, string fingerprint, string? deliveryAddress, CancellationToken cancellationToken) =>
+        PlaceIdempotentlyAsync(userId, idempotencyKey, fingerprint, async (orderId, token) =>
+        {
+            var items = await cart.GetItemsAsync(userId, token);
+            if (items.Count == 0)
+            {
+                throw new ServiceDefaults.RuleViolationException("Cart is empty", "Add products to the cart before checking out.");
+            }
+
+            var productIds = items.Select(i => i.ProductId).Distinct(StringComparer.Ordinal).ToList();
+            var prices = await catalog.GetPricesAsync(productIds, token);
+            var unavailable = productIds.Where(id => !prices.ContainsKey(id)).ToList();
+            if (unavailable.Count > 0)
+            {
+                throw new ServiceDefaults.RuleViolationException("Products unavailable", $"No longer sold: {string.Join(", ", unavailable)}. Remove them from the cart.");
+            }
+
+            var lines = items
+                .GroupBy(i => i.ProductId, StringComparer.Ordinal)
+                .Select(g => new OrderLine(g.Key, prices[g.Key].Title, prices[g.Key].Price, g.Sum(i => i.Quantity)))
+                .ToList();
+            return await orders.PlaceAsync(orderId, userId, lines, deliveryAddress, CheckoutKind.Cart, token);
+        }, cancellationToken);
+
+    /// <summary>
+    /// One product straight to an order, the flash-sale path. The gate answers first from memory, so the common case of
+    /// a sale — no stock left — costs no state-store access, no order and no saga; inventory's reservation still has the
+    /// final word for everyone the gate lets through.
+    /// </summary>
+    public async Task<PlacementAnswer> BuyNowAsync(
+        string userId, string idempotencyKey, string fingerprint, string productId, int quantity, string? deliveryAddress, CancellationToken cancellationToken)
+    {
+        var (decision, availability) = await gate.CheckAsync(productId, quantity, cancellationToken);
+        switch (decision)
+        {
+            case GateDecision.SoldOut:
+                throw new SoldOutException(productId);
+            case GateDecision.OverPurchaseLimit:
+                throw new PurchaseLimitExceededException(productId, availability!.PerUserLimit!.Value);
+            case GateDecision.UnknownProduct:
+                throw new ProductNotFoundException(productId);
+        }
+
+        return await PlaceIdempotentlyAsync(userId, idempotencyKey, fingerprint, async (orderId, token) =>
+        {
+            var prices = await catalog.GetPricesAsync([productId], token);
+            if (!prices.TryGetValue(productId, out var price))
+            {
+                throw new ProductNotFoundException(productId);
+            }
+            var lines = new[] { new OrderLine(productId, price.Title, price.Price, quantity) };
+            return await orders.PlaceAsync(orderId, userId, lines, deliveryAddress, CheckoutKind.BuyNow, token);
+        }, cancellationToken);
+    }
+
+    private async Task<PlacementAnswer> PlaceIdempotentlyAsync(
+        string userId, string idempotencyKey, string fingerprint, Func<Guid, CancellationToken, Task<Order>> place, CancellationToken cancellationToken)
+    {
+        var claim = await idempotency.ClaimAsync(userId, idempotencyKey, fingerprint, cancellationToken);
+        switch (claim)
+        {
+            case IdempotentRequests.Replay { Record: var record }:
+                return new PlacementAnswer(record.StatusCode ?? StatusCodes.Status202Accepted, record.ResponseBody ?? "", record.Location, Replayed: true);
+            case IdempotentRequests.Rejected { Outcome: IdempotencyOutcome.FingerprintMismatch }:
+                throw new IdempotencyKeyReusedException();
+            case IdempotentRequests.Rejected:
+                throw new RequestInProgressException();
+        }
+
+        var owned = (IdempotentRequests.Owned)claim;
+        try
+        {
+            var orderId = OrderService.OrderIdFor(userId, idempotencyKey);
+            // A previous attempt with this key may have committed the order and died before recording its answer.
+            var order = await orders.GetAsync(orderId, cancellationToken) is { } existing && existing.UserId == userId
+                ? existing
+                : await place(orderId, cancellationToken);
+            var location = $"/api/orders/{order.Id}";
+            var body = JsonSerializer.Serialize(new OrderAccepted(order.Id, order.Status, order.Total, order.ReservationExpiresAt), json.Value.SerializerOptions);
+            // The order exists now; record the answer even if the client has gone, so its retry gets a replay.
+            await idempotency.CompleteAsync(owned, StatusCodes.Status202Accepted, body, location, CancellationToken.None);
+            return new PlacementAnswer(StatusCodes.Status202Accepted, body, location, Replayed: false);
+        }
+        catch
+        {
+            // Only successes are remembered: after any failure the client may retry with the same key.
+            await idempotency.ReleaseAsync(owned, CancellationToken.None);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using Grpc.Core;
+using Polly;
+using Polly.Retry;
+
+namespace Flipkart.ServiceDefaults;
+
+/// <summary>
+/// Typed access to the <typeparamref name="T"/> items of one Dapr state store, with the concurrency rules every
+/// service needs written once: reads return the ETag, creates are first-write, replaces and deletes must match the
+/// ETag read, and <see cref="UpdateAsync{TResult}"/> reruns read → decide → write on a lost race.
+/// <para>
+/// A lost race answers <c>false</c>; a store that fails answers an exception. daprd does not always tell the two
+/// apart (a transaction reports an ETag mismatch and a broken broker alike as <c>Internal</c>, and Redis or SQL
+/// stores refuse a first-write create of an existing key the same way), so where the code is ambiguous the key is
+/// read again: changed means someone else won, unchanged means the store or the outbox's broker failed, which is
+/// <see cref="DependencyUnavailableException"/> (503, or a redelivered event) rather than a retry that cannot help.
+/// </para>
+/// </summary>
+public sealed class DaprState<T>(DaprClient dapr, string storeName) where T : class
+{
+    // First-write: without an ETag a write only creates; with one it must match (Redis ignores ETags under last-write).
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    public string StoreName { get; } = storeName;
+
+    public Task<T?> GetAsync(string key, CancellationToken cancellationToken) =>
+        dapr.GetStateAsync<T?>(StoreName, key, cancellationToken: cancellationToken);
+
+    /// <summary>The item and its ETag; <c>(null, "")</c> when there is none.</summary>
+    public async Task<(T? Value, string ETag)> GetWithETagAsync(string key, CancellationToken cancellationToken)
+    {
+        var (value, etag) = await dapr.GetStateAndETagAsync<T?>(StoreName, key, cancellationToken: cancellationToken);
+        return (value, etag ?? "");
+    }
+
+    /// <summary>The items that exist among <paramref name="keys"/>, in no promised order.</summary>
+    public async Task<IReadOnlyList<T>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken, int parallelism = 8)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+        var items = await dapr.GetBulkStateAsync<T?>(StoreName, keys, parallelism, cancellationToken: cancellationToken);
+        return [.. items.Select(i => i.Value).OfType<T>()];
+    }
+
+    /// <summary>Writes without any concurrency check (last write wins).</summary>
+    public Task SaveAsync(string key, T value, CancellationToken cancellationToken, TimeSpan? timeToLive = null) =>
+        dapr.SaveStateAsync(StoreName, key, value, metadata: Metadata(timeToLive), cancellationToken: cancellationToken);
+
+    /// <summary>Creates the item; false when it already exists (someone else created it first).</summary>
+    public async Task<bool> TryCreateAsync(string key, T value, CancellationToken cancellationToken, TimeSpan? timeToLive = null)
+    {
+        try
+        {
+            // The in-memory store reports an existing key as Aborted (the SDK answers false).
+            return await dapr.TrySaveStateAsync(StoreName, key, value, "", FirstWrite, Metadata(timeToLive), cancellationToken);
+        }
+        catch (DaprException ex) when (IsAmbiguous(ex))
+        {
+            // Redis and the SQL stores refuse the create of an existing key as a plain store error.
+            return await ExistsAsync(key, cancellationToken)
+                ? false
+                : throw Unavailable($"could not create '{key}'", ex);
+        }
+    }
+
+    /// <summary>Replaces the item if it still has <paramref name="etag"/>; false when it changed meanwhile.</summary>
+    public Task<bool> TryReplaceAsync(string key, T value, string etag, CancellationToken cancellationToken, TimeSpan? timeToLive = null) =>
+        string.IsNullOrEmpty(etag)
+            ? throw new ArgumentException("A replace needs the ETag read; use TryCreateAsync for a new item.", nameof(etag))
+            : dapr.TrySaveStateAsync(StoreName, key, value, etag, FirstWrite, Metadata(timeToLive), cancellationToken);
+
+    /// <summary>Creates (empty <paramref name="etag"/>) or replaces; false when someone else wrote first.</summary>
+    public Task<bool> TrySaveAsync(string key, T value, string etag, CancellationToken cancellationToken, TimeSpan? timeToLive = null) =>
+        string.IsNullOrEmpty(etag)
+            ? TryCreateAsync(key, value, cancellationToken, timeToLive)
+            : TryReplaceAsync(key, value, etag, cancellationToken, timeToLive);
+
+    /// <summary>
+    /// Writes the item and the event its change emits in one transaction on an outbox-enabled store (see
+    /// <see cref="DaprOutbox"/>), or, without an event, as a plain <see cref="TrySaveAsync"/> (the outbox publishes
+    /// every transactional upsert, so an eventless change must not be one). False when someone else wrote first.
+    /// </summary>
+    public async Task<bool> TryCommitAsync(string key, T value, string etag, IntegrationEvent? @event, CancellationToken cancellationToken)
+    {
+        if (@event is null)
+        {
+            return await TrySaveAsync(key, value, etag, cancellationToken);
+        }
+        try
+        {
+            await DaprOutbox.CommitAsync(dapr, StoreName, key, value, etag, @event, cancellationToken);
+            return true;
+        }
+        catch (DaprException ex) when (IsAmbiguous(ex))
+        {
+            // Any error inside a transaction (a mismatch, a failing store, a broker that refused the publish) is Internal.
+            var (_, current) = await GetWithETagAsync(key, cancellationToken);
+            return current != etag
+                ? false
+                : throw Unavailable($"could not commit '{key}' with its {@event.Type} (store or broker unavailable); nothing was saved", ex);
+        }
+    }
+
+    /// <summary>Deletes the item if it still has <paramref name="etag"/>; false when it changed meanwhile.</summary>
+    public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken) =>
+        dapr.TryDeleteStateAsync(StoreName, key, etag, FirstWrite, cancellationToken: cancellationToken);
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        dapr.DeleteStateAsync(StoreName, key, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Read → <paramref name="decide"/> → write with the ETag read. <paramref name="decide"/> sees the current item
+    /// (null when absent) and answers the result plus what to write (null: nothing). A lost race starts over from a
+    /// fresh read, at most <see cref="ConcurrencyRetry.MaxRetries"/> times; then <see cref="ConcurrencyConflictException"/>.
+    /// </summary>
+    public Task<TResult> UpdateAsync<TResult>(
+        string key, Func<T?, (TResult Result, T? Write)> decide, ConcurrencyRetry retry, CancellationToken cancellationToken, TimeSpan? timeToLive = null) =>
+        UpdateAsync(key, current => decide(current) is var (result, write) ? (result, write, (IntegrationEvent?)null) : default,
+            retry, cancellationToken, timeToLive);
+
+    /// <summary>As <see cref="UpdateAsync{TResult}(string, Func{T, ValueTuple{TResult, T}}, ConcurrencyRetry, CancellationToken, TimeSpan?)"/>, with the event the write emits (outbox).</summary>
+    public Task<TResult> UpdateAsync<TResult>(
+        string key, Func<T?, (TResult Result, T? Write, IntegrationEvent? Event)> decide, ConcurrencyRetry retry, CancellationToken cancellationToken,
+        TimeSpan? timeToLive = null) =>
+        retry.ExecuteAsync(async token =>
+        {
+            var (current, etag) = await GetWithETagAsync(key, token);
+            var (result, write, @event) = decide(current);
+            if (write is null)
+            {
+                return result;
+            }
+            var saved = @event is null
+                ? await TrySaveAsync(key, write, etag, token, timeToLive)
+                : await TryCommitAsync(key, write, etag, @event, token);
+            return saved ? result : throw new ConcurrencyConflictException($"'{key}' in {StoreName} kept changing underneath this request.");
+        }, cancellationToken);
+
+    /// <summary>The item metadata of a write with a time to live (<c>ttlInSeconds</c>, at least 1).</summary>
+    public static IReadOnlyDictionary<string, string>? Metadata(TimeSpan? timeToLive) => timeToLive is { } ttl
+        ? new Dictionary<string, string> { ["ttlInSeconds"] = Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }
+        : null;
+
+    private async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
+        !(await dapr.GetByteStateAsync(StoreName, key, cancellationToken: cancellationToken)).IsEmpty;
+
+    // A status that can hide a lost race; InvalidArgument, NotFound or Unauthenticated name a defect and are rethrown.
+    private static bool IsAmbiguous(DaprException ex) =>
+        ex.InnerException is RpcException { StatusCode: StatusCode.Internal or StatusCode.Aborted or StatusCode.Unknown };
+
+    private DependencyUnavailableException Unavailable(string what, Exception inner) =>
+        new($"State store {StoreName} {what}.", inner);
+}
+
+/// <summary>
+/// How often and how patiently a lost compare-and-swap is retried: exponential back-off with jitter, so racing
+/// writers spread out instead of colliding again. <paramref name="onRetry"/> counts retries (metrics).
+/// </summary>
+public sealed class ConcurrencyRetry(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay, Action? onRetry = null)
+{
+    public int MaxRetries { get; } = maxRetries;
+
+    public static ConcurrencyRetry Attempts(int maxRetries, Action? onRetry = null) =>
+        new(maxRetries, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(250), onRetry);
+
+    /// <summary>Runs <paramref name="work"/>, again from the start each time it throws <see cref="ConcurrencyConflictException"/>.</summary>
+    public Task ExecuteAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        Pipeline.ExecuteAsync(async token => await work(token), cancellationToken).AsTask();
+
+    /// <inheritdoc cref="ExecuteAsync(Func{CancellationToken, Task}, CancellationToken)"/>
+    public Task<TResult> ExecuteAsync<TResult>(Func<CancellationToken, Task<TResult>> work, CancellationToken cancellationToken) =>
+        Pipeline.ExecuteAsync(async token => await work(token), cancellationToken).AsTask();
+
+    private ResiliencePipeline Pipeline { get; } = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<ConcurrencyConflictException>(),
+            MaxRetryAttempts = maxRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = baseDelay,
+            MaxDelay = maxDelay,
+            OnRetry = _ =>
+            {
+                onRetry?.Invoke();
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+}
+
+/// <summary>
+/// The one conflict type: an item kept changing underneath a request even after the bounded retries of
+/// <see cref="DaprState{T}.UpdateAsync{TResult}"/>. Contention passes, so it is answered 503 with Retry-After, and a
+/// subscription that throws it gets its event redelivered later.
+/// </summary>
+public sealed class ConcurrencyConflictException(string message) : Exception(message);

@@ -1,0 +1,2 @@
+// Kubernetes manifests and their composition, read as files.
+[assembly: Trait("Category", "Unit")]

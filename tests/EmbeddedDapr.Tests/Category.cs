@@ -1,0 +1,2 @@
+// The embedded sidecar in process, against daprd's behaviour.
+[assembly: Trait("Category", "Functional")]

@@ -1,0 +1,2 @@
+// The storefront in Debian's Chromium.
+[assembly: Trait("Category", "Browser")]
