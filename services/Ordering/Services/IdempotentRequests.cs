@@ -55,6 +55,13 @@ public sealed class IdempotentRequests(IIdempotencyStore store, TimeProvider tim
         return new Rejected(IdempotencyOutcome.InFlight);
     }
 
+    /// <summary>
+    /// Whether a request with this key was seen (a read, no claim): a refusal may skip the key protocol for a key never
+    /// used, but not for one whose request may have succeeded, whose answer must be replayed instead.
+    /// </summary>
+    public async Task<bool> IsKnownAsync(string userId, string idempotencyKey, CancellationToken cancellationToken) =>
+        (await store.GetAsync(StateKeys.Idempotency(userId, idempotencyKey), cancellationToken)).Record is not null;
+
     public async Task CompleteAsync(Owned claim, int statusCode, string responseBody, string? location, CancellationToken cancellationToken)
     {
         var completed = claim.Record.Complete(statusCode, responseBody, location);

@@ -51,21 +51,30 @@ public sealed class OrderPlacement(
 
     /// <summary>
     /// One product straight to an order, the flash-sale path. The gate answers first from memory, so the common case of
-    /// a sale — no stock left — costs no state-store access, no order and no saga; inventory's reservation still has the
-    /// final word for everyone the gate lets through.
+    /// a sale — no stock left — costs one point read (the Idempotency-Key, whose replay must win), no write, no order and
+    /// no saga; inventory's reservation still has the final word for everyone the gate lets through.
     /// </summary>
     public async Task<PlacementAnswer> BuyNowAsync(
         string userId, string idempotencyKey, string fingerprint, string productId, int quantity, string? deliveryAddress, CancellationToken cancellationToken)
     {
         var (decision, availability) = await gate.CheckAsync(productId, quantity, cancellationToken);
-        switch (decision)
+        if (decision != GateDecision.Proceed)
         {
-            case GateDecision.SoldOut:
-                throw new SoldOutException(productId);
-            case GateDecision.OverPurchaseLimit:
-                throw new PurchaseLimitExceededException(productId, availability!.PerUserLimit!.Value);
-            case GateDecision.UnknownProduct:
-                throw new ProductNotFoundException(productId);
+            Exception refusal = decision switch
+            {
+                GateDecision.SoldOut => new SoldOutException(productId),
+                GateDecision.OverPurchaseLimit => new PurchaseLimitExceededException(productId, availability!.PerUserLimit!.Value),
+                _ => new ProductNotFoundException(productId),
+            };
+            // An Idempotency-Key replay wins over every other answer: the retry of a purchase that went through (its
+            // 202 lost on the way) gets its order back, not "sold out" by its own order. A key never seen costs one
+            // read; a known one goes through the key protocol, which replays the answer or finds the order a previous
+            // attempt committed, and otherwise refuses as the gate did.
+            if (!await idempotency.IsKnownAsync(userId, idempotencyKey, cancellationToken))
+            {
+                throw refusal;
+            }
+            return await PlaceIdempotentlyAsync(userId, idempotencyKey, fingerprint, (_, _) => throw refusal, cancellationToken);
         }
 
         return await PlaceIdempotentlyAsync(userId, idempotencyKey, fingerprint, async (orderId, token) =>

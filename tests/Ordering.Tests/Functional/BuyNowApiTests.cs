@@ -83,12 +83,13 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
     }
 
     [Fact]
-    public async Task BuyNow_Answers409SoldOut_WithoutTouchingAnyStateStore()
+    public async Task BuyNow_Answers409SoldOut_WithOneKeyReadAndNoWrite()
     {
         var productId = Product(status: "OutOfStock", available: 0);
         var user = Buyer();
         using var client = fixture.ClientFor(user);
         var before = fixture.StateCalls.CallsBy("ordering");
+        var writesBefore = fixture.StateCalls.WritesBy("ordering");
 
         for (var i = 0; i < 20; i++)
         {
@@ -98,7 +99,9 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
             Assert.Null(response.Headers.RetryAfter);
         }
 
-        Assert.Equal(before, fixture.StateCalls.CallsBy("ordering"));
+        // Each refusal reads its Idempotency-Key once (a replay must win over the gate, finding F7) and writes nothing.
+        Assert.Equal(before + 20, fixture.StateCalls.CallsBy("ordering"));
+        Assert.Equal(writesBefore, fixture.StateCalls.WritesBy("ordering"));
         var orders = await client.GetFromJsonAsync<JsonObject>("/api/orders", Ct);
         Assert.Equal(0, (int)orders!["totalCount"]!);
         Assert.True(fixture.StateCalls.CallsBy("ordering") > before, "the counter sees ordering's state reads (the listing above)");
@@ -171,12 +174,12 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
     public async Task BuyNow_Answers404_WhenInventoryDoesNotKnowTheProduct()
     {
         using var client = fixture.ClientFor(Buyer());
-        var before = fixture.StateCalls.CallsBy("ordering");
+        var before = fixture.StateCalls.WritesBy("ordering");
 
         using var response = await client.SendAsync(BuyNow("unknown-1", $"nope-{Guid.NewGuid():N}", 1), Ct);
 
         await AssertProblem(response, HttpStatusCode.NotFound);
-        Assert.Equal(before, fixture.StateCalls.CallsBy("ordering"));
+        Assert.Equal(before, fixture.StateCalls.WritesBy("ordering"));
     }
 
     [Fact]

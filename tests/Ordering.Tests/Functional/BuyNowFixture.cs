@@ -46,8 +46,12 @@ public sealed class BuyNowFixture : OrderingApiFixture
 public sealed class StateCallCounter : ISidecarModule
 {
     private readonly ConcurrentDictionary<string, long> calls = new();
+    private readonly ConcurrentDictionary<string, long> writes = new();
 
     public long CallsBy(string appId) => calls.GetValueOrDefault(appId);
+
+    /// <summary>Operations that change state (save, delete, transaction), not reads.</summary>
+    public long WritesBy(string appId) => writes.GetValueOrDefault(appId);
 
     public void ConfigureServices(IServiceCollection services, SidecarContext sidecar) =>
         services.AddSingleton<IOutboundCallInterceptor>(new Interceptor(this, sidecar));
@@ -59,6 +63,10 @@ public sealed class StateCallCounter : ISidecarModule
             if (sidecar.StateStores.ContainsKey(componentName))
             {
                 counter.calls.AddOrUpdate(sidecar.AppId, 1, (_, n) => n + 1);
+                if (operation is not ("get" or "bulkget"))
+                {
+                    counter.writes.AddOrUpdate(sidecar.AppId, 1, (_, n) => n + 1);
+                }
             }
             return ValueTask.CompletedTask;
         }
