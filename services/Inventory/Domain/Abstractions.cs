@@ -36,3 +36,27 @@ public interface IReservationRecords
 
     Task AddProductIdAsync(string productId, CancellationToken cancellationToken);
 }
+
+/// <summary>How an order stands at ordering, as far as its stock hold is concerned.</summary>
+public enum OrderOutcome
+{
+    /// <summary>Still in the saga (reserving, paying): ordering will confirm or cancel it.</summary>
+    Pending,
+    Confirmed,
+    Cancelled,
+    /// <summary>Ordering never stored it (its creating commit failed after the event was handed over).</summary>
+    NotFound,
+    /// <summary>Ordering could not be asked (down, unreachable, an answer that makes no sense).</summary>
+    Unknown,
+}
+
+/// <summary>
+/// Ordering decides an order's fate; inventory asks it before settling a lapsed hold on its own, because the event
+/// that would have told it (OrderConfirmed) can be late: parked in a dead-letter queue, waiting out a redelivery,
+/// behind a held Kafka partition.
+/// </summary>
+public interface IOrderOutcomes
+{
+    /// <summary>Never throws for an outage: <see cref="OrderOutcome.Unknown"/> then.</summary>
+    Task<OrderOutcome> GetAsync(Guid orderId, string? userId, CancellationToken cancellationToken);
+}

@@ -15,6 +15,7 @@ public sealed class ReservationCoordinator(
     IStockLedger ledger,
     IReservationRecords records,
     IIntegrationEventPublisher events,
+    IOrderOutcomes orderOutcomes,
     TimeProvider time,
     IOptionsMonitor<InventoryOptions> options,
     ILogger<ReservationCoordinator> logger)
@@ -171,13 +172,34 @@ public sealed class ReservationCoordinator(
                     settled += await ledger.CommitAsync(productId, orderId, cancellationToken) ? 1 : 0;
                     break;
                 default:
-                    logger.LogWarning("Reservation of order {OrderId} lapsed at {ExpiresAt} without a decision; releasing it", orderId, record.ExpiresAt);
-                    await ReleaseAsync(orderId, ExpiredReason, cancellationToken);
-                    settled++;
+                    settled += await SettleLapsedHoldAsync(record, cancellationToken) ? 1 : 0;
                     break;
             }
         }
         return settled;
+    }
+
+    // A hold past its expiry and grace with no word from ordering. Ordering decides the order's fate and its
+    // OrderConfirmed may merely be late, so ordering is asked: releasing a confirmed (paid) order's units would sell
+    // them twice. While ordering cannot answer or has not decided, the hold stays and the next sweep asks again.
+    private async Task<bool> SettleLapsedHoldAsync(OrderReservation record, CancellationToken cancellationToken)
+    {
+        var outcome = await orderOutcomes.GetAsync(record.OrderId, record.UserId, cancellationToken);
+        switch (outcome)
+        {
+            case OrderOutcome.Confirmed:
+                logger.LogWarning("Reservation of order {OrderId} lapsed at {ExpiresAt}, but ordering confirmed the order: committing it", record.OrderId, record.ExpiresAt);
+                await CommitAsync(record.OrderId, cancellationToken);
+                return true;
+            case OrderOutcome.Cancelled or OrderOutcome.NotFound:
+                logger.LogWarning("Reservation of order {OrderId} lapsed at {ExpiresAt} and ordering has it {Outcome}: releasing it", record.OrderId, record.ExpiresAt, outcome);
+                await ReleaseAsync(record.OrderId, ExpiredReason, cancellationToken);
+                return true;
+            default:
+                logger.LogWarning("Reservation of order {OrderId} lapsed at {ExpiresAt}; ordering's answer is {Outcome}, so the hold stays until it decides",
+                    record.OrderId, record.ExpiresAt, outcome);
+                return false;
+        }
     }
 
     private async Task CompleteReservationAsync(OrderReservation record, string etag, CancellationToken cancellationToken)

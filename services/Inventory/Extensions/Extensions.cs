@@ -17,6 +17,8 @@ public static class Extensions
         builder.Services.AddSingleton<ActorStockLedger>();
         builder.Services.AddSingleton<StateStoreStockLedger>();
         builder.Services.AddSingleton<IStockLedger>(ChooseLedger);
+        builder.Services.AddDaprInvocationClient(AppIds.Ordering);
+        builder.Services.AddSingleton<IOrderOutcomes, OrderingOrderOutcomes>();
         builder.Services.AddSingleton<ReservationCoordinator>();
         builder.Services.AddSingleton<AvailabilityCache>();
         builder.Services.AddSingleton<ReservationSweeper>();

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Flipkart.Inventory;
 using Flipkart.ServiceDefaults;
 using Flipkart.Testing;
@@ -9,8 +12,8 @@ namespace Inventory.Tests.Functional;
 
 /// <summary>
 /// Inventory behind its sidecar on the <c>local</c> profile, configured for one ledger, plus a stand-in for
-/// <c>ordering</c> subscribed to topic <c>inventory</c> that records what inventory publishes (and whose sidecar
-/// publishes order events as ordering would).
+/// <c>ordering</c> subscribed to topic <c>inventory</c> that records what inventory publishes, answers an order's status
+/// (<see cref="OrderStatuses"/>) and whose sidecar publishes order events as ordering would.
 /// </summary>
 public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<string, string>? settings = null, int replicas = 1)
     : ServiceCluster<Program>(AppIds.Inventory)
@@ -35,8 +38,22 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
     /// <summary>CloudEvents inventory published, as delivered to the stand-in.</summary>
     public ConcurrentQueue<JsonObject> Published { get; } = new();
 
+    /// <summary>What the stand-in ordering answers for an order's status (the expiry sweep asks); absent orders are 404.</summary>
+    public ConcurrentDictionary<Guid, string> OrderStatuses { get; } = new();
+
     protected override async Task StartStubsAsync() =>
-        await AddStubAsync(AppIds.Ordering, await StubApp.RecorderAsync(Topics.Inventory, Published.Enqueue));
+        await AddStubAsync(AppIds.Ordering, await StubApp.StartAsync(app =>
+        {
+            app.MapGet("/dapr/subscribe", () => Results.Json(new[] { new { pubsubname = DaprComponents.PubSub, topic = Topics.Inventory, route = Topics.Inventory } }));
+            app.MapPost($"/{Topics.Inventory}", async (HttpRequest request) =>
+            {
+                Published.Enqueue((await JsonSerializer.DeserializeAsync<JsonObject>(request.Body))!);
+                return Results.Ok();
+            });
+            app.MapGet("/api/orders/{orderId:guid}", (Guid orderId) => OrderStatuses.TryGetValue(orderId, out var status)
+                ? Results.Json(new { orderId, status })
+                : Results.NotFound());
+        }));
 
     public HttpClient Client(string? userId, string? roles = null, int replica = 0) =>
         Replicas[replica].CreateClient().As(userId, roles is null ? [] : [roles]);

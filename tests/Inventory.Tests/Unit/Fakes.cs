@@ -144,6 +144,15 @@ internal sealed class RecordingPublisher : IIntegrationEventPublisher
     public IReadOnlyList<T> OfType<T>() where T : InventoryEvent => [.. Published.OfType<T>()];
 }
 
+/// <summary>Ordering's answers about orders, as the sweep asks them; an order nobody set is still pending.</summary>
+internal sealed class FakeOrderOutcomes : IOrderOutcomes
+{
+    public ConcurrentDictionary<Guid, OrderOutcome> Outcomes { get; } = new();
+
+    public Task<OrderOutcome> GetAsync(Guid orderId, string? userId, CancellationToken cancellationToken) =>
+        Task.FromResult(Outcomes.GetValueOrDefault(orderId, OrderOutcome.Pending));
+}
+
 internal sealed class FakeTime(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset now = start;

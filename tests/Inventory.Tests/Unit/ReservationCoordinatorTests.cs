@@ -16,12 +16,13 @@ public class ReservationCoordinatorTests
     private readonly InMemoryLedger ledger = new();
     private readonly InMemoryRecords records = new();
     private readonly RecordingPublisher events = new();
+    private readonly FakeOrderOutcomes ordering = new();
     private readonly FakeTime time = new(Start);
     private readonly ReservationCoordinator coordinator;
 
     public ReservationCoordinatorTests()
     {
-        coordinator = new ReservationCoordinator(ledger, records, events, time, TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
+        coordinator = new ReservationCoordinator(ledger, records, events, ordering, time, TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
     }
 
     private static OrderSubmitted Order(Guid orderId, params (string Product, int Quantity)[] lines) =>
@@ -180,6 +181,7 @@ public class ReservationCoordinatorTests
         await Stock("a", 5);
         var orderId = Guid.NewGuid();
         await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
+        ordering.Outcomes[orderId] = OrderOutcome.Cancelled;   // its OrderCancelled was lost
 
         time.Advance(TimeSpan.FromMinutes(11));   // past expiry, inside the 2-minute grace: ordering's turn
         Assert.Equal(0, await coordinator.SweepAsync("a", Ct));
@@ -189,6 +191,40 @@ public class ReservationCoordinatorTests
         Assert.Equal(1, await coordinator.SweepAsync("a", Ct));
         Assert.Equal((5, 0), (ledger.Get("a").Available, ledger.Get("a").Reserved));
         Assert.Equal(ReservationCoordinator.ExpiredReason, Assert.Single(events.OfType<StockReleased>()).Reason);
+    }
+
+    [Theory]
+    [InlineData(OrderOutcome.Pending)]
+    [InlineData(OrderOutcome.Unknown)]
+    public async Task SweepAsync_KeepsALapsedHold_WhileOrderingHasNotDecidedOrCannotBeAsked(OrderOutcome outcome)
+    {
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
+        ordering.Outcomes[orderId] = outcome;
+
+        time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(0, await coordinator.SweepAsync("a", Ct));
+        Assert.Equal((3, 2, 0), (ledger.Get("a").Available, ledger.Get("a").Reserved, ledger.Get("a").Sold));
+        Assert.Equal(ReservationStatus.Reserved, records.Find(orderId)!.Status);
+    }
+
+    [Fact]
+    public async Task SweepAsync_CommitsALapsedHold_WhenOrderingConfirmedTheOrder_AndTheLateConfirmationFindsItSold()
+    {
+        await Stock("a", 1);
+        var orderId = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(orderId, ("a", 1)), Ct);
+        ordering.Outcomes[orderId] = OrderOutcome.Confirmed;   // its OrderConfirmed is late (finding F3)
+
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await coordinator.SweepAsync("a", Ct));
+        await coordinator.CommitAsync(orderId, Ct);   // the late OrderConfirmed
+
+        Assert.Equal((0, 0, 1), (ledger.Get("a").Available, ledger.Get("a").Reserved, ledger.Get("a").Sold));
+        Assert.Equal(ReservationStatus.Committed, records.Find(orderId)!.Status);
+        Assert.Empty(events.OfType<StockReleased>());
     }
 
     [Fact]

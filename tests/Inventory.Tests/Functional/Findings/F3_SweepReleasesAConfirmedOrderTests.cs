@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Flipkart.Inventory;
 using Flipkart.Inventory.Apis;
+using Flipkart.Testing;
 
 namespace Inventory.Tests.Functional.Findings;
 
@@ -44,8 +45,11 @@ public sealed class F3_SweepReleasesAConfirmedOrderTests(FastSweepFixture fixtur
             eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = "buyer-f3", lines, total = 499m,
             reservationExpiresAt = DateTimeOffset.UtcNow.AddSeconds(1),
         }), Ct)).EnsureSuccessStatusCode();
-        // Ordering confirms the paid order now; its OrderConfirmed is late. The sweep gets there first.
-        var released = await Until(async () => (await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{product}", Ct))!.Available == 1, TimeSpan.FromSeconds(20));
+        // Ordering confirms the paid order now; its OrderConfirmed is late. The sweep gets there first and settles the hold.
+        fixture.OrderStatuses[orderId] = "Confirmed";
+        await Eventually.TrueAsync(async () => (await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{product}", Ct))!.Reserved == 0,
+            "the expiry sweep settling the lapsed hold");
+        var released = (await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{product}", Ct))!.Available == 1;
         (await client.PostAsync("/integration-events/order-confirmed", Event("OrderConfirmed", new
         {
             eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = "buyer-f3", total = 499m, lines = new[] { new { productId = product, quantity = 1 } },
@@ -55,19 +59,5 @@ public sealed class F3_SweepReleasesAConfirmedOrderTests(FastSweepFixture fixtur
         Assert.True(stock.Sold == 1 && stock.Available == 0,
             $"order {orderId} was confirmed, yet its unit is not sold: available {stock.Available}, reserved {stock.Reserved}, sold {stock.Sold} " +
             $"(the sweep {(released ? "released the hold before the confirmation arrived" : "did not release it")}; the late commit was dropped)");
-    }
-
-    private static async Task<bool> Until(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-            await Task.Delay(100, Ct);
-        }
-        return true;
     }
 }
