@@ -244,6 +244,13 @@ public sealed class ReservationCoordinator(
         switch (current?.Status)
         {
             case ReservationStatus.Reserved:
+                // Another delivery of this order reserved it. If this one gave stock back meanwhile (its all-or-nothing
+                // clean-up releases by order id, so it released the other's holds too), take it again: the record says
+                // Reserved and the order will be committed against it.
+                if (mine.Status == ReservationStatus.Failed)
+                {
+                    await RestoreHoldsAsync(current, cancellationToken);
+                }
                 await PublishOutcomeAsync(current, cancellationToken);
                 break;
             case ReservationStatus.Failed or ReservationStatus.Released:
@@ -257,6 +264,20 @@ public sealed class ReservationCoordinator(
                 break;
             default:
                 throw new ConcurrencyConflictException($"The reservation record of order {mine.OrderId} changed underneath its reservation.");
+        }
+    }
+
+    private async Task RestoreHoldsAsync(OrderReservation record, CancellationToken cancellationToken)
+    {
+        foreach (var line in record.Lines)
+        {
+            var outcome = await ledger.ReserveAsync(line.ProductId, record.OrderId, record.UserId, line.Quantity, record.ExpiresAt, cancellationToken);
+            if (FailureReason(outcome) is { } reason)
+            {
+                // Someone else took the unit in between: the record promises stock nobody holds. Loud, so an operator
+                // sees it before the order's commit finds nothing to sell.
+                logger.LogError("Order {OrderId} is Reserved but its hold of {ProductId} could not be restored ({Reason})", record.OrderId, line.ProductId, reason);
+            }
         }
     }
 
