@@ -27,6 +27,14 @@ public sealed class PaymentOptions
     [MaxLength(64)]
     public string? DeclineUserIdPrefix { get; set; } = "decline-";
 
+    /// <summary>
+    /// How long a charge in progress belongs to the delivery that recorded its intent. Other deliveries of the same
+    /// StockReserved wait for its outcome meanwhile (one commit per order, no racing writers); after it, a redelivery
+    /// takes the charge over (the first one died). Longer than a provider call plus a commit.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ChargeLease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Bounded retries of an optimistic-concurrency (ETag) conflict on one payment record.</summary>
     [Range(1, 20)]
     public int ConcurrencyRetries { get; set; } = 8;

@@ -4,6 +4,11 @@ namespace Flipkart.Payment.Domain;
 
 public enum PaymentStatus
 {
+    /// <summary>
+    /// The provider is being asked to charge (the intent, recorded before the call): if the outcome's record is lost
+    /// (a failed commit, a crash), a cancellation still knows a charge may exist and voids it.
+    /// </summary>
+    Charging,
     /// <summary>Charged once; may be refunded once.</summary>
     Charged,
     /// <summary>The provider declined; nothing to refund.</summary>
@@ -39,6 +44,10 @@ public sealed class OrderPayment
     [JsonInclude] public string? DeclineReason { get; private set; }
     [JsonInclude] public IReadOnlyList<ChargeEntry> Charges { get; private set; } = [];
     [JsonInclude] public IReadOnlyList<RefundEntry> Refunds { get; private set; } = [];
+    /// <summary>The delivery whose charge is in progress (<see cref="PaymentStatus.Charging"/>).</summary>
+    [JsonInclude] public Guid? ChargingBy { get; private set; }
+    /// <summary>Voided after a charge was attempted: the provider was (or is still to be) told to void it.</summary>
+    [JsonInclude] public bool ChargeAttempted { get; private set; }
     [JsonInclude] public DateTimeOffset CreatedAt { get; private set; }
     [JsonInclude] public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -66,8 +75,45 @@ public sealed class OrderPayment
         OrderId = orderId, UserId = userId, Status = PaymentStatus.Voided, CreatedAt = now, UpdatedAt = now,
     };
 
+    /// <summary>The intent to charge, stored before the provider is called.</summary>
+    public static OrderPayment Intent(Guid orderId, string? userId, decimal amount, Guid chargingBy, DateTimeOffset now) => new()
+    {
+        OrderId = orderId, UserId = userId, Amount = amount, Status = PaymentStatus.Charging, ChargingBy = chargingBy, CreatedAt = now, UpdatedAt = now,
+    };
+
+    /// <summary>Whether <paramref name="delivery"/> may charge now: it owns the intent, or the owner's lease lapsed.</summary>
+    public bool MayCharge(Guid delivery, DateTimeOffset now, TimeSpan lease) =>
+        Status == PaymentStatus.Charging && (ChargingBy == delivery || now - UpdatedAt >= lease);
+
+    /// <summary>A redelivery takes over a charge whose first delivery died (its lease lapsed).</summary>
+    public void TakeOver(Guid delivery, DateTimeOffset now)
+    {
+        if (Status != PaymentStatus.Charging)
+        {
+            throw new PaymentDomainException($"Only a charge in progress can be taken over ({Status}).");
+        }
+        ChargingBy = delivery;
+        UpdatedAt = now;
+    }
+
     [JsonIgnore]
     public bool NeedsRefund => Status == PaymentStatus.Charged;
+
+    /// <summary>Whether the provider may hold a charge without a recorded outcome, which a cancellation must void.</summary>
+    [JsonIgnore]
+    public bool NeedsVoid => Status == PaymentStatus.Charging || (Status == PaymentStatus.Voided && ChargeAttempted);
+
+    /// <summary>The order was cancelled while its charge's outcome was unrecorded: voided, and the provider must void it.</summary>
+    public void VoidIntent(DateTimeOffset now)
+    {
+        if (Status != PaymentStatus.Charging)
+        {
+            throw new PaymentDomainException($"Only a charge in progress can be voided ({Status}).");
+        }
+        Status = PaymentStatus.Voided;
+        ChargeAttempted = true;
+        UpdatedAt = now;
+    }
 
     /// <summary>Refunds the charge once. False when there is nothing (left) to refund.</summary>
     public bool Refund(string refundId, DateTimeOffset now)

@@ -8,8 +8,9 @@ namespace Flipkart.Payment.Services;
 
 /// <summary>
 /// Charges an order once and refunds it at most once, whatever the delivery order or duplication of the saga
-/// events. The payment record of an order is created first-write, so of two concurrent deliveries (or a charge
-/// racing a cancellation) exactly one decision is stored and exactly one event published.
+/// events. The payment record of an order is created first-write as the intent to charge, and its outcome replaces
+/// it by compare-and-swap, so of two concurrent deliveries (or a charge racing a cancellation) exactly one decision
+/// is stored and exactly one event published, and a charge whose outcome was lost is never forgotten.
 /// </summary>
 public sealed class PaymentProcessor(
     IPaymentRepository payments,
@@ -18,6 +19,8 @@ public sealed class PaymentProcessor(
     IOptionsMonitor<PaymentOptions> options,
     ILogger<PaymentProcessor> logger) : IIntegrationEventHandler<StockReserved>, IIntegrationEventHandler<OrderCancelled>
 {
+    private static readonly TimeSpan OutcomeWait = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrencyRetry concurrencyRetry = ConcurrencyRetry.Attempts(options.CurrentValue.ConcurrencyRetries);
 
     Task IIntegrationEventHandler<StockReserved>.HandleAsync(StockReserved @event, CancellationToken cancellationToken) => ChargeAsync(@event, cancellationToken);
@@ -28,17 +31,55 @@ public sealed class PaymentProcessor(
     public async Task<OrderPayment?> GetAsync(Guid orderId, CancellationToken cancellationToken) =>
         (await payments.GetAsync(orderId, cancellationToken)).Payment;
 
-    /// <summary>Stock is reserved: charge the order unless a decision (charge, decline, void) already exists.</summary>
-    public Task ChargeAsync(StockReserved @event, CancellationToken cancellationToken) =>
-        concurrencyRetry.ExecuteAsync(async token =>
+    /// <summary>
+    /// Stock is reserved: charge the order unless a decision (charge, decline, void) already exists. The intent is
+    /// recorded before the provider is called, so a charge whose outcome cannot be recorded (a failed commit, a crash)
+    /// is still known: the redelivery finishes it, or the order's cancellation voids it.
+    /// </summary>
+    public async Task ChargeAsync(StockReserved @event, CancellationToken cancellationToken)
+    {
+        var delivery = Guid.NewGuid();
+        var settings = options.CurrentValue;
+        await concurrencyRetry.ExecuteAsync(async token =>
         {
-            var (existing, _) = await payments.GetAsync(@event.OrderId, token);
-            if (existing is not null)
+            var (existing, etag) = await payments.GetAsync(@event.OrderId, token);
+            if (existing is null)
+            {
+                // Created only if absent; either way what follows works from the stored record and its ETag.
+                await payments.TrySaveAsync(OrderPayment.Intent(@event.OrderId, @event.UserId, @event.Amount, delivery, time.GetUtcNow()), etag: "", @event: null, token);
+                (existing, etag) = await payments.GetAsync(@event.OrderId, token);
+                if (existing is null)
+                {
+                    throw new ConcurrencyConflictException($"Payment of order {@event.OrderId}: the intent to charge was not stored.");
+                }
+            }
+            if (existing.Status != PaymentStatus.Charging)
             {
                 logger.LogInformation("Order {OrderId} already has a {Status} payment; not charging again", @event.OrderId, existing.Status);
                 return;
             }
+            if (!existing.MayCharge(delivery, time.GetUtcNow(), settings.ChargeLease))
+            {
+                // Another delivery of this order is charging: one writer per outcome, so wait for its result (a
+                // racing second commit would, on a store without rollback, publish its event although it lost).
+                await WaitForOutcomeAsync(@event.OrderId, token);
+                return;
+            }
+            if (existing.ChargingBy != delivery)
+            {
+                existing.TakeOver(delivery, time.GetUtcNow());
+                if (!await payments.TrySaveAsync(existing, etag, @event: null, token))
+                {
+                    throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} changed while taking its charge over.");
+                }
+                (existing, etag) = await payments.GetAsync(@event.OrderId, token);
+                if (existing?.ChargingBy != delivery)
+                {
+                    throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} changed while taking its charge over.");
+                }
+            }
 
+            // The provider's idempotency key is the order: a repeated call (a redelivery, a duplicate) is the same charge.
             var result = await provider.ChargeAsync(@event.OrderId, @event.UserId, @event.Amount, token);
             var now = time.GetUtcNow();
             OrderPayment record;
@@ -55,7 +96,7 @@ public sealed class PaymentProcessor(
                 outcome = new PaymentFailed(EventId(@event.OrderId, nameof(PaymentFailed)), now, @event.OrderId, reason);
             }
 
-            if (await payments.TrySaveAsync(record, etag: "", outcome, token))
+            if (await payments.TrySaveAsync(record, etag, outcome, token))
             {
                 logger.LogInformation("Order {OrderId}: payment {Status} for {Amount}", @event.OrderId, record.Status, @event.Amount);
                 return;
@@ -64,7 +105,7 @@ public sealed class PaymentProcessor(
             // Someone decided first: a concurrent duplicate (its charge is the same provider charge, by idempotency
             // key) or the order's cancellation, in which case the provider must release what it just took.
             var (winner, _) = await payments.GetAsync(@event.OrderId, token);
-            if (winner is null)
+            if (winner is null || winner.Status == PaymentStatus.Charging)
             {
                 throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} could not be stored.");
             }
@@ -73,8 +114,29 @@ public sealed class PaymentProcessor(
                 await provider.VoidAsync(@event.OrderId, result.PaymentId, token);
             }
         }, cancellationToken);
+    }
 
-    /// <summary>The order is cancelled: refund a charge once, or void the order so a late StockReserved never charges.</summary>
+    // Polls until the charge in progress elsewhere has an outcome (a provider call and a commit: well under a second);
+    // a few seconds without one and this delivery fails, so the broker redelivers it later.
+    private async Task WaitForOutcomeAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < OutcomeWait)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            var (current, _) = await payments.GetAsync(orderId, cancellationToken);
+            if (current is not null && current.Status != PaymentStatus.Charging)
+            {
+                return;
+            }
+        }
+        throw new ConcurrencyConflictException($"The charge of order {orderId} in progress elsewhere has no outcome yet.");
+    }
+
+    /// <summary>
+    /// The order is cancelled: refund a charge once; void a charge whose outcome was never recorded; or void the order
+    /// so a late StockReserved never charges.
+    /// </summary>
     public Task HandleOrderCancelledAsync(OrderCancelled @event, CancellationToken cancellationToken) =>
         concurrencyRetry.ExecuteAsync(async token =>
         {
@@ -87,6 +149,23 @@ public sealed class PaymentProcessor(
                     throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} appeared while voiding it.");
                 }
                 logger.LogInformation("Order {OrderId} cancelled before any charge; voided", @event.OrderId);
+                return;
+            }
+            if (existing.Status == PaymentStatus.Charging)
+            {
+                // Voided first, then the provider: a charge that commits meanwhile wins the record and is refunded on
+                // the retry instead; one that lands at the provider after this void sees Voided and voids itself.
+                existing.VoidIntent(now);
+                if (!await payments.TrySaveAsync(existing, etag, @event: null, token))
+                {
+                    throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} changed while voiding it.");
+                }
+            }
+            if (existing.NeedsVoid)
+            {
+                // Also reached on a redelivery after a crash between the record and the provider: void again (idempotent).
+                await provider.VoidAsync(@event.OrderId, paymentId: null, token);
+                logger.LogWarning("Order {OrderId} cancelled while its charge was unrecorded; the provider's charge is voided", @event.OrderId);
                 return;
             }
             if (!existing.NeedsRefund)

@@ -16,8 +16,11 @@ public interface IPaymentProvider
 
     Task<string> RefundAsync(Guid orderId, string paymentId, decimal amount, CancellationToken cancellationToken);
 
-    /// <summary>Releases a charge that lost the race against the order's cancellation and was never recorded.</summary>
-    Task VoidAsync(Guid orderId, string paymentId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Releases a charge that lost the race against the order's cancellation or whose record was lost; idempotent. A
+    /// null <paramref name="paymentId"/> voids whatever charge the order's idempotency key made, if any.
+    /// </summary>
+    Task VoidAsync(Guid orderId, string? paymentId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -57,9 +60,9 @@ public sealed class SimulatedPaymentProvider(IOptionsMonitor<PaymentOptions> opt
         return $"rfnd_{orderId:N}";
     }
 
-    public Task VoidAsync(Guid orderId, string paymentId, CancellationToken cancellationToken)
+    public Task VoidAsync(Guid orderId, string? paymentId, CancellationToken cancellationToken)
     {
-        logger.LogInformation("Voided unrecorded charge {PaymentId} of cancelled order {OrderId}", paymentId, orderId);
+        logger.LogInformation("Voided unrecorded charge {PaymentId} of cancelled order {OrderId}", paymentId ?? $"pay_{orderId:N}", orderId);
         return Task.CompletedTask;
     }
 

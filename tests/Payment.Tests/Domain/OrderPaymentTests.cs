@@ -69,4 +69,34 @@ public sealed class OrderPaymentTests
         Assert.Equal(payment.Charges, copy.Charges);
         Assert.Equal(payment.Refunds, copy.Refunds);
     }
+
+    [Fact]
+    public void AnIntent_BelongsToItsDelivery_UntilItsLeaseLapses()
+    {
+        var first = Guid.NewGuid();
+        var payment = OrderPayment.Intent(OrderId, "u", 499m, first, T0);
+        var lease = TimeSpan.FromSeconds(30);
+
+        Assert.True(payment.MayCharge(first, T0.AddSeconds(1), lease));
+        Assert.False(payment.MayCharge(Guid.NewGuid(), T0.AddSeconds(29), lease));
+        var second = Guid.NewGuid();
+        Assert.True(payment.MayCharge(second, T0.AddSeconds(30), lease));
+        payment.TakeOver(second, T0.AddSeconds(30));
+        Assert.False(payment.MayCharge(first, T0.AddSeconds(31), lease));
+    }
+
+    [Fact]
+    public void AVoidedIntent_StillNeedsTheProvidersChargeVoided_AndIsNeverRefunded()
+    {
+        var payment = OrderPayment.Intent(OrderId, "u", 499m, Guid.NewGuid(), T0);
+        Assert.True(payment.NeedsVoid);
+
+        payment.VoidIntent(T0.AddSeconds(5));
+
+        Assert.Equal(PaymentStatus.Voided, payment.Status);
+        Assert.True(payment.NeedsVoid);
+        Assert.False(payment.NeedsRefund);
+        Assert.False(OrderPayment.Voided(OrderId, "u", T0).NeedsVoid);   // cancelled before any charge was attempted
+        Assert.Throws<PaymentDomainException>(() => payment.VoidIntent(T0.AddSeconds(6)));
+    }
 }

@@ -21,7 +21,7 @@ internal sealed class InMemoryPaymentRepository : IPaymentRepository
 
     public List<IntegrationEvent> Published { get; } = [];
 
-    /// <summary>Runs before a save takes effect; lets a test interleave a competing writer.</summary>
+    /// <summary>Runs before a save that publishes an event (an outcome) takes effect; lets a test interleave a competing writer.</summary>
     public Func<Task>? BeforeSave { get; set; }
 
     public Task<(OrderPayment? Payment, string ETag)> GetAsync(Guid orderId, CancellationToken cancellationToken)
@@ -36,7 +36,7 @@ internal sealed class InMemoryPaymentRepository : IPaymentRepository
 
     public async Task<bool> TrySaveAsync(OrderPayment payment, string etag, IntegrationEvent? @event, CancellationToken cancellationToken)
     {
-        if (BeforeSave is { } hook)
+        if (@event is not null && BeforeSave is { } hook)
         {
             BeforeSave = null;
             await hook();
@@ -82,7 +82,7 @@ internal sealed class RecordingProvider : IPaymentProvider
         return Task.FromResult($"rfnd_{orderId:N}");
     }
 
-    public Task VoidAsync(Guid orderId, string paymentId, CancellationToken cancellationToken)
+    public Task VoidAsync(Guid orderId, string? paymentId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref voids);
         return Task.CompletedTask;

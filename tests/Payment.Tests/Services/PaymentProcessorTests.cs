@@ -1,6 +1,7 @@
 using Flipkart.Payment.Domain;
 using Flipkart.Payment.IntegrationEvents.Events;
 using Flipkart.Payment.Services;
+using Flipkart.ServiceDefaults;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Flipkart.Testing;
@@ -51,10 +52,17 @@ public sealed class PaymentProcessorTests
     [Fact]
     public async Task ChargeAsync_StoresOneCharge_WhenTwoDeliveriesRace()
     {
-        // The second delivery reads "no payment" and charges while the first is about to store its decision.
-        repository.BeforeSave = () => processor.ChargeAsync(Reserved(), CancellationToken.None);
+        // The second delivery arrives while the first is about to store its outcome: it finds the first's charge in
+        // progress and waits for its outcome instead of charging and committing alongside it.
+        Task? second = null;
+        repository.BeforeSave = () =>
+        {
+            second = processor.ChargeAsync(Reserved(), CancellationToken.None);
+            return Task.CompletedTask;
+        };
 
         await processor.ChargeAsync(Reserved(), CancellationToken.None);
+        await second!;
 
         var payment = (await repository.GetAsync(orderId, CancellationToken.None)).Payment!;
         Assert.Single(payment.Charges);
@@ -111,7 +119,26 @@ public sealed class PaymentProcessorTests
         var payment = (await repository.GetAsync(orderId, CancellationToken.None)).Payment!;
         Assert.Equal(PaymentStatus.Voided, payment.Status);
         Assert.Empty(payment.Charges);
-        Assert.Equal(1, provider.Voids);
+        // The cancellation voids the charge it found in progress, and the charge that lost the record voids it too
+        // (the provider's void is idempotent per order).
+        Assert.Equal(2, provider.Voids);
+        Assert.Empty(repository.Published);
+    }
+
+    [Fact]
+    public async Task HandleOrderCancelled_VoidsTheProviderCharge_WhenTheChargesOutcomeWasNeverRecorded()
+    {
+        // The provider charged, then storing the outcome failed (finding F4): the intent stays.
+        repository.BeforeSave = () => throw new DependencyUnavailableException("payment-store timed out", null);
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => processor.ChargeAsync(Reserved(), CancellationToken.None));
+        Assert.Equal(PaymentStatus.Charging, (await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Status);
+
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);   // redelivered: voids again, idempotent
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);                  // the late redelivery charges nothing
+
+        Assert.Equal((1, 2, 0), (provider.Charges, provider.Voids, provider.Refunds));
+        Assert.Equal(PaymentStatus.Voided, (await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Status);
         Assert.Empty(repository.Published);
     }
 

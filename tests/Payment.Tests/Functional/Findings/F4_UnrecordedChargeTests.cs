@@ -108,9 +108,9 @@ public sealed class RecordingProvider : IPaymentProvider
     public Task<string> RefundAsync(Guid orderId, string paymentId, decimal amount, CancellationToken cancellationToken) =>
         Task.FromResult(Refunded.GetOrAdd(orderId, $"rfnd_{orderId:N}"));
 
-    public Task VoidAsync(Guid orderId, string paymentId, CancellationToken cancellationToken)
+    public Task VoidAsync(Guid orderId, string? paymentId, CancellationToken cancellationToken)
     {
-        Voided[orderId] = paymentId;
+        Voided[orderId] = paymentId ?? "(by idempotency key)";
         return Task.CompletedTask;
     }
 }
