@@ -9,6 +9,7 @@ namespace Flipkart.Deployment.Tests;
 /// repository is its project's ContainerRepository, on the chiseled base, as the non-root user the pod pins.
 /// (Publishing needs a container registry, so it is not run here; the properties it uses are evaluated.)
 /// </summary>
+[Trait("Category", "System")]
 public sealed class ContainerImageTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Flipkart.Deployment.Tests;
 /// Composes k8s/aks and k8s/eks like `kustomize build`, loads every manifest into typed Kubernetes objects
 /// and checks that the cluster would run the same system as dapr.yaml and components/ describe.
 /// </summary>
+[Unit]
 public sealed class KubernetesManifestTests
 {
     private const string Namespace = "flipkart";

@@ -142,6 +142,7 @@ public abstract class OverlayStartTests<TShop>(TShop shop) where TShop : Overlay
 }
 
 [Collection(OverlayStartCollection.Name)]
+[Trait("Category", "System")]
 public sealed class AksOverlayStartTests(AksShop shop) : OverlayStartTests<AksShop>(shop), IClassFixture<AksShop>
 {
     public static TheoryData<string> Deployments => OverlayShop.Deployments("aks");
@@ -152,6 +153,7 @@ public sealed class AksOverlayStartTests(AksShop shop) : OverlayStartTests<AksSh
 }
 
 [Collection(OverlayStartCollection.Name)]
+[Trait("Category", "System")]
 public sealed class EksOverlayStartTests(EksShop shop) : OverlayStartTests<EksShop>(shop), IClassFixture<EksShop>
 {
     public static TheoryData<string> Deployments => OverlayShop.Deployments("eks");

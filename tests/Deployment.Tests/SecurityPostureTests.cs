@@ -8,6 +8,7 @@ namespace Flipkart.Deployment.Tests;
 /// The cluster-grade rules of the composed overlays, one test each: what a platform engineer reviewing the manifests
 /// would check by hand (and what the start-with-the-manifest test cannot see, because it does not run a cluster).
 /// </summary>
+[Unit]
 public sealed partial class SecurityPostureTests
 {
     public static TheoryData<string> Overlays => ["aks", "eks"];
@@ -179,6 +180,27 @@ public sealed partial class SecurityPostureTests
         }
         Assert.Empty(publishing["cart"]);
         Assert.Empty(publishing["notification"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Every_sidecar_configuration_allows_only_the_dapr_apis_the_shop_uses(string overlay)
+    {
+        var composed = ComposedOverlay.Load(overlay);
+        var unused = new[] { "bindings", "configuration", "lock", "unlock", "crypto", "subtlecrypto", "jobs", "shutdown", "conversation", "subscribe" };
+        var names = composed.Deployments.Where(HasSidecar).Select(d => d.Spec.Template.Metadata.Annotations["dapr.io/config"]).ToHashSet();
+        Assert.NotEmpty(names);
+        foreach (var name in names)
+        {
+            var spec = System.Text.Json.JsonSerializer.SerializeToNode(composed.Configurations.Single(c => c.Metadata.Name == name).Spec)!;
+            var allowed = (spec["api"]?["allowed"]?.AsArray() ?? []).Select(r => (Name: (string)r!["name"]!, Protocol: (string?)r["protocol"])).ToArray();
+            Assert.True(allowed.Length > 0, $"{name} has no API allow-list: every Dapr API is on");
+            Assert.All(allowed, r => Assert.Contains(r.Protocol, new[] { "http", "grpc" })); // a rule without a protocol matches nothing
+            Assert.DoesNotContain(allowed, r => unused.Contains(r.Name));
+            // The secrets API is on only where the secret scope lets the app read a secret.
+            var readsSecrets = (spec["secrets"]?["scopes"]?.AsArray() ?? []).Any(scope => scope?["allowedSecrets"]?.AsArray().Count > 0);
+            Assert.Equal(readsSecrets, allowed.Any(r => r.Name == "secrets"));
+        }
     }
 
     [Theory]

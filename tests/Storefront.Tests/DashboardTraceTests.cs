@@ -51,7 +51,8 @@ public sealed class DashboardTraceTests
         }, Cancellation);
         var dashboard = run.Dashboard!;
 
-        var traceId = await CheckoutTrace.PlaceOrderAsync(run.GatewayUrl, Cancellation);
+        var admin = Flipkart.Testing.DevSigningKeyTokens.Create(StorefrontFixture.RepositoryRoot, run.Profile, $"admin-{Guid.NewGuid():N}", "admin");
+        var traceId = await CheckoutTrace.PlaceOrderAsync(run.GatewayUrl, admin, Cancellation);
         var spans = await CheckoutTrace.WaitForSpansAsync(dashboard.Url, traceId, Services, Cancellation);
         foreach (var service in Services)
         {
@@ -107,8 +108,11 @@ internal static class CheckoutTrace
         public bool IsSidecar => Scope.StartsWith("dapr-diagnostics", StringComparison.Ordinal);
     }
 
-    /// <summary>Signs in, stocks a product, fills a cart and places the order with a <c>traceparent</c>; returns its trace id.</summary>
-    public static async Task<string> PlaceOrderAsync(Uri gateway, CancellationToken cancellationToken)
+    /// <summary>
+    /// Signs a buyer in, stocks a product as <paramref name="admin"/> (dev tokens never carry admin), fills a cart and
+    /// places the order with a <c>traceparent</c>; returns its trace id.
+    /// </summary>
+    public static async Task<string> PlaceOrderAsync(Uri gateway, string admin, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
         async Task<string> TokenAsync(string user, string role)
@@ -117,7 +121,6 @@ internal static class CheckoutTrace
             response.EnsureSuccessStatusCode();
             return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString()!;
         }
-        var admin = await TokenAsync($"admin-{Guid.NewGuid():N}", "admin");
         var buyer = await TokenAsync($"buyer-{Guid.NewGuid():N}", "customer");
 
         string productId;

@@ -77,7 +77,8 @@ public sealed class PolyglotAppTests
 
     /// <summary>
     /// A copy of the run file and of the local profile in a temporary folder, as a team adding its app would write
-    /// them: the app appended to <c>apps</c>, the pubsub component's scopes extended to it, and a state store of its own.
+    /// them: the app appended to <c>apps</c>, the pubsub component's scopes and subscription scopes extended to it, and a state
+    /// store of its own.
     /// </summary>
     private sealed class TemporaryRunFile : IDisposable
     {
@@ -93,7 +94,10 @@ public sealed class PolyglotAppTests
                 {
                     text = text.Replace("scopes: [catalog, cart, inventory, ordering, payment, notification]",
                         $"scopes: [catalog, cart, inventory, ordering, payment, notification, {AppId}]", StringComparison.Ordinal);
-                    Assert.Contains(AppId, text);
+                    // `orders` is a protected topic: a subscriber needs its own subscription scope, as daprd demands.
+                    text = text.Replace("notification=orders,inventory,payments\"",
+                        $"notification=orders,inventory,payments;{AppId}=orders\"", StringComparison.Ordinal);
+                    Assert.Contains($"{AppId}=orders", text);
                 }
                 File.WriteAllText(Path.Combine(profile.FullName, Path.GetFileName(file)), text);
             }

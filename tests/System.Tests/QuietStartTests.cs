@@ -22,10 +22,7 @@ public sealed class QuietStartTests
     {
         var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
         var projects = apps.Select(a => a.ProjectFile).OfType<string>().ToList();
-        if (projects.Count < apps.Count)
-        {
-            Assert.Skip("Not every app of the run file is in the repository yet.");
-        }
+        Assert.Equal(apps.Count, projects.Count);
         // Built here, so the start under test is the everyday one: nothing to build.
         await ServiceBuilder.BuildAsync(Repository.Root, projects, "Debug", new BufferedRunOutput(), Cancellation);
 

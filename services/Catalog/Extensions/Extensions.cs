@@ -19,8 +19,6 @@ public static class Extensions
             // A too-long query must reach the validator (400 ProblemDetails), not die as a bare 414 in Kestrel.
             kestrel.Limits.MaxRequestLineSize = 16 * 1024;
         });
-
-        builder.Services.AddSingleton<BulkStateWriter>();
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<CatalogIndex>();
         builder.Services.AddSingleton<ProductDetails>();

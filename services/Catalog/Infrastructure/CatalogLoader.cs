@@ -23,8 +23,8 @@ public sealed class CatalogLoader(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var starting = Stopwatch.StartNew();
         // Until it works: without its index a replica serves nothing, and readiness keeps traffic away meanwhile.
+        var starting = Stopwatch.StartNew();
         var untilLoaded = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),

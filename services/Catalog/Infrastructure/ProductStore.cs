@@ -10,7 +10,7 @@ namespace Flipkart.Catalog.Infrastructure;
 /// and is simply redone (ids are deterministic, so rewrites are idempotent). No ETags or transactions are
 /// used, so a store without them (Cassandra) works unchanged.
 /// </summary>
-public sealed class ProductStore(DaprClient dapr, BulkStateWriter bulk, ILogger<ProductStore> logger)
+public sealed class ProductStore(DaprClient dapr, ILogger<ProductStore> logger)
 {
     private const string Store = DaprComponents.CatalogStore;
     private const string ManifestKey = "catalog-manifest";
@@ -69,10 +69,11 @@ public sealed class ProductStore(DaprClient dapr, BulkStateWriter bulk, ILogger<
     /// <summary>Writes products, then the id index, then the manifest (the commit marker).</summary>
     public async Task<CatalogManifest> SeedAsync(IReadOnlyList<Product> products, CancellationToken cancellationToken)
     {
-        // Many keys per SaveState call (see BulkStateWriter), a few calls at a time.
+        // Many keys per SaveState call (daprd hands them to the store's bulk set: a second for 10,000 products instead
+        // of ten thousand round trips), a few calls at a time. ETag null: no ETag sent, last write wins.
         var writes = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentBulkCalls, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(products.Chunk(BulkChunkSize), writes,
-            async (chunk, ct) => await bulk.SaveAsync(Store, chunk.Select(p => (ProductKey(p.Id), p)).ToList(), ct));
+            async (chunk, ct) => await dapr.SaveBulkStateAsync(Store, chunk.Select(p => new SaveStateItem<Product>(ProductKey(p.Id), p, etag: null!)).ToList(), cancellationToken: ct));
 
         var idChunks = products.Select(p => p.Id).Chunk(IdChunkSize).ToArray();
         await Parallel.ForEachAsync(idChunks.Select((ids, i) => (ids, i)), writes,

@@ -26,8 +26,8 @@ public static class OrderEventsApi
 
     /// <summary>One user holds at most <see cref="NotificationOptions.MaxStreamsPerUser"/> streams here; the next gets 429.</summary>
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamOrderStatus(
-        string orderId, CallerIdentity caller, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals, PerUserSlots slots,
-        IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
+        string orderId, CallerIdentity caller, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals,
+        PerUserSlots slots, IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
     {
         var userId = caller.UserId;
         var max = options.CurrentValue.MaxStreamsPerUser;

@@ -55,5 +55,4 @@ internal static class DaprOutbox
         }
         return metadata;
     }
-
 }

@@ -93,4 +93,70 @@ public class ConfigurationConformanceTests
 
         Assert.Equal(["ActorStateTTL"], metadata!["enabledFeatures"]!.AsArray().Select(f => (string?)f));
     }
+    private static string[] ApiAllowList(string rules) =>
+        [.. ConformanceResources.Default, Configuration("api:\n  allowed:\n" + rules)];
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task An_API_left_off_the_allow_list_is_Unimplemented_over_gRPC_and_404_over_HTTP(string target)
+    {
+        await using var sut = await Sut.StartAsync(target, new SutSpec
+        {
+            EmbeddedOnlyReason = ConfigReason,
+            Resources = ApiAllowList("  - { name: state, version: v1, protocol: grpc }\n  - { name: metadata, version: v1, protocol: http }"),
+        });
+        var http = sut.Http;
+        var key = Sut.Key("allow");
+
+        await sut.Dapr.SaveStateAsync("statestore", key, "ok", cancellationToken: Ct); // allowed over gRPC
+        var publish = await ThrowsRpc(() => sut.Dapr.PublishEventAsync("pubsub", "orders", new { id = 1 }, Ct));
+        var secret = await ThrowsRpc(() => sut.Dapr.GetSecretAsync("secretstore", "jwt-signing-key", cancellationToken: Ct));
+        using var stateOverHttp = await http.GetAsync($"/v1.0/state/statestore/{key}", Ct);
+        using var metadataOverHttp = await http.GetAsync("/v1.0/metadata", Ct);
+        using var health = await http.GetAsync("/v1.0/healthz", Ct);
+
+        Assert.Equal(StatusCode.Unimplemented, publish.StatusCode);
+        Assert.Equal(StatusCode.Unimplemented, secret.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, stateOverHttp.StatusCode); // the rule names gRPC only: HTTP state is off
+        Assert.Equal(HttpStatusCode.OK, metadataOverHttp.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, health.StatusCode); // health is always on
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task Without_invoke_on_the_allow_list_invocation_finds_no_route_by_path_or_header(string target)
+    {
+        await using var app = await TestApp.StartAsync("listed");
+        await using var sut = await Sut.StartAsync(target, new SutSpec
+        {
+            EmbeddedOnlyReason = ConfigReason,
+            Resources = ApiAllowList("  - { name: state, version: v1, protocol: http }"),
+        });
+        await sut.StartPeerAsync("listed", app.Url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+        request.Headers.Add("dapr-app-id", "listed");
+
+        using var viaHeader = await sut.Http.SendAsync(request, Ct);
+        using var viaPath = await sut.Http.GetAsync("/v1.0/invoke/listed/method/whoami", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, viaHeader.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, viaPath.StatusCode);
+        Assert.DoesNotContain(app.Requests, r => r.PathAndQuery == "/whoami");
+    }
+
+    [Theory, MemberData(nameof(Targets.All), MemberType = typeof(Targets))]
+    public async Task A_denied_API_is_off_even_when_allowed(string target)
+    {
+        await using var sut = await Sut.StartAsync(target, new SutSpec
+        {
+            EmbeddedOnlyReason = ConfigReason,
+            Resources =
+            [
+                .. ConformanceResources.Default,
+                Configuration("api:\n  allowed:\n  - { name: state, version: v1, protocol: grpc }\n  denied:\n  - { name: state, version: v1, protocol: grpc }"),
+            ],
+        });
+
+        var ex = await ThrowsRpc(() => sut.Dapr.GetStateAsync<string>("statestore", Sut.Key("denied"), cancellationToken: Ct));
+
+        Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
+    }
 }

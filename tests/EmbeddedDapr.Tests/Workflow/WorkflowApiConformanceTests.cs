@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Dapr.Workflow;
 using Flipkart.EmbeddedDapr.Tests.Conformance;
+using Flipkart.Testing;
 using Grpc.Core;
 using Proto = Dapr.Client.Autogen.Grpc.v1;
 

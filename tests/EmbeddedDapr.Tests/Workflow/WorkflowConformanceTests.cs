@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dapr.Workflow;
 using Flipkart.EmbeddedDapr.Tests.Conformance;
+using Flipkart.Testing;
 
 namespace Flipkart.EmbeddedDapr.Tests.Workflow;
 

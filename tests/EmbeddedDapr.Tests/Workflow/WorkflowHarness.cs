@@ -1,5 +1,6 @@
 using Dapr.Workflow;
 using Flipkart.EmbeddedDapr.Tests.Conformance;
+using Flipkart.Testing;
 using Flipkart.EmbeddedDapr.Workflow;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -110,22 +111,5 @@ public sealed class WorkflowHarness : IAsyncDisposable
     {
         await StopAppAsync();
         await Sut.DisposeAsync();
-    }
-}
-
-/// <summary>Waits for a condition (never for a duration); the timeout only bounds the wait.</summary>
-public static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out waiting until {what}");
-            }
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -18,8 +18,7 @@ public sealed class StorefrontFixture : IAsyncLifetime
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
-    public static readonly string RepositoryRoot = LocalRun.FindRepositoryRoot(
-        typeof(StorefrontFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value);
+    public static readonly string RepositoryRoot = Flipkart.Testing.Repository.Root;
 
     public TestOutputLog Output { get; } = new();
 

@@ -102,3 +102,44 @@ internal sealed class DaprErrorInterceptor : Interceptor
         }
     }
 }
+
+/// <summary>
+/// daprd's gRPC API allow/deny list (pkg/api/grpc/endpoints.go): a <c>dapr.proto.runtime</c> method left out answers
+/// <c>Unimplemented</c> ("Not Implemented"; daprd adds an ErrorInfo detail with HTTP 501). Runs after the token check, as in daprd.
+/// </summary>
+internal sealed class ApiAccessInterceptor(SidecarContext sidecar) : Interceptor
+{
+    private readonly HttpApi.ApiAccessRules _rules = HttpApi.ApiAccessRules.From(sidecar.Configuration);
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    private void Check(ServerCallContext context)
+    {
+        if (!_rules.IsGrpcMethodAllowed(context.Method))
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented, "Not Implemented"));
+        }
+    }
+}

@@ -356,6 +356,7 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
         {
             o.MaxReceiveMessageSize = maxBody;
             o.Interceptors.Add<ApiTokenInterceptor>();
+            o.Interceptors.Add<ApiAccessInterceptor>();
             o.Interceptors.Add<DaprErrorInterceptor>();
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DaprGrpcService>, DaprServiceMethodProvider>());
@@ -370,6 +371,7 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
         var web = builder.Build();
         web.UseMiddleware<Tracing.HttpTraceMiddleware>(); // outermost, as daprd's tracing middleware
         web.UseMiddleware<ApiTokenMiddleware>();
+        web.UseMiddleware<ApiAccessMiddleware>();
         web.UseMiddleware<HeaderInvocationMiddleware>();
         foreach (var module in Cluster.Modules)
         {

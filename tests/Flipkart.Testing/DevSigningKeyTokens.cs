@@ -8,7 +8,6 @@ namespace Flipkart.Testing;
 /// Tokens a Development gateway accepts, signed the way its dev-token endpoint signs them (HS256 with the profile's
 /// <c>jwt-signing-key</c>, issuer <c>flipkart-dapr</c>, audience <c>flipkart-dapr-api</c>). The endpoint never issues
 /// <c>admin</c>, so tests that stock inventory or edit the catalog on a local run sign their administrator here.
-/// Shared by the test projects as a linked source file.
 /// </summary>
 public static class DevSigningKeyTokens
 {

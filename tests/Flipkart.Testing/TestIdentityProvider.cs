@@ -14,7 +14,6 @@ namespace Flipkart.Testing;
 /// An OpenID Connect provider for tests, so a Production gateway validates tokens against a real authority instead of
 /// being switched into a test mode: discovery and JWKS over HTTPS on loopback (a self-signed certificate whose PEM,
 /// handed to the gateway process as <c>SSL_CERT_FILE</c>, is the only root it trusts), RS256 tokens with a key id.
-/// Shared by the Deployment and Reliability tests as a linked source file.
 /// </summary>
 public sealed class TestIdentityProvider : IAsyncDisposable
 {
