@@ -45,6 +45,7 @@ public static class Extensions
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         });
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        builder.Services.AddSingleton<InFlightDeliveries>();
         builder.Services.AddTransient<IStartupFilter>(_ => new ServiceDefaultsStartupFilter(AppApiToken(builder.Configuration, appId)));
 
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));

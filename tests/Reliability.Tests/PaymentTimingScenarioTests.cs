@@ -71,7 +71,7 @@ public sealed class ExpiryRaceScenarioTests(ExpiryRaceShop shop) : IClassFixture
         var outcome = await FlashSale.RunAsync(shop, new SaleSpec("reservation 1.5 s racing payment latency 1.5 s", 40, 15), TestContext.Current.CancellationToken);
 
         // The invariants say it: a Confirmed order has one charge and no refund; a Cancelled one has as many refunds as charges.
-        FaultScenarioTests.AssertKept(outcome);
+        FaultScenarioTests.AssertKept(outcome, shop);
         Assert.Contains(outcome.Orders, o => o.Reason == "ReservationExpired");
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReplicaScenarioTests(TwoReplicaShop shop) : IClassFixture<Tw
                 await shop.Run.KillAsync(replica);
             }), Cancellation);
 
-            FaultScenarioTests.AssertKept(outcome);
+            FaultScenarioTests.AssertKept(outcome, shop);
             Assert.Equal(10, outcome.Confirmed);
         }
         finally

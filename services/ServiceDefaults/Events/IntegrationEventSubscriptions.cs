@@ -27,6 +27,7 @@ public static class IntegrationEventSubscriptions
     /// registered service). The body is read tolerantly (<see cref="IntegrationEventJson"/>); an event that cannot be
     /// read, lacks a required member or makes the handler throw <see cref="UnprocessableEventException"/> is dropped
     /// (redelivery can never fix it), while any other failure answers an error status so Dapr delivers it again.
+    /// Copies of one event arriving together are handled one after another (<see cref="InFlightDeliveries"/>).
     /// </summary>
     public static RouteHandlerBuilder MapSubscription<TEvent, THandler>(this IEndpointRouteBuilder app, string topic)
         where TEvent : IntegrationEvent
@@ -48,7 +49,8 @@ public static class IntegrationEventSubscriptions
             .ExcludeFromDescription();
 
     internal static async Task<IResult> DeliverAsync<TEvent, THandler>(
-        HttpRequest request, [FromServices] THandler handler, [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpRequest request, [FromServices] THandler handler, [FromServices] InFlightDeliveries inFlight, [FromServices] ILoggerFactory loggers,
+        CancellationToken cancellationToken)
         where TEvent : IntegrationEvent
         where THandler : IIntegrationEventHandler<TEvent>
     {
@@ -68,6 +70,8 @@ public static class IntegrationEventSubscriptions
 
         try
         {
+            // An event without an id cannot be told from its copies; it is not held back.
+            using var turn = @event.EventId == Guid.Empty ? null : await inFlight.EnterAsync(@event.Type, @event.EventId, cancellationToken);
             await handler.HandleAsync(@event, cancellationToken);
         }
         catch (UnprocessableEventException ex)

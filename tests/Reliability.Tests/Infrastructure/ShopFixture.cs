@@ -43,6 +43,16 @@ public abstract class ShopFixture : IAsyncLifetime
 
     public string Tail(int lines = 120) => string.Join(Environment.NewLine, _log.TakeLast(lines));
 
+    /// <summary>The kept log lines that mention any of <paramref name="needles"/>, or are warnings and errors (last <paramref name="max"/>).</summary>
+    public string LinesAbout(IEnumerable<string> needles, int max = 200)
+    {
+        var wanted = needles.ToList();
+        return string.Join(Environment.NewLine, _log
+            .Where(l => l.Contains(" WRN ", StringComparison.Ordinal) || l.Contains(" ERR ", StringComparison.Ordinal)
+                || wanted.Any(n => l.Contains(n, StringComparison.OrdinalIgnoreCase)))
+            .TakeLast(max));
+    }
+
     public async ValueTask InitializeAsync()
     {
         if (FaultScenariosOnly && Suite.ProbesOnly)
@@ -132,8 +142,19 @@ public abstract class ShopFixture : IAsyncLifetime
 
         public void AppLog(string source, string line, bool isError) => Add($"{source} | {LogLineFormatter.Render(line)}");
 
+        // RELIABILITY_LOG=<file> keeps the whole log of a run (the queue keeps only its tail).
+        private static readonly string? FullLog = Environment.GetEnvironmentVariable("RELIABILITY_LOG") is { Length: > 0 } path ? path : null;
+        private static readonly Lock FileGate = new();
+
         private void Add(string line)
         {
+            if (FullLog is not null)
+            {
+                lock (FileGate)
+                {
+                    File.AppendAllText(FullLog, $"{DateTime.UtcNow:HH:mm:ss.fff} {line}{Environment.NewLine}");
+                }
+            }
             log.Enqueue(line);
             while (log.Count > 3000 && log.TryDequeue(out _))
             {

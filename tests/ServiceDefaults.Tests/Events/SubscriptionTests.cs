@@ -22,17 +22,34 @@ public sealed class SubscriptionTests : IAsyncLifetime
 
     public sealed record ParcelLost(Guid EventId, DateTimeOffset OccurredAt, Guid OrderId) : IntegrationEvent(EventId, OccurredAt);
 
-    /// <summary>Records what it handled; a parcel count of 0 can never be processed, -1 is an outage.</summary>
+    /// <summary>Records what it handled; a parcel count of 0 can never be processed, -1 is an outage, 7 is slow.</summary>
     public sealed class Handler : IIntegrationEventHandler<ParcelShipped>, IIntegrationEventHandler<ParcelLost>
     {
+        private int _inside;
+
         public List<IntegrationEvent> Handled { get; } = [];
 
-        public Task HandleAsync(ParcelShipped @event, CancellationToken cancellationToken) => @event.Parcels switch
+        /// <summary>The most deliveries this handler ever had in progress at once.</summary>
+        public int MostAtOnce { get; private set; }
+
+        public async Task HandleAsync(ParcelShipped @event, CancellationToken cancellationToken)
         {
-            0 => throw new UnprocessableEventException("a shipment of no parcels"),
-            -1 => throw new DependencyUnavailableException("the store is down"),
-            _ => Record(@event),
-        };
+            switch (@event.Parcels)
+            {
+                case 0: throw new UnprocessableEventException("a shipment of no parcels");
+                case -1: throw new DependencyUnavailableException("the store is down");
+                case 7:
+                    var inside = Interlocked.Increment(ref _inside);
+                    lock (Handled)
+                    {
+                        MostAtOnce = Math.Max(MostAtOnce, inside);
+                    }
+                    await Task.Delay(300, cancellationToken);
+                    Interlocked.Decrement(ref _inside);
+                    break;
+            }
+            await Record(@event);
+        }
 
         public Task HandleAsync(ParcelLost @event, CancellationToken cancellationToken) => Record(@event);
 
@@ -62,8 +79,8 @@ public sealed class SubscriptionTests : IAsyncLifetime
         return await client.PostAsync(route, new StringContent(envelope, Encoding.UTF8, "application/cloudevents+json"), Ct);
     }
 
-    private static string Shipped(int parcels, Guid? orderId = null) =>
-        $$"""{"eventId":"{{Guid.NewGuid()}}","occurredAt":"2026-12-01T10:00:00Z","orderId":"{{orderId ?? Guid.NewGuid()}}","parcels":{{parcels}}}""";
+    private static string Shipped(int parcels, Guid? orderId = null, Guid? eventId = null) =>
+        $$"""{"eventId":"{{eventId ?? Guid.NewGuid()}}","occurredAt":"2026-12-01T10:00:00Z","orderId":"{{orderId ?? Guid.NewGuid()}}","parcels":{{parcels}}}""";
 
     private static async Task<string?> StatusOf(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>(Ct))?["status"]?.GetValue<string>();
@@ -92,6 +109,19 @@ public sealed class SubscriptionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("SUCCESS", await StatusOf(response));
         Assert.Single(handler.Handled, e => e is ParcelShipped { Parcels: 2 } s && s.OrderId == orderId);
+    }
+
+    [Fact]
+    public async Task CopiesOfOneEventArrivingTogether_AreHandledOneAfterAnother_EachAcknowledged()
+    {
+        var copy = Shipped(7, Guid.NewGuid(), Guid.NewGuid());
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => DeliverAsync("/integration-events/parcel-shipped", copy)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(3, handler.Handled.Count);
+        Assert.Equal(1, handler.MostAtOnce);
+        Assert.Equal(0, app.Services.GetRequiredService<InFlightDeliveries>().Count);
     }
 
     [Theory]
