@@ -66,6 +66,24 @@ public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassF
         Assert.NotNull(sale.PlaceOrder);
         Assert.NotNull(sale.BuyDecision);
         Assert.Contains(result.Processes, p => p.Name == "ordering" && p.PeakRssMb > 0);
+        // CPU per confirmed order over the sale, and the open-loop sold-out phase after it: every answer a 409 sold out.
+        Assert.True(sale.SaleCpu!.TotalMsPerUnit > 0, $"sale CPU: {sale.SaleCpu}");
+        Assert.Contains(sale.SaleCpu.Processes, p => p.Name == "ordering" && p.CpuMs > 0);
+        var soldOut = sale.SoldOutPhase!;
+        Assert.True(soldOut.SoldOutAnswers > 0 && soldOut.OtherAnswers == 0,
+            $"sold-out phase: {soldOut.SoldOutAnswers} sold-out answers, others {string.Join(", ", soldOut.OtherAnswersByStatus.Select(o => $"{o.Key}×{o.Value}"))}");
+        Assert.True(soldOut.Cpu.TotalMsPerUnit > 0);
+        // The chart draws the CPU panel without failing.
+        var directory = Directory.CreateTempSubdirectory("loadtest-sale-");
+        try
+        {
+            var (_, chart) = LoadTestRun.Write(result, options with { Out = Path.Combine(directory.FullName, "sale.json") });
+            Assert.NotNull(chart);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private static string StatusCodes(RunResult result) => string.Join(Environment.NewLine, result.Phases.SelectMany(p =>

@@ -20,6 +20,30 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public void The_open_loop_sold_out_phase_runs_by_default_and_takes_its_rate_and_length()
+    {
+        Assert.Equal((200.0, TimeSpan.FromSeconds(5)), (CommandLine.Parse(["flash-sale"]).SoldOutRate, CommandLine.Parse(["flash-sale"]).SoldOutDuration));
+
+        var options = CommandLine.Parse(["flash-sale", "--sold-out-rate", "2000", "--sold-out-seconds", "10"]);
+        Assert.Equal(2000, options.SoldOutRate);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.SoldOutDuration);
+        Assert.Equal(TimeSpan.Zero, CommandLine.Parse(["flash-sale", "--sold-out-seconds", "0"]).SoldOutDuration);
+        Assert.Throws<ArgumentException>(() => CommandLine.Parse(["flash-sale", "--sold-out-rate", "0"]));
+    }
+
+    [Fact]
+    public void Cpu_of_a_window_is_divided_over_the_work_done_in_it()
+    {
+        var window = new CpuCost("sale", 10, "", 0, 900, null, 0.09, [new ProcessCpu("ordering", 600, null), new ProcessCpu("payment", 300, null)]);
+
+        var perOrder = window.Per(30, "confirmed order");
+
+        Assert.Equal(30, perOrder.TotalMsPerUnit);
+        Assert.Equal([20.0, 10.0], perOrder.Processes.Select(p => p.MsPerUnit!.Value));
+        Assert.Null(window.Per(0, "confirmed order").TotalMsPerUnit);
+    }
+
+    [Fact]
     public void Defaults_depend_on_the_scenario()
     {
         Assert.Equal(100, CommandLine.Parse(["flash-sale"]).EffectiveConcurrency);

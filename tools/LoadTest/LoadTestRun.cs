@@ -232,6 +232,10 @@ public static class LoadTestRun
                 settings["buyers"] = o.Buyers.ToString(CultureInfo.InvariantCulture);
                 settings["units"] = o.Units.ToString(CultureInfo.InvariantCulture);
                 settings["checkout"] = o.ViaCart ? "cart" : "buy-now";
+                if (!o.ViaCart && o.SoldOutDuration > TimeSpan.Zero)
+                {
+                    settings["soldOutPhase"] = $"{o.SoldOutRate.ToString(CultureInfo.InvariantCulture)}/s for {o.SoldOutDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
+                }
                 if (o.Chaos is { } chaos)
                 {
                     settings["chaos"] = chaos.Text;

@@ -60,6 +60,12 @@ public sealed record LoadTestOptions
     public int Units { get; init; } = 200;
     public string? Sku { get; init; }
 
+    /// <summary>Flash sale, after the sell-out: buy-now attempts at a fixed rate (open loop) for this long; zero skips it.</summary>
+    public TimeSpan SoldOutDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Sold-out phase: attempts per second, started whatever the answers' latency.</summary>
+    public double SoldOutRate { get; init; } = 200;
+
     /// <summary>Checkout: how many user sessions (login → cart → order → settled) to run; null = as many as fit in the duration.</summary>
     public int? Users { get; init; }
 

@@ -106,7 +106,7 @@ public sealed class LoadClient : IDisposable
     }
 
     public Task<Reply> SendJsonAsync(LoadStats? stats, string operation, HttpMethod method, string path, object? body, CancellationToken cancellationToken,
-        string? bearer = null, IReadOnlyDictionary<string, string>? headers = null, Func<int, bool>? acceptable = null)
+        string? bearer = null, IReadOnlyDictionary<string, string>? headers = null, Func<int, bool>? acceptable = null, long? scheduledAt = null)
     {
         var request = new HttpRequestMessage(method, path)
         {
@@ -123,7 +123,7 @@ public sealed class LoadClient : IDisposable
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
-        return SendAsync(stats, operation, request, cancellationToken, acceptable);
+        return SendAsync(stats, operation, request, cancellationToken, acceptable, scheduledAt);
     }
 
     public void Dispose() => _http.Dispose();

@@ -21,7 +21,7 @@ public sealed record ProcessFootprint(string Name, int ProcessId, double PeakRss
 /// </summary>
 public sealed class ProcessSampler : IAsyncDisposable
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ: 100 on every Linux ABI .NET runs on
+    internal const double TicksPerSecond = 100; // USER_HZ: 100 on every Linux ABI .NET runs on
 
     private readonly IReadOnlyList<MonitoredProcess> _processes;
     private readonly Dictionary<int, State> _states = [];

@@ -10,10 +10,11 @@ public static class ChartRenderer
 {
     public static void Render(RunResult result, string path, int width = 1400, int height = 900)
     {
-        height = result.Soak is null ? height : height * 3 / 2;
+        var cpu = result.FlashSale?.SaleCpu is { TotalMsPerUnit: not null } sale ? sale : null;
+        height = result.Soak is null && cpu is null ? height : height * 3 / 2;
         var phases = result.Phases.Where(p => p.Timeline.Count > 0).ToList();
         var multiplot = new Multiplot();
-        multiplot.AddPlots(result.Soak is null ? 2 : 3);
+        multiplot.AddPlots(result.Soak is null && cpu is null ? 2 : 3);
         var throughput = multiplot.GetPlot(0);
         var latency = multiplot.GetPlot(1);
 
@@ -88,10 +89,36 @@ public static class ChartRenderer
             memory.Axes.AutoScale();
             memory.Axes.SetLimitsY(0, Math.Max(memory.Axes.GetLimits().Top, 1) * 1.05);
         }
+        if (cpu is not null)
+        {
+            CpuPerOrder(multiplot.GetPlot(2), cpu, result.FlashSale!.SoldOutPhase?.Cpu);
+        }
         multiplot.SharedAxes.ShareX([throughput, latency]);
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         multiplot.SavePng(path, width, height);
+    }
+
+    /// <summary>CPU-milliseconds per confirmed order by process (and per sold-out answer beside it): where an order's cost goes.</summary>
+    private static void CpuPerOrder(Plot plot, Metrics.CpuCost sale, Metrics.CpuCost? soldOut)
+    {
+        var palette = new ScottPlot.Palettes.Category10();
+        var names = sale.Processes.Select(p => p.Name).ToList();
+        var bars = new List<Bar>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            bars.Add(new Bar { Position = i * 3, Value = sale.Processes[i].MsPerUnit ?? 0, FillColor = palette.GetColor(0) });
+            if (soldOut?.Processes.FirstOrDefault(p => p.Name == names[i]) is { MsPerUnit: { } perAnswer })
+            {
+                bars.Add(new Bar { Position = i * 3 + 1, Value = perAnswer, FillColor = palette.GetColor(3) });
+            }
+        }
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.SetTicks([.. names.Select((_, i) => i * 3 + 0.5)], [.. names]);
+        plot.Axes.Left.Label.Text = "CPU ms";
+        plot.Title($"CPU per confirmed order by process: {sale.TotalMsPerUnit:0.0} ms in all over {sale.Units} orders (blue)"
+            + (soldOut?.TotalMsPerUnit is { } answer ? $"; per sold-out answer {answer:0.00} ms (red)" : ""));
+        plot.Axes.Margins(bottom: 0);
     }
 
     private static void AddSeries(Plot plot, double[] xs, double[] ys, string name, Color color, HashSet<string> legendDone)

@@ -125,7 +125,20 @@ public sealed record FlashSaleResult(
     /// <summary>The buy decision of buyers turned away by the 409 itself, and of buyers with an order (polled).</summary>
     public LatencySummary? BuyDecisionByAnswer { get; init; }
     public LatencySummary? BuyDecisionPolled { get; init; }
+
+    /// <summary>CPU of every process (sidecars included) from the sale's opening until its last buyer settled, per confirmed order.</summary>
+    public CpuCost? SaleCpu { get; init; }
+
+    /// <summary>Buy-now attempts at a fixed rate once the SKU is sold out: their answers, latency and CPU per answer.</summary>
+    public SoldOutPhaseResult? SoldOutPhase { get; init; }
 }
+
+/// <summary>
+/// The open-loop sold-out phase: <paramref name="OfferedRate"/> attempts a second for <paramref name="Seconds"/>; every answer
+/// should be a 409 sold out. <paramref name="Dropped"/> attempts could not even start (the tool's in-flight cap).
+/// </summary>
+public sealed record SoldOutPhaseResult(double OfferedRate, double Seconds, long Attempts, long SoldOutAnswers, long OtherAnswers,
+    IReadOnlyDictionary<string, long> OtherAnswersByStatus, long Dropped, double AnswersPerSecond, LatencySummary? Latency, CpuCost Cpu);
 
 /// <summary>What a --chaos run injected and when (seconds on the sale's clock).</summary>
 public sealed record ChaosResult(string Scenario, bool PaymentFaults, double? KilledAtSeconds, double? DownSeconds, IReadOnlyList<string> Events);

@@ -82,7 +82,14 @@ public static class SummaryPrinter
             table.AddRow("settled (polled) p50 / p99 / p99.9", Lat(s.Settled));
             table.AddRow("retries on 429 / 409 / 5xx or no answer", F($"{s.Retries429} / {s.Retries409} / {s.RetriesOther}"));
             table.AddRow("stock before → after (available+reserved+sold)", F($"{s.Before.Available}+{s.Before.Reserved}+{s.Before.Sold} → {s.After.Available}+{s.After.Reserved}+{s.After.Sold}"));
+            if (s.SoldOutPhase is { } so)
+            {
+                table.AddRow(Markup.Escape(F($"sold out, open loop at {so.OfferedRate:0}/s for {so.Seconds:0.0} s: sold-out answers / others / dropped")),
+                    F($"{so.SoldOutAnswers} / {so.OtherAnswers} / {so.Dropped}") + (so.OtherAnswersByStatus.Count > 0 ? Markup.Escape(" (" + string.Join(", ", so.OtherAnswersByStatus.Select(e => $"{e.Key}×{e.Value}")) + ")") : ""));
+                table.AddRow("[bold]  sold-out answer p50 / p99 / p99.9[/]", Lat(so.Latency));
+            }
             console.Write(table);
+            Cpu(console, s.SaleCpu, s.SoldOutPhase?.Cpu);
         }
 
         if (result.Chaos is { } chaos)
@@ -151,6 +158,37 @@ public static class SummaryPrinter
             console.MarkupLine(result.Passed ? "[green]every invariant holds[/]" : "[red]INVARIANT VIOLATED[/]");
         }
     }
+
+    /// <summary>CPU per confirmed order in the sale and per sold-out answer after it, by process (sidecars run inside the tool).</summary>
+    private static void Cpu(IAnsiConsole console, CpuCost? sale, CpuCost? soldOut)
+    {
+        if (sale is null)
+        {
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded).Title("CPU by process (utime + stime from /proc)")
+            .AddColumn("process").AddColumn(new TableColumn("sale CPU ms").RightAligned()).AddColumn(new TableColumn("ms per confirmed order").RightAligned());
+        if (soldOut is not null)
+        {
+            table.AddColumn(new TableColumn("sold-out phase CPU ms").RightAligned()).AddColumn(new TableColumn("ms per sold-out answer").RightAligned());
+        }
+        foreach (var p in sale.Processes)
+        {
+            var name = Markup.Escape(p.Name + (p.Restarted ? " (restarted)" : ""));
+            var after = soldOut?.Processes.FirstOrDefault(x => x.Name == p.Name);
+            table.AddRow(soldOut is null
+                ? [name, F($"{p.CpuMs:0}"), Ms(p.MsPerUnit)]
+                : [name, F($"{p.CpuMs:0}"), Ms(p.MsPerUnit), after is null ? "-" : F($"{after.CpuMs:0}"), Ms(after?.MsPerUnit)]);
+        }
+        table.AddRow(soldOut is null
+            ? ["[bold]all[/]", F($"{sale.TotalCpuMs:0}"), $"[bold]{Ms(sale.TotalMsPerUnit)}[/]"]
+            : ["[bold]all[/]", F($"{sale.TotalCpuMs:0}"), $"[bold]{Ms(sale.TotalMsPerUnit)}[/]", F($"{soldOut.TotalCpuMs:0}"), $"[bold]{Ms(soldOut.TotalMsPerUnit)}[/]"]);
+        console.Write(table);
+        console.MarkupLine(Markup.Escape(F($"sale window {sale.Seconds:0.0} s, {sale.CoresBusy:0.00} cores busy, {sale.Units} confirmed orders")
+            + (soldOut is null ? "" : F($"; sold-out phase {soldOut.Seconds:0.0} s, {soldOut.CoresBusy:0.00} cores busy, {soldOut.Units} answers"))));
+    }
+
+    private static string Ms(double? v) => v is { } x ? F($"{x:0.00}") : "-";
 
     private static string[] Cells(string phase, string op, long requests, double? rps, LatencySummary? l, string statuses) =>
     [

@@ -5,6 +5,7 @@ using Flipkart.LoadTest.Engine;
 using Flipkart.LoadTest.FlashSale;
 using Flipkart.LoadTest.Metrics;
 using Flipkart.LoadTest.Reporting;
+using Flipkart.LoadTest.Targets;
 
 namespace Flipkart.LoadTest.Scenarios;
 
@@ -99,6 +100,8 @@ public static class FlashSaleScenario
         var outcomes = new ConcurrentBag<BuyerOutcome>();
         var queue = buyers.OrderBy(b => b.Index).ToArray();
         var placeOperation = buyNow ? "buy-now" : "place-order";
+        var saleCpu = CpuMeter.Start(system.Processes);
+        CpuCost saleCost;
         try
         {
             await ui.TrackAsync("flash-sale", sale, null, async () =>
@@ -144,6 +147,7 @@ public static class FlashSaleScenario
                 }, cancellationToken).ConfigureAwait(false);
                 return true;
             }, () => $"won {sale.Counter("won")}/{options.Units}, confirmed {sale.Counter("confirmed")}, rejections {sale.Counter("rejected")}").ConfigureAwait(false);
+            saleCost = saleCpu.Stop("sale");
             await chaosTask.ConfigureAwait(false);
         }
         finally
@@ -166,6 +170,16 @@ public static class FlashSaleScenario
             Math.Min(concurrency, 64), settleLimit, options.Chaos?.RereadAfter, ui, cancellationToken).ConfigureAwait(false);
         context.Result.Invariants.AddRange(InvariantChecker.Check(ledger, new CheckRules(options.Chaos?.PaymentFaults == true)));
         stages["verification"] = Lap(stage);
+
+        SoldOutPhaseResult? soldOutPhase = null;
+        if (buyNow && options.SoldOutDuration > TimeSpan.Zero && ledger.After.Available == 0)
+        {
+            // Buyers who won already hold a unit (a purchase limit could answer them first): the losers knock again.
+            var winners = outcomes.Where(o => o.Order is not null).Select(o => o.Buyer.Index).ToHashSet();
+            var knocking = queue.Where(b => !winners.Contains(b.Index)).ToArray();
+            soldOutPhase = await SoldOutPhaseAsync(context, system, client, productId, knocking.Length > 0 ? knocking : queue, cancellationToken).ConfigureAwait(false);
+            stages["sold-out phase"] = Lap(stage);
+        }
 
         var list = outcomes.ToList();
         var decidedWins = list.Where(o => o.Order is { DecidedAt: not null } x && !(x.Status == "Cancelled" && x.CancellationReason == "OutOfStock"))
@@ -215,12 +229,56 @@ public static class FlashSaleScenario
             PurchaseLimitAnswers = list.Count(o => o.Rejection == ShopApi.PurchaseLimit),
             BuyDecisionByAnswer = sale.Latency("buy decision (409 answer)"),
             BuyDecisionPolled = sale.Latency("buy decision (polled)"),
+            SaleCpu = saleCost.Per(recorded.Count(o => o.Status == "Confirmed"), "confirmed order"),
+            SoldOutPhase = soldOutPhase,
         };
 
         foreach (var failure in list.Where(o => o.Failure is not null).Take(3))
         {
             context.Result.Notes.Add($"{failure.Buyer.UserId} gave up placing its order: {failure.Failure}");
         }
+    }
+
+    /// <summary>
+    /// Buy-now attempts on the sold-out SKU at a fixed rate, started whatever the answers' latency (open loop), so the
+    /// cost of a refusal is measured at a rate rather than bounded by how fast the closed loop's buyers come back.
+    /// Latency counts from each attempt's scheduled start.
+    /// </summary>
+    private static async Task<SoldOutPhaseResult> SoldOutPhaseAsync(RunContext context, SystemUnderTest system, LoadClient client, string productId,
+        IReadOnlyList<Buyer> buyers, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        var stats = new LoadStats("sold-out (open loop)");
+        var others = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        long soldOut = 0, next = -1;
+        context.Ui.Info($"sold out: buy-now attempts at {options.SoldOutRate:0.#}/s for {options.SoldOutDuration.TotalSeconds:0.#}s, open loop ...");
+        var meter = CpuMeter.Start(system.Processes);
+        await context.Ui.TrackAsync(stats.Name, stats, options.SoldOutDuration, async () =>
+        {
+            await LoadRunner.RunFixedRateAsync(options.SoldOutRate, options.SoldOutDuration, Math.Max(64, (int)options.SoldOutRate), options.Seed, async (_, scheduledAt, ct) =>
+            {
+                var buyer = buyers[(int)(Interlocked.Increment(ref next) % buyers.Count)];
+                var headers = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString("N") };
+                var reply = await client.SendJsonAsync(stats, "sold-out buy-now", HttpMethod.Post, "/api/orders/buy-now", new { productId, quantity = 1 }, ct,
+                    buyer.Token, headers, acceptable: status => status == 409, scheduledAt: scheduledAt).ConfigureAwait(false);
+                if (ShopApi.FinalConflict(reply) == ShopApi.SoldOut)
+                {
+                    Interlocked.Increment(ref soldOut);
+                }
+                else
+                {
+                    others.AddOrUpdate(reply.Status == 0 ? "no answer" : reply.Status.ToString(CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+                }
+            }, () => stats.Count("dropped"), cancellationToken).ConfigureAwait(false);
+            return true;
+        }, () => $"{Interlocked.Read(ref soldOut)} sold-out answers, {others.Values.Sum()} others").ConfigureAwait(false);
+        var cpu = meter.Stop("sold-out phase").Per((int)soldOut, "sold-out answer");
+        var seconds = stats.Elapsed.TotalSeconds;
+        var otherCount = others.Values.Sum();
+        context.Result.Phases.Add(PhaseResult.From(stats, system.GatewayUrl.ToString(), stats.Elapsed, 0, options.SoldOutRate, ["dropped"]));
+        return new SoldOutPhaseResult(options.SoldOutRate, Math.Round(seconds, 2), soldOut + otherCount, soldOut, otherCount,
+            new Dictionary<string, long>(others, StringComparer.Ordinal), stats.Counter("dropped"),
+            seconds > 0 ? Math.Round((soldOut + otherCount) / seconds, 1) : 0, stats.Latency("sold-out buy-now"), cpu);
     }
 
     private static double Lap(Stopwatch stage)
