@@ -20,7 +20,7 @@ public static class ReturnInspection
     public static (bool Accepted, string Reason) Inspect(Guid orderId, double rejectionRate)
     {
         var hash = SHA256.HashData(orderId.ToByteArray());
-        var draw = BitConverter.ToUInt32(hash, 0) / (double)uint.MaxValue;
+        var draw = BitConverter.ToUInt32(hash, 0) / (uint.MaxValue + 1.0); // in [0, 1)
         return draw < rejectionRate
             ? (false, RejectionReasons[hash[4] % RejectionReasons.Length])
             : (true, Accepted);

@@ -47,7 +47,7 @@ public sealed class DeliveryWorkflow : Workflow<DeliveryInput, DeliveryOutcome>
         var promiseMissed = false;
         while (true)
         {
-            var remaining = (promiseMissed ? input.LostBy : input.PromisedBy) - context.CurrentUtcDateTime;
+            var remaining = (promiseMissed ? input.LostBy : input.PromisedBy) - context.UtcNow();
             CourierScan? scan = null;
             if (remaining > TimeSpan.Zero)
             {
@@ -79,7 +79,7 @@ public sealed class DeliveryWorkflow : Workflow<DeliveryInput, DeliveryOutcome>
 
     private static async Task<bool> WaitForReturnRequestAsync(WorkflowContext context, DateTimeOffset windowEndsAt)
     {
-        var remaining = windowEndsAt - context.CurrentUtcDateTime;
+        var remaining = windowEndsAt - context.UtcNow();
         if (remaining <= TimeSpan.Zero)
         {
             return false;

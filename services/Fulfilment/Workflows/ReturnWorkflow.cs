@@ -14,7 +14,7 @@ public sealed class ReturnWorkflow : Workflow<ReturnInput, ReturnOutcome>
     public override async Task<ReturnOutcome> RunAsync(WorkflowContext context, ReturnInput input)
     {
         var orderId = input.OrderId;
-        var pickupBy = context.CurrentUtcDateTime + input.PickupDeadline;
+        var pickupBy = context.UtcNow() + input.PickupDeadline;
         await context.CallActivityAsync<bool>(nameof(SchedulePickupActivity), new PickupInput(orderId, pickupBy), ActivityRetry.Policy);
 
         try

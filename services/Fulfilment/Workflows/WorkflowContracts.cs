@@ -1,4 +1,16 @@
+using Dapr.Workflow;
+
 namespace Flipkart.Fulfilment.Workflows;
+
+public static class WorkflowClock
+{
+    /// <summary>
+    /// The replay-safe time as an offset. The context's time is UTC; said explicitly, because the implicit
+    /// DateTime → DateTimeOffset conversion would read an unspecified kind as the machine's local time.
+    /// </summary>
+    public static DateTimeOffset UtcNow(this WorkflowContext context) =>
+        new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc), TimeSpan.Zero);
+}
 
 /// <summary>Instance ids and external event names: one delivery and at most one return per order.</summary>
 public static class FulfilmentWorkflowIds
