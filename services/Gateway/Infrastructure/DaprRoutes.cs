@@ -20,7 +20,7 @@ public static class DaprRoutes
     private static readonly string[] ReadMethods = ["GET", "HEAD"];
 
     /// <summary>Apps whose OpenAPI documents the gateway republishes at <c>/openapi/{app}.json</c>.</summary>
-    public static readonly string[] DocumentedApps = [AppIds.Catalog, AppIds.Cart, AppIds.Inventory, AppIds.Ordering, AppIds.Payment, AppIds.Notification];
+    public static readonly string[] DocumentedApps = [AppIds.Catalog, AppIds.Cart, AppIds.Inventory, AppIds.Ordering, AppIds.Payment, AppIds.Notification, AppIds.Fulfilment];
 
     public static IReadOnlyList<RouteConfig> Routes()
     {
@@ -38,6 +38,9 @@ public static class DaprRoutes
             Route("orders", "/api/orders/{**rest}", AppIds.Ordering, AuthenticatedPolicy),
             Route("notifications", "/api/notifications/{**rest}", AppIds.Notification, AuthenticatedPolicy),
             Route("payments", "/api/payments/{**rest}", AppIds.Payment, AuthenticatedPolicy),
+            // The courier has no account here: fulfilment authenticates its webhook by an HMAC signature instead.
+            Route("courier-events", "/api/fulfilment/courier-events", AppIds.Fulfilment, AnonymousPolicy, ["POST"], order: -1),
+            Route("fulfilment", "/api/fulfilment/{**rest}", AppIds.Fulfilment, AuthenticatedPolicy),
         ];
 
         routes.AddRange(DocumentedApps.Select(app => Route($"openapi-{app}", $"/openapi/{app}.json", app, AnonymousPolicy, ReadMethods) with
