@@ -34,17 +34,31 @@ public sealed class GatewayOptions
     /// <summary>Idle limit for server-sent event streams (order events), which stay open between events.</summary>
     [Range(1, 24 * 60)]
     public int StreamingTimeoutMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// Order-event streams one user may hold open at once (on this replica); the next is refused with 429. Each stream
+    /// lasts up to half an hour and reads the store every second, so an uncapped client could hold thousands.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int MaxStreamsPerUser { get; set; } = 10;
+
+    /// <summary>Serve <c>/docs</c> and the OpenAPI documents; null = only in Development (they map the whole API surface).</summary>
+    public bool? ApiDocs { get; set; }
 }
 
 public sealed class AuthOptions
 {
-    [Required]
-    public string Issuer { get; set; } = "flipkart-dapr";
+    /// <summary>Issuer and audience of dev tokens when <see cref="Issuer"/> and <see cref="Audience"/> are not set.</summary>
+    public const string DevIssuer = "flipkart-dapr";
+    public const string DevAudience = "flipkart-dapr-api";
 
-    [Required]
-    public string Audience { get; set; } = "flipkart-dapr-api";
+    /// <summary>The <c>iss</c> tokens must carry: the identity provider's issuer (required outside Development).</summary>
+    public string? Issuer { get; set; }
 
-    /// <summary>OpenID Connect authority used when dev tokens are off (production identity provider).</summary>
+    /// <summary>The <c>aud</c> tokens must carry (for Cognito access tokens, which have none: their <c>client_id</c>).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>OpenID Connect authority (an https URL) whose discovery document and keys validate tokens; required outside Development.</summary>
     public string? Authority { get; set; }
 
     public DevTokenOptions DevTokens { get; set; } = new();
@@ -52,7 +66,10 @@ public sealed class AuthOptions
 
 public sealed class DevTokenOptions
 {
-    /// <summary>Issue HS256 tokens at <c>POST /api/auth/dev-token</c>; defaults to on in Development only.</summary>
+    /// <summary>
+    /// Issue HS256 tokens at <c>POST /api/auth/dev-token</c>: on by default in Development, and refused at start-up
+    /// anywhere else (anyone reaching the gateway could mint themselves any user).
+    /// </summary>
     public bool? Enabled { get; set; }
 
     [Range(1, 24 * 60)]

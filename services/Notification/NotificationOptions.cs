@@ -27,6 +27,10 @@ public sealed class NotificationOptions
     [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Status streams one user may hold open at once on this replica; the next is refused with 429 (each reads the store every second).</summary>
+    [Range(1, 1_000)]
+    public int MaxStreamsPerUser { get; set; } = 10;
+
     [Range(1, 20)]
     public int ConcurrencyRetries { get; set; } = 8;
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -61,8 +62,10 @@ public static class Extensions
     /// <summary>Liveness (<c>/healthz</c>: the process answers) and readiness (<c>/readyz</c>: it can reach its sidecar).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) }).ExcludeFromDescription();
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = _ => true }).ExcludeFromDescription();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = new ReadinessLog("/healthz").WriteAsync })
+            .ExcludeFromDescription();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = _ => true, ResponseWriter = new ReadinessLog("/readyz").WriteAsync })
+            .ExcludeFromDescription();
         return app;
     }
 
@@ -90,9 +93,13 @@ public static class Extensions
 
     private static void AddSerilog(this IHostApplicationBuilder builder, string appId)
     {
+        // With an OTLP endpoint, Serilog also hands every event to the OpenTelemetry logger provider (the only
+        // provider left registered), so logs reach the collector next to traces and metrics.
+        var exportLogs = ExportsOtlp(builder.Configuration);
+        builder.Logging.ClearProviders();
         builder.Services.AddSerilog((services, logger) =>
         {
-            logger.ReadFrom.Configuration(builder.Configuration)
+            LoggingLevels.Apply(logger, builder.Configuration)
                 .Enrich.FromLogContext()
                 .Enrich.WithProperty("app", appId);
 
@@ -101,8 +108,12 @@ public static class Extensions
             {
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             }
-        });
+        }, writeToProviders: exportLogs);
     }
+
+    /// <summary>OTLP export is on when an endpoint is configured (DevHost points it at its dashboard; Kubernetes at the collector).</summary>
+    private static bool ExportsOtlp(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     private static void AddOpenTelemetry(this IHostApplicationBuilder builder, string appId)
     {
@@ -110,8 +121,10 @@ public static class Extensions
             .ConfigureResource(resource => resource.AddService(appId))
             .WithTracing(tracing => tracing
                 .AddSource(TelemetryPrefix + "*")
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path))
-                .AddHttpClientInstrumentation()
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !LoggingLevels.IsProbe(context.Request.Path))
+                // The readiness check's call to the sidecar's health endpoint would be a root trace every probe.
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request =>
+                    request.RequestUri?.AbsolutePath.StartsWith("/v1.0/healthz", StringComparison.Ordinal) != true)
                 .AddGrpcClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(TelemetryPrefix + "*")
@@ -119,13 +132,12 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (ExportsOtlp(builder.Configuration))
         {
-            otel.UseOtlpExporter();
+            // Traces, metrics and logs (the standard OTEL_* variables choose protocol, headers and intervals).
+            otel.WithLogging().UseOtlpExporter();
         }
     }
-
-    private static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
 
     /// <summary>
     /// The token daprd presents to this app (<c>APP_API_TOKEN</c>), or null when none is configured. The gateway is
@@ -146,10 +158,7 @@ public static class Extensions
             {
                 app.UseMiddleware<AppApiTokenMiddleware>(appApiToken);
             }
-            app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-                : IsProbe(context.Request.Path) ? Serilog.Events.LogEventLevel.Verbose
-                : Serilog.Events.LogEventLevel.Information);
+            app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) => LoggingLevels.RequestLevel(context, exception));
             next(app);
         };
     }

@@ -25,4 +25,16 @@ public sealed class StorefrontOptions
 
     [Range(1, 100)]
     public int SearchPageSize { get; set; } = 12;
+
+    /// <summary>
+    /// CIDR ranges of the proxies in front of the storefront (the ingress controller's pods) whose <c>X-Forwarded-For</c>
+    /// and <c>X-Forwarded-Proto</c> are believed: the shopper's address and HTTPS (for <c>Secure</c> cookies) come from there.
+    /// </summary>
+    public string[] TrustedProxyNetworks { get; set; } = [];
+
+    /// <summary>
+    /// The secret every replica derives the shared Data Protection key ring from (antiforgery tokens, circuits). Required
+    /// outside Development: with per-pod keys a form rendered by one pod fails on another.
+    /// </summary>
+    public string? DataProtectionKey { get; set; }
 }

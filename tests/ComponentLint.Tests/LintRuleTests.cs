@@ -259,4 +259,75 @@ public sealed class LintRuleTests : IDisposable
         Assert.Equal("allows ordering to call DELETE /api/cart, but components/service-needs.yaml declares no such call",
             Assert.Single(result.Warnings).Message);
     }
+
+    /// <summary>service-needs.yaml plus a workflow app (as the fulfilment service will be) that uses no component.</summary>
+    private ServiceNeeds NeedsWithWorkflowApp(string scopesNote = "")
+    {
+        var file = Path.Combine(overlay, "..", Path.GetFileName(overlay) + "-needs.yaml");
+        File.WriteAllText(file, File.ReadAllText(Repository.Path("components", "service-needs.yaml")) + $"""
+
+              fulfilment:{scopesNote}
+                workflows: true
+            """);
+        try
+        {
+            return ServiceNeeds.Load(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_workflow_app_without_an_actor_state_store_is_an_error_with_the_reason()
+    {
+        var actorStore = File.ReadAllText(Repository.Path("components", "local", "actor-store.yaml"))
+            .Replace("""
+                    - name: actorStateStore
+                      value: "true"
+                """, "", StringComparison.Ordinal)
+            .Replace("scopes: [inventory, ordering]", "scopes: [inventory, ordering, fulfilment]", StringComparison.Ordinal);
+
+        var result = LintLocalWith("actor-store.yaml", actorStore, NeedsWithWorkflowApp());
+
+        Assert.False(result.Passed);
+        Assert.Contains(result.Errors, e => e.Message ==
+            "fulfilment run Dapr Workflows, but no state store is marked actorStateStore; workflow history lives in the actor state store, "
+            + "so every workflow start fails (the state store is not configured to use the actor runtime)");
+    }
+
+    [Fact]
+    public void A_workflow_app_left_out_of_the_actor_state_stores_scopes_is_an_error()
+    {
+        var result = new ProfileLinter(NeedsWithWorkflowApp(), Repository.Root).Lint(Profile.Load([Repository.Path("components", "local")]));
+
+        var error = Assert.Single(result.Errors, e => e.Service == "fulfilment");
+        Assert.Equal("its scopes [inventory, ordering] leave fulfilment out, so fulfilment's workflows have no state store", error.Message);
+    }
+
+    [Fact]
+    public void A_workflow_app_on_an_actor_store_without_transactions_is_an_error()
+    {
+        var actorStore = """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: actor-store
+            spec:
+              type: state.cassandra
+              version: v1
+              metadata:
+                - name: hosts
+                  value: localhost
+                - name: actorStateStore
+                  value: "true"
+            scopes: [inventory, ordering, fulfilment]
+            """;
+
+        var result = LintLocalWith("actor-store.yaml", actorStore, NeedsWithWorkflowApp());
+
+        Assert.Contains(result.Errors, e => e.Service == "fulfilment"
+            && e.Message == "actor state needs ETag and transactions, but state.cassandra has no ETag, no transactions (daprd fails every actor state call)");
+    }
 }

@@ -38,19 +38,25 @@ public sealed class ComposedOverlay
         {
             if (!Cache.TryGetValue(overlay, out var composed))
             {
-                var manifests = Kustomization.Build(Repository.Path("k8s", overlay));
-                // The composed stream, as `kustomize build` would print it (JSON is YAML), loaded strictly.
-                var text = new StringBuilder();
-                foreach (var manifest in manifests)
-                {
-                    text.Append("---\n").Append(manifest.Json.ToJsonString()).Append('\n');
-                }
-                var objects = KubernetesYaml.LoadAllFromString(text.ToString(), DaprTypes.Map, strict: true);
-                composed = new ComposedOverlay(overlay, manifests, [.. objects]);
+                composed = Compose(overlay, null);
                 Cache[overlay] = composed;
             }
             return composed;
         }
+    }
+
+    /// <summary>A fresh composition, with entries of the overlay's values file replaced (as a team would edit it).</summary>
+    public static ComposedOverlay Compose(string overlay, IReadOnlyDictionary<string, string>? valueOverrides)
+    {
+        var manifests = Kustomization.Build(Repository.Path("k8s", overlay), valueOverrides);
+        // The composed stream, as `kustomize build` would print it (JSON is YAML), loaded strictly.
+        var text = new StringBuilder();
+        foreach (var manifest in manifests)
+        {
+            text.Append("---\n").Append(manifest.Json.ToJsonString()).Append('\n');
+        }
+        var objects = KubernetesYaml.LoadAllFromString(text.ToString(), DaprTypes.Map, strict: true);
+        return new ComposedOverlay(overlay, manifests, [.. objects]);
     }
 
     public JsonObject Json(string kind, string name) => Manifests.Single(m => m.Kind == kind && m.Name == name).Json;

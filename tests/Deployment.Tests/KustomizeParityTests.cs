@@ -8,6 +8,7 @@ namespace Flipkart.Deployment.Tests;
 /// Where the real kustomize is at hand (`kubectl kustomize`), the C# composition the other tests check
 /// must equal its output document for document; otherwise these tests say so and skip.
 /// </summary>
+[Unit]
 public sealed class KustomizeParityTests
 {
     [Theory]

@@ -146,10 +146,7 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
     /// </summary>
     public WebApplicationFactory<TProgram> WithSidecarDown()
     {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        probe.Stop();
+        var port = Outage.ClosedLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Factory.WithWebHostBuilder(web =>
         {
             web.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{port}");

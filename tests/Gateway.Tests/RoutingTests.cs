@@ -127,7 +127,7 @@ public class RoutingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
     [Fact]
     public async Task AdminRolesTravelAsACommaSeparatedList()
     {
-        using var client = fixture.Gateway.CreateClient(await fixture.Gateway.DevTokenAsync("ops-1", "admin", "customer"));
+        using var client = fixture.Gateway.CreateClient(GatewayFactory.MintToken("ops-1", ["admin", "customer"]));
         var marker = Guid.NewGuid().ToString("N");
         client.DefaultRequestHeaders.Add("X-Test-Marker", marker);
 
@@ -209,7 +209,7 @@ public class RoutingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
     [InlineData("/")]
     public async Task DaprAndUndocumentedPathsAreNotExposed(string path)
     {
-        using var client = fixture.Gateway.CreateClient(await fixture.Gateway.DevTokenAsync("u-probe", "admin"));
+        using var client = fixture.Gateway.CreateClient(GatewayFactory.MintToken("u-probe", ["admin"]));
         var before = fixture.Sidecar.Requests.Count;
 
         var response = await client.GetAsync(path, ct);

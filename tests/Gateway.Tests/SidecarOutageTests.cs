@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Flipkart.Testing;
 
 namespace Flipkart.Gateway.Tests;
 
@@ -9,18 +8,11 @@ public sealed class SidecarOutageTests
     [Fact]
     public async Task AProxiedRequestIsA503ProblemWithRetryAfter_WhenTheGatewaysSidecarIsDown()
     {
-        // A loopback port nobody listens on: the connection is refused at once.
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        await using var gateway = new GatewayFactory(new Uri($"http://127.0.0.1:{closedPort}"));
+        await using var gateway = new GatewayFactory(new Uri($"http://127.0.0.1:{Outage.ClosedLoopbackPort()}"));
         using var client = gateway.CreateClient();
 
         using var response = await client.GetAsync("/api/catalog/products?q=phone", TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to come back");
+        await Outage.AssertAnswered503Async(response);
     }
 }

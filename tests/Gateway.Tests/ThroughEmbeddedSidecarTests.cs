@@ -70,7 +70,7 @@ public sealed class ThroughEmbeddedSidecarTests : IAsyncLifetime
     {
         using var client = gateway.CreateClient();
 
-        var issued = await (await client.PostAsJsonAsync("/api/auth/dev-token", new { userId = "u-9", roles = new[] { "admin" } }, ct))
+        var issued = await (await client.PostAsJsonAsync("/api/auth/dev-token", new { userId = "u-9", roles = new[] { "customer" } }, ct))
             .Content.ReadFromJsonAsync<DevToken>(ct);
 
         var validation = await new JsonWebTokenHandler().ValidateTokenAsync(issued!.AccessToken, new TokenValidationParameters
@@ -86,8 +86,8 @@ public sealed class ThroughEmbeddedSidecarTests : IAsyncLifetime
     public async Task RequestsReachTheAppThroughDaprInvocationWithTheCallersIdentityStamped()
     {
         using var client = gateway.CreateClient();
-        var token = (await (await client.PostAsJsonAsync("/api/auth/dev-token", new { userId = "u-10", roles = new[] { "admin" } }, ct))
-            .Content.ReadFromJsonAsync<DevToken>(ct))!.AccessToken;
+        // An administrator signed with the key the gateway loaded from the secret store (dev tokens never carry admin).
+        var token = GatewayFactory.MintToken("u-10", ["admin"], key: SigningKey);
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/catalog/products/MOB000001?x=1") { Content = JsonContent.Create(new { title = "t" }) };
         request.Headers.Authorization = new("Bearer", token);
         request.Headers.Add("X-User-Id", "victim");

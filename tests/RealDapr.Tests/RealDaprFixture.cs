@@ -9,8 +9,7 @@ namespace Flipkart.RealDaprTests;
 /// </summary>
 public abstract class RealDaprFixture(string profile) : IAsyncLifetime
 {
-    public static readonly string RepositoryRoot = LocalRun.FindRepositoryRoot(
-        typeof(RealDaprFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value);
+    public static readonly string RepositoryRoot = Flipkart.Testing.Repository.Root;
 
     public string Profile => profile;
 

@@ -30,7 +30,10 @@ public abstract class Scenarios(RealDaprFixture fixture)
         var run = fixture.RequireRun();
         using var gateway = new HttpClient { BaseAddress = run.GatewayUrl };
         var productId = (await GetJsonAsync(gateway, "api/catalog/products?q=phone&pageSize=1")).GetProperty("items")[0].GetProperty("id").GetString()!;
-        using var admin = await SignedInAsync(run.GatewayUrl, $"admin-{Guid.NewGuid():N}", "admin");
+        // The dev-token endpoint never issues admin: the administrator's token is signed with the profile's key.
+        using var admin = new HttpClient { BaseAddress = run.GatewayUrl };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            Flipkart.Testing.DevSigningKeyTokens.Create(RealDaprFixture.RepositoryRoot, fixture.Profile, $"admin-{Guid.NewGuid():N}", "admin"));
         using var buyer = await SignedInAsync(run.GatewayUrl, $"buyer-{Guid.NewGuid():N}", "customer");
 
         (await admin.PutAsJsonAsync($"api/inventory/{productId}", new { available = 10 }, Cancellation)).EnsureSuccessStatusCode();

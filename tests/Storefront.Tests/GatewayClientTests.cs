@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Flipkart.Storefront.Gateway;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Flipkart.Storefront.Tests;
@@ -73,6 +74,18 @@ public sealed class GatewayClientTests
     }
 
     /// <summary>A gateway that answers every request with one canned response and remembers the request.</summary>
+    [Fact]
+    public async Task Every_call_carries_the_shoppers_own_address_so_the_gateway_limits_each_shopper()
+    {
+        var gateway = new CannedGateway(HttpStatusCode.OK, """{"productId":"p-1","status":"InStock","available":1,"perUserLimit":null}""");
+
+        await gateway.Api.GetAvailabilityAsync("p-1", TestContext.Current.CancellationToken);
+
+        Assert.Equal([ShopperAddress], gateway.Request!.Headers.GetValues("X-Forwarded-For"));
+    }
+
+    private const string ShopperAddress = "203.0.113.42";
+
     private sealed class CannedGateway : HttpMessageHandler
     {
         private readonly HttpStatusCode _status;
@@ -81,7 +94,9 @@ public sealed class GatewayClientTests
         public CannedGateway(HttpStatusCode status, string body)
         {
             (_status, _body) = (status, body);
-            Api = new GatewayApi(new HttpClient(this) { BaseAddress = new Uri("http://gateway.test/") }, NullLogger<GatewayApi>.Instance);
+            var shopper = new DefaultHttpContext { Connection = { RemoteIpAddress = IPAddress.Parse(ShopperAddress) } };
+            Api = new GatewayApi(new HttpClient(this) { BaseAddress = new Uri("http://gateway.test/") },
+                new Hosting.ShopperAddress(new HttpContextAccessor { HttpContext = shopper }), NullLogger<GatewayApi>.Instance);
         }
 
         public GatewayApi Api { get; }

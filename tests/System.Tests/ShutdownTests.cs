@@ -51,7 +51,7 @@ public sealed partial class ShutdownTests
         await ServiceBuilder.BuildAsync(Repository.Root, [catalog], "Debug", new BufferedRunOutput(), Cancellation);
 
         var devHost = typeof(LocalRun).Assembly.Location;
-        var info = new ProcessStartInfo("dotnet", [devHost, "--apps", "catalog", "--dynamic-ports", "--no-build", "--repo", Repository.Root])
+        var info = new ProcessStartInfo("dotnet", [devHost, "--apps", "catalog", "--dynamic-ports", "--no-build", "--no-dashboard", "--verbose", "--repo", Repository.Root])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -113,9 +113,19 @@ public abstract partial class SystemScenarios
         return (await response.ReadJsonAsync(Cancellation)).GetProperty("items")[0].GetProperty("id").GetString()!;
     }
 
-    /// <summary>A client carrying a dev token for <paramref name="userId"/> (the gateway issues them in Development).</summary>
+    /// <summary>
+    /// A client carrying a dev token for <paramref name="userId"/> (the gateway issues them in Development); an
+    /// administrator's is signed with the profile's key, since the dev-token endpoint never issues <c>admin</c>.
+    /// </summary>
     private async Task<HttpClient> SignedInAsync(string userId, string role)
     {
+        if (role == "admin")
+        {
+            var admin = new HttpClient { BaseAddress = fixture.Run!.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                Flipkart.Testing.DevSigningKeyTokens.Create(Repository.Root, fixture.Profile, userId, role));
+            return admin;
+        }
         using var response = await fixture.Gateway.SendPolitelyAsync(
             () => new HttpRequestMessage(HttpMethod.Post, "api/auth/dev-token") { Content = JsonContent.Create(new { userId, roles = new[] { role } }) },
             Cancellation);

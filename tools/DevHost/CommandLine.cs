@@ -21,13 +21,15 @@ public static class CommandLine
           --no-build           start what is already built
           --apps <a,b,...>     only these app-ids
           --repo <path>        repository root (default: found from the working directory)
+          --no-dashboard       do not start the Aspire dashboard (traces, metrics, logs)
+          --verbose            everything: services at Debug, each app's start-up, the dashboard's own output
           --raw-logs           print the services' JSON log lines as they are
           -h, --help           this text
         """;
 
     public static LocalRunOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new LocalRunOptions();
+        var options = new LocalRunOptions { Dashboard = true };
         var faults = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -52,6 +54,8 @@ public static class CommandLine
                 "--apps" => options with { Apps = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--repo" => options with { RepositoryRoot = Value() },
                 "--raw-logs" => options,
+                "--no-dashboard" => options with { Dashboard = false },
+                "--verbose" or "-v" => options with { Verbose = true },
                 "--fault" => AddFaults(options, Value()),
                 _ => throw new ArgumentException($"Unknown option '{arg}'."),
             };

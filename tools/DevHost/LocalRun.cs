@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Flipkart.DevHost.Dashboard;
 using Flipkart.DevHost.Processes;
 using Flipkart.DevHost.RunFile;
 using Flipkart.DevHost.Sidecars;
@@ -12,6 +13,9 @@ namespace Flipkart.DevHost;
 public sealed record RunningReplica(string AppId, int Index, string Name, int AppPort, int DaprHttpPort, int DaprGrpcPort, int ProcessId)
 {
     public Uri AppUrl => new($"http://127.0.0.1:{AppPort}");
+
+    /// <summary>A .NET service of this repository (ServiceDefaults: <c>/readyz</c>), rather than an app started by its command.</summary>
+    public bool IsDotnet { get; init; } = true;
 }
 
 /// <summary>
@@ -34,7 +38,9 @@ public sealed class LocalRun : IAsyncDisposable
     };
 
     private readonly List<ServiceProcess> _processes = [];
-    private readonly List<(string Dll, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)> _starts = [];
+    private readonly List<(string? Dll, IReadOnlyList<string>? Command, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)> _starts = [];
+    private readonly OrphanGuard _guard = new();
+    private AspireDashboard? _dashboard;
     private readonly List<RunningReplica> _replicas = [];
     private readonly List<string> _skipped = [];
     private readonly LocalRunOptions _options;
@@ -55,6 +61,9 @@ public sealed class LocalRun : IAsyncDisposable
     public Uri StorefrontUrl => _storefrontUrl ?? throw new InvalidOperationException("The storefront is not running in this local run (filtered out or excluded).");
 
     public bool HasStorefront => _storefrontUrl is not null;
+
+    /// <summary>The run's dashboard (traces, metrics, logs), when <see cref="LocalRunOptions.Dashboard"/> asked for one.</summary>
+    public AspireDashboard? Dashboard => _dashboard;
 
     /// <summary>
     /// Apps that browsers reach directly rather than through a sidecar: they take no app token, and run as a single
@@ -138,20 +147,28 @@ public sealed class LocalRun : IAsyncDisposable
         var root = FindRepositoryRoot(_options.RepositoryRoot, _options.RunFile);
         var apps = AppDefinition.Resolve(Path.Combine(root, _options.RunFile), _options.Profile);
 
-        var selected = new List<(AppDefinition App, string Project)>();
+        // As `dapr run -f`: every app runs its command in its appDirPath. A .NET project whose command is `dotnet run`
+        // is built once up front (one MSBuild for all of them) and started from its dll instead.
+        var selected = new List<(AppDefinition App, string? Project)>();
         foreach (var app in apps)
         {
             if ((_options.Apps is not null && !_options.Apps.Contains(app.AppId)) || _options.ExcludedApps.Contains(app.AppId))
             {
                 continue;
             }
-            if (app.ProjectFile is { } project)
+            if (app.ProjectFile is { } project && IsDotnetRun(app.Command))
             {
                 selected.Add((app, project));
             }
+            else if (app.Command.Count > 0 && Directory.Exists(app.AppDir))
+            {
+                selected.Add((app, null));
+            }
             else
             {
-                _skipped.Add($"{app.AppId} (no project in {Path.GetRelativePath(root, app.AppDir)} yet)");
+                _skipped.Add(Directory.Exists(app.AppDir)
+                    ? $"{app.AppId} (no command and no project in {Path.GetRelativePath(root, app.AppDir)})"
+                    : $"{app.AppId} ({Path.GetRelativePath(root, app.AppDir)} does not exist yet)");
             }
         }
         foreach (var skipped in _skipped)
@@ -160,12 +177,12 @@ public sealed class LocalRun : IAsyncDisposable
         }
         if (selected.Count == 0)
         {
-            throw new DevHostException("None of the services in the run file has a project yet; nothing to start.");
+            throw new DevHostException("None of the apps in the run file can be started; nothing to start.");
         }
 
         // Ports first: a taken port should fail in a second, not after a build.
         var ports = new PortAllocator();
-        var plan = new List<(AppDefinition App, string Project, int Index, int AppPort, int? DaprHttp, int? DaprGrpc)>();
+        var plan = new List<(AppDefinition App, string? Project, int Index, int AppPort, int? DaprHttp, int? DaprGrpc)>();
         foreach (var (app, project) in selected)
         {
             var replicas = IsPublicApp(app.AppId) ? 1 : _options.Replicas;
@@ -189,23 +206,50 @@ public sealed class LocalRun : IAsyncDisposable
             }
         }
 
-        IReadOnlyDictionary<string, string> dlls;
-        if (_options.SkipBuild)
+        // The dashboard starts while the services build; it is a single executable and needs no build.
+        var dashboardStart = _options.Dashboard ? AspireDashboard.StartAsync(ports, _options.DynamicPorts, _guard, cancellationToken) : null;
+        IReadOnlyDictionary<string, string> dlls = new Dictionary<string, string>();
+        try
         {
-            dlls = selected.ToDictionary(s => s.Project, s => Path.Combine(ServiceBuilder.ArtifactsPath(root), "bin",
-                Path.GetFileNameWithoutExtension(s.Project), _options.Configuration.ToLowerInvariant(), Path.GetFileNameWithoutExtension(s.Project) + ".dll"));
+            var projects = selected.Where(s => s.Project is not null).Select(s => s.Project!).Distinct().ToList();
+            if (projects.Count == 0)
+            {
+            }
+            else if (_options.SkipBuild)
+            {
+                dlls = projects.ToDictionary(p => p, p => ServiceBuilder.ConventionalDll(root, p, _options.Configuration));
+            }
+            else
+            {
+                var buildClock = Stopwatch.StartNew();
+                dlls = await ServiceBuilder.BuildAsync(root, projects, _options.Configuration, output, cancellationToken).ConfigureAwait(false);
+                Detail($"build step done in {buildClock.Elapsed.TotalSeconds:0.0}s");
+            }
+
+            if (dashboardStart is not null)
+            {
+                _dashboard = await dashboardStart.ConfigureAwait(false);
+                dashboardStart = null;
+            }
         }
-        else
+        finally
         {
-            output.Progress($"building {selected.Count} service(s) ({_options.Configuration}) ...");
-            var buildClock = Stopwatch.StartNew();
-            dlls = await ServiceBuilder.BuildAsync(root, selected.Select(s => s.Project).ToList(), _options.Configuration, output, cancellationToken).ConfigureAwait(false);
-            output.Progress($"built in {buildClock.Elapsed.TotalSeconds:0.0}s");
+            if (dashboardStart is not null)
+            {
+                // The build failed or was cancelled: the dashboard must not outlive the attempt.
+                try
+                {
+                    await (await dashboardStart.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                }
+            }
         }
 
         var resources = selected[0].App.ResourcesPaths;
-        output.Progress($"starting {plan.Count} sidecar(s) with components/{_options.Profile} ...");
-        var context = new LocalRunContext(root, _options.Profile, resources, _options.Faults, output);
+        Detail($"starting {plan.Count} sidecar(s) with components/{_options.Profile} ...");
+        var context = new LocalRunContext(root, _options.Profile, resources, _options.Faults, output) { TraceExportEndpoint = _dashboard?.OtlpGrpcEndpoint };
         var factory = _options.SidecarFactory ?? EmbeddedSidecarCluster.CreateAsync;
         _sidecars = await factory(context, cancellationToken).ConfigureAwait(false);
         var endpoints = await _sidecars.StartAsync(
@@ -214,23 +258,32 @@ public sealed class LocalRun : IAsyncDisposable
 
         // The storefront calls the gateway of this run, wherever its port landed.
         var gatewayAppPort = plan.Where(p => p.App.AppId == GatewayAppId).Select(p => (int?)p.AppPort).FirstOrDefault();
-        output.Progress($"starting {plan.Count} service process(es) ...");
+        Detail($"starting {plan.Count} app process(es) ...");
         for (var i = 0; i < plan.Count; i++)
         {
             var (app, project, index, appPort, _, _) = plan[i];
             var sidecar = endpoints[i];
             var name = index == 0 ? app.AppId : $"{app.AppId}#{index + 1}";
-            var dll = dlls[project];
-            if (!File.Exists(dll))
+            var environment = Environment(app, appPort, sidecar, gatewayAppPort, isDotnet: project is not null);
+            ServiceProcess process;
+            if (project is not null)
             {
-                throw new DevHostException($"{name}: built assembly not found at {dll}.");
+                var dll = dlls[project];
+                if (!File.Exists(dll))
+                {
+                    throw new DevHostException($"{name}: built assembly not found at {dll}.");
+                }
+                process = ServiceProcess.Start(name, dll, app.AppDir, environment, output);
+                _starts.Add((dll, null, app.AppDir, environment));
             }
-
-            var environment = Environment(app, appPort, sidecar, gatewayAppPort);
-            var process = ServiceProcess.Start(name, dll, app.AppDir, environment, output);
+            else
+            {
+                process = ServiceProcess.StartCommand(name, app.Command, app.AppDir, environment, output);
+                _guard.Register(process.ProcessId);
+                _starts.Add((null, app.Command, app.AppDir, environment));
+            }
             _processes.Add(process);
-            _starts.Add((dll, app.AppDir, environment));
-            _replicas.Add(new RunningReplica(app.AppId, index, name, appPort, sidecar.HttpPort, sidecar.GrpcPort, process.ProcessId));
+            _replicas.Add(new RunningReplica(app.AppId, index, name, appPort, sidecar.HttpPort, sidecar.GrpcPort, process.ProcessId) { IsDotnet = project is not null });
             if (app.AppId == GatewayAppId)
             {
                 _gatewayUrl = new Uri($"http://127.0.0.1:{appPort}");
@@ -260,9 +313,50 @@ public sealed class LocalRun : IAsyncDisposable
         StartupTime = clock.Elapsed;
     }
 
-    private IReadOnlyDictionary<string, string> Environment(AppDefinition app, int appPort, SidecarEndpoint sidecar, int? gatewayPort)
+    /// <summary>A progress line people need only when they asked for details (<see cref="LocalRunOptions.Verbose"/>).</summary>
+    private void Detail(string message)
     {
-        var env = new Dictionary<string, string>(app.Env, StringComparer.Ordinal);
+        if (_options.Verbose)
+        {
+            _options.Output.Progress(message);
+        }
+    }
+
+    /// <summary><c>dotnet run ...</c> (or no command at all, for a folder with a project): built up front and started from its dll.</summary>
+    internal static bool IsDotnetRun(IReadOnlyList<string> command) =>
+        command.Count == 0 || (command.Count >= 2 && Path.GetFileNameWithoutExtension(command[0]) == "dotnet" && command[1] == "run");
+
+    /// <summary>
+    /// Framework start-up lines every service would print (listening URLs, content root, hosting environment): the
+    /// banner says what matters. Services' own Information lines stay. <c>--verbose</c> drops this and logs Debug.
+    /// </summary>
+    private static readonly Dictionary<string, string> QuietLogging = new(StringComparer.Ordinal)
+    {
+        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Warning",
+        ["Logging__LogLevel__Microsoft.AspNetCore.DataProtection"] = "Error",
+    };
+
+    private IReadOnlyDictionary<string, string> Environment(AppDefinition app, int appPort, SidecarEndpoint sidecar, int? gatewayPort, bool isDotnet)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_dashboard is not null)
+        {
+            foreach (var (key, value) in _dashboard.ExporterEnvironment(app.AppId))
+            {
+                env[key] = value;
+            }
+        }
+        if (isDotnet)
+        {
+            foreach (var (key, value) in _options.Verbose ? new Dictionary<string, string> { ["Serilog__MinimumLevel__Default"] = "Debug" } : QuietLogging)
+            {
+                env[key] = value;
+            }
+        }
+        foreach (var (key, value) in app.Env)
+        {
+            env[key] = value;
+        }
 
         // daprd's contract with its app, as `dapr run` and the Kubernetes injector provide it.
         foreach (var (key, value) in sidecar.Environment)
@@ -271,6 +365,8 @@ public sealed class LocalRun : IAsyncDisposable
         }
         env["APP_ID"] = app.AppId;
         env["APP_PORT"] = appPort.ToString(CultureInfo.InvariantCulture);
+        env["APP_PROTOCOL"] = "http";
+        env["APP_CHANNEL_ADDRESS"] = "127.0.0.1";
         env["DAPR_HTTP_PORT"] = sidecar.HttpPort.ToString(CultureInfo.InvariantCulture);
         env["DAPR_GRPC_PORT"] = sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture);
         env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{appPort}";
@@ -301,6 +397,7 @@ public sealed class LocalRun : IAsyncDisposable
         var pending = _replicas.Select((r, i) => (Replica: r, Process: _processes[i], Path: healthPaths[i])).ToList();
         var lastReport = clock.Elapsed;
         var state = new Dictionary<string, string>(StringComparer.Ordinal);
+        var total = pending.Count;
         while (pending.Count > 0)
         {
             _waitingFor = "waiting for " + string.Join(", ", pending.Select(p => $"{p.Replica.Name} ({state.GetValueOrDefault(p.Replica.Name, "not answering")})"));
@@ -320,7 +417,7 @@ public sealed class LocalRun : IAsyncDisposable
                 if (app is >= 200 and < 300 && sidecar is >= 200 and < 300)
                 {
                     pending.Remove(item);
-                    output.Progress($"{item.Replica.Name} healthy on :{item.Replica.AppPort} (pid {item.Replica.ProcessId}, sidecar :{item.Replica.DaprHttpPort}) after {clock.Elapsed.TotalSeconds:0.0}s");
+                    Detail($"{item.Replica.Name} healthy on :{item.Replica.AppPort} (pid {item.Replica.ProcessId}, sidecar :{item.Replica.DaprHttpPort}) after {clock.Elapsed.TotalSeconds:0.0}s");
                 }
             }
 
@@ -332,38 +429,48 @@ public sealed class LocalRun : IAsyncDisposable
                     lastReport = clock.Elapsed;
                     output.Progress(_waitingFor + " ...");
                 }
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
         }
+        output.Progress($"{total} app(s) and their sidecars healthy after {clock.Elapsed.TotalSeconds:0.0}s");
     }
 
     private async Task WaitSeededAsync(CancellationToken cancellationToken)
     {
         // Readiness (/readyz) covers each service's own dependencies (its sidecar, and for the catalog its seed
         // data); a search through the gateway then proves routing end to end before the URL is announced.
-        foreach (var replica in _replicas)
+        // All at once: one slow service (the catalog indexing) must not delay noticing that the others are ready,
+        // and the search starts as soon as the gateway and the catalog are ready.
+        var unready = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var readiness = _replicas.Where(r => r.IsDotnet).ToDictionary(r => r, async replica =>
         {
-            _waitingFor = $"{replica.Name} to be ready (/readyz)";
             int status;
             while ((status = await StatusAsync(new Uri(replica.AppUrl, "/readyz"), cancellationToken).ConfigureAwait(false)) is < 200 or >= 300)
             {
-                _waitingFor = $"{replica.Name} to be ready (/readyz {Describe(status)})";
+                unready[replica.Name] = $"{replica.Name} (/readyz {Describe(status)})";
+                _waitingFor = "waiting for readiness of " + string.Join(", ", unready.Values);
                 ThrowIfExited(replica);
-                // Unready answers are logged as errors by the service; poll gently while e.g. the catalog indexes.
-                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+                // Poll gently while e.g. the catalog indexes (an unready answer is logged at Debug, once).
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        if (!HasGateway || !IsRunning(CatalogAppId))
+            unready.TryRemove(replica.Name, out _);
+        });
+        var waits = readiness.Values.ToList();
+        if (HasGateway && IsRunning(CatalogAppId))
         {
-            return;
+            waits.Add(SearchAsync(readiness.Where(r => r.Key.AppId is GatewayAppId or CatalogAppId).Select(r => r.Value), cancellationToken));
         }
+        await Task.WhenAll(waits).ConfigureAwait(false);
+    }
 
-        _waitingFor = "the catalog to answer a search through the gateway";
-        _options.Output.Progress("waiting for the catalog to be seeded ...");
+    /// <summary>Once the gateway and the catalog are ready: a search through the gateway proves routing end to end.</summary>
+    private async Task SearchAsync(IEnumerable<Task> ready, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(ready).ConfigureAwait(false);
         var search = new Uri(GatewayUrl, "/api/catalog/products?pageSize=1");
         while (true)
         {
+            _waitingFor = "the catalog to answer a search through the gateway";
             ThrowIfExited(_replicas.First(r => r.AppId == GatewayAppId));
             using var response = await SendProbeAsync(search, cancellationToken).ConfigureAwait(false);
             if (response is { IsSuccessStatusCode: true } && LooksSeeded(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)))
@@ -499,15 +606,21 @@ public sealed class LocalRun : IAsyncDisposable
         }
         await old.DisposeAsync().ConfigureAwait(false);
 
-        var (dll, workingDirectory, environment) = _starts[index];
-        var process = ServiceProcess.Start(replicaName, dll, workingDirectory, environment, _options.Output);
+        var (dll, command, workingDirectory, environment) = _starts[index];
+        var process = dll is not null
+            ? ServiceProcess.Start(replicaName, dll, workingDirectory, environment, _options.Output)
+            : ServiceProcess.StartCommand(replicaName, command!, workingDirectory, environment, _options.Output);
+        if (dll is null)
+        {
+            _guard.Register(process.ProcessId);
+        }
         _processes[index] = process;
         var replica = _replicas[index] with { ProcessId = process.ProcessId };
         _replicas[index] = replica;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.StartupTimeout);
-        while (await StatusAsync(new Uri(replica.AppUrl, "/readyz"), timeout.Token).ConfigureAwait(false) is < 200 or >= 300)
+        while (await StatusAsync(new Uri(replica.AppUrl, replica.IsDotnet ? "/readyz" : "/healthz"), timeout.Token).ConfigureAwait(false) is < 200 or >= 300)
         {
             ThrowIfExited(replica);
             await Task.Delay(200, timeout.Token).ConfigureAwait(false);
@@ -545,5 +658,10 @@ public sealed class LocalRun : IAsyncDisposable
         {
             await _sidecars.DisposeAsync().ConfigureAwait(false);
         }
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync().ConfigureAwait(false);
+        }
+        _guard.Dispose();
     }
 }

@@ -46,6 +46,15 @@ public sealed record LocalRunOptions
     /// <summary>How long all services together may take to become healthy and seeded.</summary>
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>Start the Aspire dashboard and send every service's and sidecar's traces, metrics and logs to it.</summary>
+    public bool Dashboard { get; init; }
+
+    /// <summary>
+    /// Everything the services log at Debug and above, each app's start-up lines and the dashboard's own output;
+    /// otherwise framework start-up chatter is left out (services still log their own Information lines).
+    /// </summary>
+    public bool Verbose { get; init; }
+
     /// <summary>Where progress and service logs go.</summary>
     public IRunOutput Output { get; init; } = NullRunOutput.Instance;
 
@@ -55,4 +64,8 @@ public sealed record LocalRunOptions
 
 /// <summary>What a sidecar factory gets to work with.</summary>
 /// <param name="ResourcesPaths">The profile's resources folders (components, configurations, resiliency, subscriptions).</param>
-public sealed record LocalRunContext(string RepositoryRoot, string Profile, IReadOnlyList<string> ResourcesPaths, IReadOnlyList<string> Faults, IRunOutput Output);
+public sealed record LocalRunContext(string RepositoryRoot, string Profile, IReadOnlyList<string> ResourcesPaths, IReadOnlyList<string> Faults, IRunOutput Output)
+{
+    /// <summary>Where the sidecars export their spans over OTLP/gRPC (the run's dashboard); null = as the Configurations say.</summary>
+    public Uri? TraceExportEndpoint { get; init; }
+}

@@ -71,6 +71,7 @@ await using (run)
             "",
             $"  Gateway:     {url}      API docs: {url}/docs",
             .. run.HasStorefront ? [$"  Storefront:  {run.StorefrontUrl.ToString().TrimEnd('/')}      (the shop in a browser; sign in as a demo user)"] : Array.Empty<string>(),
+            .. run.Dashboard is { } dashboard ? [$"  Dashboard:   {dashboard.Url.ToString().TrimEnd('/')}     (traces, metrics and logs of every app and sidecar)"] : Array.Empty<string>(),
             "",
             "  Try:",
             $"    curl -s '{url}/api/catalog/products?q=samsung%20phone&sort=price_asc&pageSize=5'",

@@ -24,6 +24,7 @@ public sealed class CatalogLoader(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Until it works: without its index a replica serves nothing, and readiness keeps traffic away meanwhile.
+        var starting = Stopwatch.StartNew();
         var untilLoaded = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
@@ -33,7 +34,9 @@ public sealed class CatalogLoader(
             MaxDelay = TimeSpan.FromSeconds(5),
             OnRetry = retry =>
             {
-                logger.LogWarning(retry.Outcome.Exception, "Catalog load failed; retrying in {Delay}", retry.RetryDelay);
+                // A sidecar still starting is expected for a while (readiness says "not ready" meanwhile); a minute is not.
+                logger.Log(starting.Elapsed < TimeSpan.FromMinutes(1) ? LogLevel.Debug : LogLevel.Warning, retry.Outcome.Exception,
+                    "Catalog load failed; retrying in {Delay}", retry.RetryDelay);
                 return ValueTask.CompletedTask;
             },
         }).Build();
@@ -69,12 +72,18 @@ public sealed class CatalogLoader(
         var manifest = await store.GetManifestAsync(cancellationToken);
         if (manifest is null && options.Value.SeedWhenEmpty)
         {
+            // A fresh store (every local run starts empty): the index is built from the seed while the seed is saved,
+            // rather than saved, read back and then built. Ready (and the manifest written) only when both are done.
             var seedTimer = Stopwatch.StartNew();
             var seed = CatalogSeed.Generate(options.Value.SeedProductCount).ToArray();
             var generatedMs = seedTimer.ElapsedMilliseconds;
-            manifest = await store.SeedAsync(seed, cancellationToken);
-            logger.LogInformation("Seeded {ProductCount} products (generated in {GenerateMs} ms, saved in {SaveMs} ms)",
-                seed.Length, generatedMs, seedTimer.ElapsedMilliseconds - generatedMs);
+            var indexing = Task.Run(() => ProductSearchIndex.Build(seed, CatalogSeed.Categories), cancellationToken);
+            await store.SeedAsync(seed, cancellationToken);
+            var seeded = await indexing;
+            index.Publish(seeded);
+            logger.LogInformation("Catalog ready: seeded and indexed {ProductCount} products (generated in {GenerateMs} ms, saved and indexed in {SaveMs} ms)",
+                seeded.Count, generatedMs, seedTimer.ElapsedMilliseconds - generatedMs);
+            return;
         }
 
         var loadTimer = Stopwatch.StartNew();

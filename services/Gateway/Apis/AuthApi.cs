@@ -11,7 +11,12 @@ namespace Flipkart.Gateway.Apis;
 
 public static partial class AuthApi
 {
-    private static readonly HashSet<string> KnownRoles = [CallerIdentity.CustomerRole, CallerIdentity.AdminRole];
+    /// <summary>
+    /// Dev tokens are for shoppers only: <c>admin</c> is never issued here, so no misconfigured gateway can hand out
+    /// the keys to the catalog and the stock. Administrators come from the identity provider (or, in local tests, a
+    /// token signed with the profile's signing key).
+    /// </summary>
+    private static readonly HashSet<string> KnownRoles = [CallerIdentity.CustomerRole];
 
     /// <summary>Maps <c>POST /api/auth/dev-token</c> only where dev tokens are enabled (Development by default).</summary>
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app, bool devTokensEnabled)
@@ -34,7 +39,11 @@ public static partial class AuthApi
         {
             errors["userId"] = ["userId is 1-64 letters, digits, '.', '_', '@' or '-'."];
         }
-        if (roles.Length == 0 || roles.Any(r => !KnownRoles.Contains(r)))
+        if (roles.Contains(CallerIdentity.AdminRole, StringComparer.Ordinal))
+        {
+            errors["roles"] = ["admin is never issued as a dev token; administrators sign in through the identity provider."];
+        }
+        else if (roles.Length == 0 || roles.Any(r => !KnownRoles.Contains(r)))
         {
             errors["roles"] = [$"roles must be one or more of: {string.Join(", ", KnownRoles)}."];
         }
@@ -58,8 +67,8 @@ public static partial class AuthApi
 
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = auth.Issuer,
-            Audience = auth.Audience,
+            Issuer = Authentication.Issuer(auth),
+            Audience = Authentication.Audience(auth),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,

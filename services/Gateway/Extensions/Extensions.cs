@@ -1,7 +1,6 @@
 using Flipkart.Gateway.Apis;
 using Flipkart.Gateway.Infrastructure;
 using Flipkart.ServiceDefaults;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Flipkart.Gateway.Extensions;
@@ -23,23 +22,15 @@ public static class Extensions
             kestrel.Limits.MaxRequestLineSize = 16 * 1024;
         });
 
-        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-            foreach (var network in gateway.TrustedProxyNetworks)
-            {
-                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
-            }
-        });
+        builder.Services.TrustForwardedHeadersFrom(gateway.TrustedProxyNetworks);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddGatewayAuthentication(auth);
         builder.Services.AddGatewayRateLimiting();
 
+        builder.Services.AddSingleton<PerUserSlots>();
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(DaprRoutes.Routes(), DaprRoutes.Clusters(new Uri(DaprSidecar.HttpEndpoint(builder.Configuration)), gateway))
+            .LoadFromMemory(DaprRoutes.Routes(ApiDocsEnabled(gateway, builder.Environment)), DaprRoutes.Clusters(new Uri(DaprSidecar.HttpEndpoint(builder.Configuration)), gateway))
             .AddTransforms<DaprInvocationTransforms>();
 
         builder.Services.AddServiceOpenApi("gateway");
@@ -66,10 +57,14 @@ public static class Extensions
     {
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         app.MapAuthApi(Authentication.DevTokensEnabled(auth, app.Environment));
-        app.MapDocsApi();
+        if (ApiDocsEnabled(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value, app.Environment))
+        {
+            app.MapDocsApi();
+        }
         app.MapReverseProxy(proxy =>
         {
             proxy.UseSidecarOutagesAs503();
+            proxy.UseStreamLimits();
             // YARP's default pipeline, which a custom one replaces.
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
@@ -77,4 +72,7 @@ public static class Extensions
         });
         return app;
     }
+
+    /// <summary><c>/docs</c> and every OpenAPI document describe the whole surface: served in Development, elsewhere only when asked for.</summary>
+    public static bool ApiDocsEnabled(GatewayOptions options, IHostEnvironment environment) => options.ApiDocs ?? environment.IsDevelopment();
 }

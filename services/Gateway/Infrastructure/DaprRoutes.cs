@@ -15,14 +15,15 @@ public static class DaprRoutes
     public const string AnonymousPolicy = "anonymous";
     public const string AuthenticatedPolicy = "default";
     private const string Cluster = "dapr";
-    private const string StreamingCluster = "dapr-streaming";
+    public const string StreamingCluster = "dapr-streaming";
 
     private static readonly string[] ReadMethods = ["GET", "HEAD"];
 
     /// <summary>Apps whose OpenAPI documents the gateway republishes at <c>/openapi/{app}.json</c>.</summary>
     public static readonly string[] DocumentedApps = [AppIds.Catalog, AppIds.Cart, AppIds.Inventory, AppIds.Ordering, AppIds.Payment, AppIds.Notification, AppIds.Fulfilment];
 
-    public static IReadOnlyList<RouteConfig> Routes()
+    /// <summary>The public routes; <paramref name="apiDocs"/> adds the services' OpenAPI documents (off in Production by default).</summary>
+    public static IReadOnlyList<RouteConfig> Routes(bool apiDocs = true)
     {
         List<RouteConfig> routes =
         [
@@ -43,6 +44,10 @@ public static class DaprRoutes
             Route("fulfilment", "/api/fulfilment/{**rest}", AppIds.Fulfilment, AuthenticatedPolicy),
         ];
 
+        if (!apiDocs)
+        {
+            return routes;
+        }
         routes.AddRange(DocumentedApps.Select(app => Route($"openapi-{app}", $"/openapi/{app}.json", app, AnonymousPolicy, ReadMethods) with
         {
             Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],

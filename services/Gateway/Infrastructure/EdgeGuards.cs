@@ -9,6 +9,10 @@ internal static class EdgeGuards
     // Dapr's own APIs (sidecar, app callbacks, actors) must never be reachable from outside.
     private static readonly string[] InternalPrefixes = ["/dapr", "/actors", "/v1.0", "/v1.0-alpha1", "/v1.0-beta1"];
 
+    // Service endpoints meant for other services only (through Dapr), never for clients. Dapr access control denies
+    // them to the gateway too; answering here keeps them off the public surface whatever the policies say.
+    private static readonly string[] InternalOnlyPaths = ["/api/catalog/products/batch"];
+
     public static IApplicationBuilder UseEdgeGuards(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue;
@@ -23,7 +27,8 @@ internal static class EdgeGuards
         });
 
         var path = context.Request.Path;
-        if (InternalPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase)))
+        if (InternalPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase))
+            || InternalOnlyPaths.Any(internalOnly => path.StartsWithSegments(internalOnly, StringComparison.OrdinalIgnoreCase)))
         {
             await ProblemWriter.WriteAsync(context, StatusCodes.Status404NotFound, "Not found");
             return;

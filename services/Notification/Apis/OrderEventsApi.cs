@@ -24,11 +24,33 @@ public static class OrderEventsApi
         return app;
     }
 
+    /// <summary>One user holds at most <see cref="NotificationOptions.MaxStreamsPerUser"/> streams here; the next gets 429.</summary>
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamOrderStatus(
         string orderId, CallerIdentity caller, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals,
-        IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
+        PerUserSlots slots, IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
     {
         var userId = caller.UserId;
+        var max = options.CurrentValue.MaxStreamsPerUser;
+        if (!slots.TryEnter(userId, max))
+        {
+            context.Response.Headers.RetryAfter = "30";
+            return TypedResults.Problem($"At most {max} order status streams may be open at once; close one first.",
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many open streams");
+        }
+        try
+        {
+            return await StreamAsync(orderId, userId, context, store, ordering, signals, options, json, time);
+        }
+        finally
+        {
+            slots.Exit(userId);
+        }
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamAsync(
+        string orderId, string userId, HttpContext context, NotificationStore store, OrderingClient ordering, OrderStatusSignals signals,
+        IOptionsMonitor<NotificationOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
+    {
         var cancellationToken = context.RequestAborted;
         if (!Guid.TryParse(orderId, out var id))
         {

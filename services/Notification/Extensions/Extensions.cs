@@ -12,6 +12,7 @@ public static class Extensions
         builder.AddBackendService<NotificationOptions>();
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<OrderStatusSignals>();
+        builder.Services.AddSingleton<PerUserSlots>();
         builder.Services.AddDaprInvocationClient<OrderingClient>(AppIds.Ordering);
 
         // The reliability suite runs notification as a process its test host cannot reach into (DevHost owns the

@@ -24,7 +24,7 @@ internal static class DaprOutbox
                 string.IsNullOrEmpty(etag) ? null : etag,
                 // daprd copies the metadata of the state upsert (not of its projection) into the envelope, so the
                 // CloudEvent type rides here; the store ignores the key.
-                new Dictionary<string, string> { ["type"] = @event.Type }, stateOptions),
+                EnvelopeMetadata(@event), stateOptions),
             new(key, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), json), StateOperationType.Upsert, null,
                 // The projection supplies the published data and its content type (daprd reads contentType from it).
                 new Dictionary<string, string>
@@ -35,5 +35,24 @@ internal static class DaprOutbox
                 }),
         };
         return dapr.ExecuteStateTransactionAsync(store, operations, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// The CloudEvent <c>type</c>, and this request's trace context as <c>traceparent</c>/<c>tracestate</c>: daprd's
+    /// outbox envelope carries the sidecar's span only as the legacy <c>traceid</c> and leaves <c>traceparent</c> empty,
+    /// which delivery reads first, so without this every subscriber of an outboxed event would start a new trace.
+    /// </summary>
+    private static Dictionary<string, string> EnvelopeMetadata(IntegrationEvent @event)
+    {
+        var metadata = new Dictionary<string, string> { ["type"] = @event.Type };
+        if (System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } activity)
+        {
+            metadata["traceparent"] = activity.Id!;
+            if (!string.IsNullOrEmpty(activity.TraceStateString))
+            {
+                metadata["tracestate"] = activity.TraceStateString;
+            }
+        }
+        return metadata;
     }
 }

@@ -10,7 +10,7 @@ namespace Flipkart.Storefront.Gateway;
 /// The storefront's only way to the backend: the gateway's public API, called like any client, with the
 /// signed-in user's bearer token where the API needs one. Every failure comes back as an <see cref="ApiProblem"/>.
 /// </summary>
-public sealed class GatewayApi(HttpClient http, ILogger<GatewayApi> logger)
+public sealed class GatewayApi(HttpClient http, Hosting.ShopperAddress shopper, ILogger<GatewayApi> logger)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
@@ -104,6 +104,11 @@ public sealed class GatewayApi(HttpClient http, ILogger<GatewayApi> logger)
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        // The gateway trusts the storefront's network as a proxy, so its per-IP limit counts this shopper, not the pod.
+        if (shopper.Current is { } address)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", address.ToString());
         }
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dapr.Client;
 using Flipkart.Cart.Apis;
 using Flipkart.Cart.Infrastructure;
+using Flipkart.ServiceDefaults;
 using Flipkart.Testing;
 
 namespace Cart.Tests.Functional;
@@ -190,7 +191,7 @@ public class CartApiTests(CartApiFixture fixture) : IClassFixture<CartApiFixture
         using var client = fixture.CreateClient(user);
         (await client.PutAsJsonAsync($"/api/cart/items/{bought}", new { quantity = 1 }, Ct)).EnsureSuccessStatusCode();
 
-        using var dapr = fixture.Cluster.GetSidecars("catalog")[0].CreateDaprClient();
+        using var dapr = fixture.StubSidecar(AppIds.Ordering).CreateDaprClient();
         await dapr.PublishEventAsync("pubsub", "orders",
             new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = Guid.NewGuid(), userId = user, total = 499m, lines = new[] { new { productId = bought, quantity = 1 } } },
             new Dictionary<string, string> { ["cloudevent.type"] = "OrderConfirmed" }, Ct);

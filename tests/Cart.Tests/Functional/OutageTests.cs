@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using Flipkart.Testing;
 
@@ -17,11 +16,7 @@ public sealed class OutageTests(CartApiFixture fixture) : IClassFixture<CartApiF
         using var read = await client.GetAsync("/api/cart", TestContext.Current.CancellationToken);
         using var change = await client.DeleteAsync("/api/cart", TestContext.Current.CancellationToken);
 
-        foreach (var response in new[] { read, change })
-        {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to come back");
-        }
+        await Outage.AssertAnswered503Async(read);
+        await Outage.AssertAnswered503Async(change);
     }
 }

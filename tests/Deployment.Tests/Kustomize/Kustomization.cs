@@ -13,16 +13,32 @@ public sealed record Manifest(string Source, JsonObject Json)
 
 /// <summary>
 /// The subset of `kustomize build` the manifests in k8s/ use: resources (files and directories with their
-/// own kustomization), components, namespace, images and JSON 6902 patches with a target. Anything else
-/// in a kustomization fails loudly, so the composition never silently differs from kustomize's.
+/// own kustomization), components, namespace, images, JSON 6902 patches with a target and replacements (whose
+/// local-config sources, the overlays' values files, are left out of the output). Anything else in a
+/// kustomization fails loudly, so the composition never silently differs from kustomize's.
 /// </summary>
 public static class Kustomization
 {
-    private static readonly HashSet<string> Supported = ["apiVersion", "kind", "resources", "components", "namespace", "images", "patches"];
+    public const string LocalConfigAnnotation = "config.kubernetes.io/local-config";
+
+    private static readonly HashSet<string> Supported = ["apiVersion", "kind", "resources", "components", "namespace", "images", "patches", "replacements"];
 
     private static readonly HashSet<string> ClusterScoped = ["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "IngressClass"];
 
-    public static IReadOnlyList<Manifest> Build(string directory)
+    /// <summary>
+    /// Composes <paramref name="directory"/>. <paramref name="valueOverrides"/> replaces entries of the local-config
+    /// ConfigMaps (a values file) before the replacements copy them into place, as editing the values file would.
+    /// </summary>
+    public static IReadOnlyList<Manifest> Build(string directory, IReadOnlyDictionary<string, string>? valueOverrides = null)
+    {
+        var manifests = Compose(directory, valueOverrides ?? new Dictionary<string, string>());
+        return [.. manifests.Where(m => !IsLocalConfig(m))];
+    }
+
+    public static bool IsLocalConfig(Manifest manifest) =>
+        manifest.Json["metadata"]?["annotations"]?[LocalConfigAnnotation]?.GetValue<string>() == "true";
+
+    private static List<Manifest> Compose(string directory, IReadOnlyDictionary<string, string> valueOverrides)
     {
         var file = Path.Combine(directory, "kustomization.yaml");
         var kustomization = YamlJson.LoadAll(File.ReadAllText(file)).Single() as JsonObject
@@ -39,7 +55,7 @@ public static class Kustomization
             var path = Path.GetFullPath(Path.Combine(directory, entry));
             if (Directory.Exists(path))
             {
-                manifests.AddRange(Build(path));
+                manifests.AddRange(Compose(path, valueOverrides));
             }
             else
             {
@@ -59,6 +75,17 @@ public static class Kustomization
         }
         ApplyImages(kustomization["images"] as JsonArray, manifests);
         ApplyPatches(directory, kustomization["patches"] as JsonArray, manifests);
+        foreach (var values in manifests.Where(m => m.Kind == "ConfigMap" && IsLocalConfig(m)))
+        {
+            foreach (var (key, value) in valueOverrides)
+            {
+                if (values.Json["data"] is JsonObject data && data.ContainsKey(key))
+                {
+                    data[key] = value;
+                }
+            }
+        }
+        Replacements.Apply(file, kustomization["replacements"] as JsonArray, manifests);
 
         var duplicates = manifests.GroupBy(m => (m.ApiVersion, m.Kind, m.Name, m.Namespace)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
@@ -119,7 +146,9 @@ public static class Kustomization
             var target = patch["target"] as JsonObject ?? throw new InvalidDataException($"{source}: a JSON 6902 patch needs a target");
             var kind = target["kind"]?.GetValue<string>();
             var name = target["name"]?.GetValue<string>();
-            var matches = manifests.Where(m => (kind is null || m.Kind == kind) && (name is null || m.Name == name)).ToList();
+            // kustomize matches a target's name as an anchored regular expression (`a|b` patches both).
+            var matches = manifests.Where(m => (kind is null || m.Kind == kind)
+                && (name is null || System.Text.RegularExpressions.Regex.IsMatch(m.Name, $"^(?:{name})$"))).ToList();
             if (matches.Count == 0)
             {
                 throw new InvalidDataException($"{source}: target {kind}/{name} matches no resource");

@@ -1,4 +1,3 @@
-using System.Net;
 using Flipkart.ServiceDefaults;
 using Flipkart.Testing;
 
@@ -18,11 +17,7 @@ public sealed class OutageTests(ActorLedgerFixture fixture) : IClassFixture<Acto
         using var availability = await anonymous.GetAsync("/api/inventory/sku-outage/availability", TestContext.Current.CancellationToken);
         using var stock = await admin.GetAsync("/api/inventory/sku-outage", TestContext.Current.CancellationToken);
 
-        foreach (var response in new[] { availability, stock })
-        {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to come back");
-        }
+        await Outage.AssertAnswered503Async(availability);
+        await Outage.AssertAnswered503Async(stock);
     }
 }

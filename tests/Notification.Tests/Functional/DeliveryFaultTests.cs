@@ -29,6 +29,7 @@ public class DeliveryFaultTests(NotificationApiFixture fixture) : IClassFixture<
             var confirmed = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
             var cancelled = Guid.NewGuid();
             using var dapr = fixture.StubSidecar(AppIds.Ordering).CreateDaprClient();
+            using var payment = fixture.StubSidecar(AppIds.Payment).CreateDaprClient();
 
             foreach (var orderId in confirmed)
             {
@@ -36,7 +37,7 @@ public class DeliveryFaultTests(NotificationApiFixture fixture) : IClassFixture<
                 await Publish(dapr, "orders", "OrderConfirmed", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, total = 10m, lines = Array.Empty<object>() });
             }
             await Publish(dapr, "orders", "OrderCancelled", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = cancelled, userId = user, reason = "PaymentFailed", lines = Array.Empty<object>() });
-            await Publish(dapr, "payments", "PaymentRefunded", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = cancelled, paymentId = "pay-1", amount = 10m, userId = user });
+            await Publish(payment, "payments", "PaymentRefunded", new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId = cancelled, paymentId = "pay-1", amount = 10m, userId = user });
 
             Assert.True(await broker.WaitForIdleAsync(TimeSpan.FromSeconds(30), Ct), "the broker did not drain");
 

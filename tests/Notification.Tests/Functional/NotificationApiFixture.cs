@@ -9,7 +9,8 @@ namespace Notification.Tests.Functional;
 
 /// <summary>
 /// Two replicas of notification on the <c>local</c> profile (each behind its own sidecar, sharing the stores as two
-/// pods share Redis), plus a stand-in <c>ordering</c> app for the status-stream fallback.
+/// pods share Redis), plus a stand-in <c>ordering</c> app for the status-stream fallback and to publish order events,
+/// and a stand-in <c>payment</c> to publish payment events.
 /// </summary>
 public class NotificationApiFixture() : ServiceCluster<Program>(AppIds.Notification)
 {
@@ -23,11 +24,16 @@ public class NotificationApiFixture() : ServiceCluster<Program>(AppIds.Notificat
     public WebApplicationFactory<Program> ReplicaA => Replicas[0];
     public WebApplicationFactory<Program> ReplicaB => Replicas[1];
 
-    protected override async Task StartStubsAsync() => await AddStubAsync(AppIds.Ordering, await StubApp.StartAsync(app =>
-        app.MapGet("/api/orders/{id:guid}", (Guid id, HttpRequest request) =>
-            OrderingKnows.TryGetValue(id, out var order) && order.Owner == request.Headers[CallerIdentity.UserIdHeader].ToString()
-                ? Results.Json(new { id, status = order.Status, total = 1m, lines = Array.Empty<object>() })
-                : Results.NotFound())));
+    protected override async Task StartStubsAsync()
+    {
+        await AddStubAsync(AppIds.Ordering, await StubApp.StartAsync(app =>
+            app.MapGet("/api/orders/{id:guid}", (Guid id, HttpRequest request) =>
+                OrderingKnows.TryGetValue(id, out var order) && order.Owner == request.Headers[CallerIdentity.UserIdHeader].ToString()
+                    ? Results.Json(new { id, status = order.Status, total = 1m, lines = Array.Empty<object>() })
+                    : Results.NotFound())));
+        // Publishes payment's events: the profile's publishing scopes let only payment publish to "payments".
+        await AddStubAsync(AppIds.Payment, await StubApp.StartAsync(_ => { }));
+    }
 
     public static HttpClient Client(WebApplicationFactory<Program> replica, string? userId) => replica.CreateClient().As(userId);
 

@@ -130,6 +130,37 @@ public class NotificationApiTests(NotificationApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task StatusStream_Refuses429_WhenTheUserAlreadyHoldsTenStreams()
+    {
+        var user = NewUser();
+        var orderId = Guid.NewGuid();
+        (await NotificationApiFixture.Deliver(fixture.ReplicaA, "orders", "OrderSubmitted", Submitted(orderId, user), Ct)).EnsureSuccessStatusCode();
+        using var client = NotificationApiFixture.Client(fixture.ReplicaA, user);
+        var streams = new List<SseStream>();
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                streams.Add(await SseStream.OpenAsync(client, $"/api/orders/{orderId}/events", Ct));
+                Assert.Equal(OrderStatus.Submitted, (await streams[^1].NextStatusAsync(Ct)).Status);
+            }
+
+            using var eleventh = await client.GetAsync($"/api/orders/{orderId}/events", HttpCompletionOption.ResponseHeadersRead, Ct);
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, eleventh.StatusCode);
+            Assert.Equal("application/problem+json", eleventh.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(eleventh.Headers.RetryAfter);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task StatusStream_Returns404_ForAnotherUsersOrder()
     {
         var orderId = Guid.NewGuid();

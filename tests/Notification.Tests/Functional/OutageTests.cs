@@ -1,4 +1,3 @@
-using System.Net;
 using Flipkart.Testing;
 
 namespace Notification.Tests.Functional;
@@ -15,8 +14,6 @@ public sealed class OutageTests(NotificationApiFixture fixture) : IClassFixture<
 
         using var response = await client.GetAsync("/api/notifications", TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to come back");
+        await Outage.AssertAnswered503Async(response);
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Dapr;
 using Flipkart.Ordering.Infrastructure;
@@ -47,20 +46,6 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         Assert.True(response.IsSuccessStatusCode, $"setting broker faults '{faults}': {(int)response.StatusCode}");
     }
 
-    private static async Task AssertUnavailableAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(response.Headers.RetryAfter?.Delta is { } delay && delay > TimeSpan.Zero, "a 503 carries Retry-After in seconds");
-        var problem = JsonNode.Parse(body)!.AsObject();
-        Assert.Equal(503, (int)problem["status"]!);
-        Assert.NotNull(problem["title"]);
-        // No exception text or stack reaches the client.
-        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
-    }
-
     private static async Task<JsonObject> OrdersOfAsync(HttpClient client) => (await client.GetFromJsonAsync<JsonObject>("/api/orders", Ct))!;
 
     private static async Task<int> CountAsync(Func<int> probe, int atLeast)
@@ -86,7 +71,7 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         try
         {
             using var refused = await client.SendAsync(Checkout(key), Ct);
-            await AssertUnavailableAsync(refused);
+            await Outage.AssertAnswered503Async(refused);
         }
         finally
         {
@@ -127,7 +112,7 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         try
         {
             using var refused = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
-            await AssertUnavailableAsync(refused);
+            await Outage.AssertAnswered503Async(refused);
         }
         finally
         {
@@ -157,7 +142,7 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
 
         using (var refused = await client.SendAsync(Checkout(key), Ct))
         {
-            await AssertUnavailableAsync(refused);
+            await Outage.AssertAnswered503Async(refused);
         }
         using (var missing = await client.GetAsync($"/api/orders/{orderId}", Ct))
         {
@@ -188,7 +173,7 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
         faults.Fail("SaveState");
         using (var refused = await client.SendAsync(Checkout(key), Ct))
         {
-            await AssertUnavailableAsync(refused);
+            await Outage.AssertAnswered503Async(refused);
         }
         faults.Heal();
 
@@ -200,28 +185,21 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
     [Fact]
     public async Task OrderEndpoints_Answer503WithRetryAfter_WhenTheSidecarIsUnreachable()
     {
-        var deadPort = UnusedPort();
-        await using var app = fixture.Factory.WithWebHostBuilder(web =>
-        {
-            web.UseSetting("DAPR_GRPC_ENDPOINT", $"http://127.0.0.1:{deadPort}");
-            web.UseSetting("DAPR_HTTP_ENDPOINT", $"http://127.0.0.1:{deadPort}");
-            web.UseSetting("DAPR_GRPC_PORT", deadPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            web.UseSetting("DAPR_HTTP_PORT", deadPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        });
+        await using var app = fixture.WithSidecarDown();
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-User-Id", UserWithCart());
 
         using (var checkout = await client.SendAsync(Checkout(Guid.NewGuid().ToString()), Ct))
         {
-            await AssertUnavailableAsync(checkout);
+            await Outage.AssertAnswered503Async(checkout);
         }
         using (var list = await client.GetAsync("/api/orders", Ct))
         {
-            await AssertUnavailableAsync(list);
+            await Outage.AssertAnswered503Async(list);
         }
         using (var one = await client.GetAsync($"/api/orders/{Guid.NewGuid()}", Ct))
         {
-            await AssertUnavailableAsync(one);
+            await Outage.AssertAnswered503Async(one);
         }
     }
 
@@ -249,13 +227,6 @@ public sealed class CheckoutUnderFaultsTests(OrderingApiFixture fixture) : IClas
             request.Content = JsonContent.Create(new { total = 1 });
             return request;
         }
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Fails the first calls the way the actor proxy does when the actor's host replica is gone.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Flipkart.ServiceDefaults;
 using Flipkart.Testing;
 
@@ -21,10 +20,7 @@ public sealed class OutageTests(PaymentApiFixture fixture) : IClassFixture<Payme
             $$$"""{"specversion":"1.0","id":"1","source":"test","type":"StockReserved","datacontenttype":"application/json","data":{"eventId":"{{{Guid.NewGuid()}}}","occurredAt":"2026-12-01T10:00:00Z","orderId":"{{{orderId}}}","userId":"u","amount":10,"expiresAt":"2026-12-01T10:10:00Z"}}""",
             System.Text.Encoding.UTF8, "application/cloudevents+json"), TestContext.Current.CancellationToken);
 
-        foreach (var response in new[] { read, delivery })
-        {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to come back");
-        }
+        await Outage.AssertAnswered503Async(read);
+        await Outage.AssertAnswered503Async(delivery);
     }
 }

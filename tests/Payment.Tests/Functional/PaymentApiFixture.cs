@@ -8,8 +8,8 @@ namespace Flipkart.Payment.Tests.Functional;
 
 /// <summary>
 /// Payment behind its sidecar on the <c>local</c> profile (payment-store's outbox → topic <c>payments</c>), plus a
-/// stand-in for <c>notification</c> subscribed to <c>payments</c> that records what is published, and whose sidecar
-/// publishes saga events as inventory and ordering would.
+/// stand-in for <c>notification</c> subscribed to <c>payments</c> that records what is published, and stand-ins for
+/// inventory and ordering whose sidecars publish their saga events.
 /// </summary>
 public sealed class PaymentApiFixture() : ServiceCluster<Program>(AppIds.Payment)
 {
@@ -23,10 +23,20 @@ public sealed class PaymentApiFixture() : ServiceCluster<Program>(AppIds.Payment
     /// <summary>Every CloudEvent delivered on topic <c>payments</c> (the envelope JSON).</summary>
     public ConcurrentQueue<JsonObject> PaymentEvents { get; } = new();
 
-    public EmbeddedDaprSidecar Peer => StubSidecar(AppIds.Notification);
+    /// <summary>The sidecar of the stand-in that owns <paramref name="topic"/>: the profile's publishing scopes let only inventory publish to <c>inventory</c>, only ordering to <c>orders</c>.</summary>
+    public EmbeddedDaprSidecar PublisherOf(string topic) => StubSidecar(topic switch
+    {
+        Topics.Inventory => AppIds.Inventory,
+        Topics.Orders => AppIds.Ordering,
+        _ => throw new ArgumentOutOfRangeException(nameof(topic), topic, "payment subscribes to inventory and orders only"),
+    });
 
-    protected override async Task StartStubsAsync() =>
+    protected override async Task StartStubsAsync()
+    {
         await AddStubAsync(AppIds.Notification, await StubApp.RecorderAsync(Topics.Payments, PaymentEvents.Enqueue));
+        await AddStubAsync(AppIds.Inventory, await StubApp.StartAsync(_ => { }));
+        await AddStubAsync(AppIds.Ordering, await StubApp.StartAsync(_ => { }));
+    }
 
     public HttpClient AdminClient() => CreateClient("ops", CallerIdentity.AdminRole);
 }

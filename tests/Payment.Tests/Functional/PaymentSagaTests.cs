@@ -25,7 +25,7 @@ public sealed class PaymentSagaTests(PaymentApiFixture fixture) : IClassFixture<
 
     private async Task PublishAsync(string topic, string type, object data)
     {
-        using var dapr = fixture.Peer.CreateDaprClient();
+        using var dapr = fixture.PublisherOf(topic).CreateDaprClient();
         await dapr.PublishEventAsync("pubsub", topic, data, new Dictionary<string, string> { ["cloudevent.type"] = type }, Ct);
     }
 

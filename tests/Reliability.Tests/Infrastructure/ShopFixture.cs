@@ -21,6 +21,9 @@ public sealed class SystemCollection
 /// </summary>
 public abstract class ShopFixture : IAsyncLifetime
 {
+    /// <summary>The "ingress" network of these runs: the test client itself, on loopback.</summary>
+    public const string TrustedProxyNetwork = "127.0.0.0/8";
+
     private readonly ConcurrentQueue<string> _log = new();
     private int _products;
 
@@ -51,11 +54,16 @@ public abstract class ShopFixture : IAsyncLifetime
         settings.TryAdd(LocalRun.GatewayAppId, []);
         settings[LocalRun.GatewayAppId].TryAdd("GatewayOptions__UserPermitLimit", "400");
         settings[LocalRun.GatewayAppId].TryAdd("GatewayOptions__RateLimitWindowSeconds", "10");
-        // Production, as deployed: error answers are what a client would see there (no exception details). The
-        // gateway then needs dev tokens switched on explicitly (there is no identity provider here).
+        // Production, as deployed: error answers are what a client would see there (no exception details), and the
+        // gateway validates tokens of an OpenID Connect provider (an in-test one, reached over HTTPS) as in a cluster.
+        // The test client on loopback stands in for the ingress: its X-Forwarded-For is believed.
         settings.TryAdd("*", []);
         settings["*"].TryAdd("ASPNETCORE_ENVIRONMENT", "Production");
-        settings[LocalRun.GatewayAppId].TryAdd("Auth__DevTokens__Enabled", "true");
+        foreach (var (key, value) in Tokens.GatewaySettings())
+        {
+            settings[LocalRun.GatewayAppId].TryAdd(key, value);
+        }
+        settings[LocalRun.GatewayAppId].TryAdd("GatewayOptions__TrustedProxyNetworks__0", TrustedProxyNetwork);
         try
         {
             Run = await LocalRun.StartAsync(new LocalRunOptions

@@ -18,8 +18,7 @@ public sealed class StorefrontFixture : IAsyncLifetime
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
-    public static readonly string RepositoryRoot = LocalRun.FindRepositoryRoot(
-        typeof(StorefrontFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value);
+    public static readonly string RepositoryRoot = Flipkart.Testing.Repository.Root;
 
     public TestOutputLog Output { get; } = new();
 
@@ -125,8 +124,13 @@ public sealed class StorefrontFixture : IAsyncLifetime
         return context;
     }
 
+    /// <summary>A dev token; an administrator's is signed with the profile's key (the dev-token endpoint never issues admin).</summary>
     public async Task<string> TokenAsync(string userId, params string[] roles)
     {
+        if (roles.Contains("admin"))
+        {
+            return Flipkart.Testing.DevSigningKeyTokens.Create(RepositoryRoot, Run!.Profile, userId, "admin");
+        }
         using var response = await Gateway.PostAsJsonAsync("api/auth/dev-token", new { userId, roles = roles.Length == 0 ? ["customer"] : roles });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<TokenAnswer>())!.AccessToken;

@@ -12,6 +12,8 @@ public sealed class BufferedRunOutput(int capacity = 4000) : IRunOutput
 
     public void AppLog(string source, string line, bool isError) => Add($"{source} | {LogLineFormatter.Render(line)}");
 
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+
     public string Tail(int lines = 200) => string.Join(Environment.NewLine, _lines.TakeLast(lines));
 
     private void Add(string line)

@@ -422,14 +422,14 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
             uses.Add((use.Component, component?.Type ?? "missing", findings.Count(f => f.Severity == Severity.Error) == before));
         }
         var actorStores = components.Where(c => c.IsActorStateStore).ToList();
-        var actorsOk = !service.HostsActors
+        var actorsOk = !service.NeedsActorStore
             || (actorStores is [var only] && only.IsVisibleTo(service.AppId) && ActorProblems(only) is null);
         if (service.Config is { } config && !profile.Resources.Any(r => r.Kind == "Configuration" && r.Name == config))
         {
             findings.Add(new Finding(Severity.Error, $"runs with Configuration '{config}', which this profile does not define",
                 Service: service.AppId, Fix: $"add a `kind: Configuration` named {config}"));
         }
-        var actorStore = !service.HostsActors ? null
+        var actorStore = !service.NeedsActorStore ? null
             : actorStores.Count == 0 ? "none" : string.Join(" + ", actorStores.Select(c => c.Describe()));
         return new ServiceVerdict(service.AppId, uses, actorStore, actorsOk, service.Invokes.Count);
     }
@@ -558,7 +558,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
 
     private void CheckActorStore(IReadOnlyList<DaprComponent> components, List<Finding> findings)
     {
-        var hosts = needs.Services.Where(s => s.HostsActors).Select(s => s.AppId).ToList();
+        var users = needs.Services.Where(s => s.NeedsActorStore).ToList();
         var marked = components.Where(c => c.IsActorStateStore).ToList();
         var eligible = Capabilities.StateTypesWith([Capabilities.ETag, Capabilities.Transactional]);
         if (marked.Count > 1)
@@ -570,17 +570,26 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
         }
         if (marked.Count == 0)
         {
-            if (hosts.Count > 0)
+            if (users.Any(s => s.HostsActors))
             {
                 findings.Add(new Finding(Severity.Error,
-                    $"{string.Join(", ", hosts)} host actors, but no state store is marked actorStateStore; every actor call fails (ERR_ACTOR_RUNTIME_NOT_FOUND)",
+                    $"{string.Join(", ", users.Where(s => s.HostsActors).Select(s => s.AppId))} host actors, but no state store is marked actorStateStore; every actor call fails (ERR_ACTOR_RUNTIME_NOT_FOUND)",
+                    Fix: $"add actorStateStore: \"true\" to one store of type {string.Join(", ", eligible)}"));
+            }
+            if (users.Any(s => s.RunsWorkflows))
+            {
+                // daprd keeps workflow history in the actor state store (wfengine backends/actors): without one,
+                // every workflow operation fails with ErrActorRuntimeNotFound.
+                findings.Add(new Finding(Severity.Error,
+                    $"{string.Join(", ", users.Where(s => s.RunsWorkflows).Select(s => s.AppId))} run Dapr Workflows, but no state store is marked actorStateStore; workflow history lives in the actor state store, so every workflow start fails (the state store is not configured to use the actor runtime)",
                     Fix: $"add actorStateStore: \"true\" to one store of type {string.Join(", ", eligible)}"));
             }
             return;
         }
         var store = marked[0];
-        foreach (var host in hosts)
+        foreach (var user in users)
         {
+            var host = user.AppId;
             if (ActorProblems(store) is { } problem)
             {
                 findings.Add(new Finding(Severity.Error, problem, Service: host, Need: "actor state (etag, transactional)",
@@ -589,7 +598,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
             if (!store.IsVisibleTo(host))
             {
                 findings.Add(new Finding(Severity.Error,
-                    $"its scopes [{string.Join(", ", store.Scopes)}] leave {host} out, so {host}'s actors have no state store",
+                    $"its scopes [{string.Join(", ", store.Scopes)}] leave {host} out, so {host}'s {user.ActorStoreUse} have no state store",
                     Service: host, Need: "actor state (etag, transactional)", Component: store.Describe(),
                     Fix: $"add {host} to the scopes of {store.Name}", File: Relative(store.Resource.File)));
             }
@@ -794,7 +803,7 @@ public sealed partial class ProfileLinter(ServiceNeeds needs, string repositoryR
             var users = new HashSet<string>(needs.Services.Where(s => s.Uses.Any(u => u.Component == component.Name)).Select(s => s.AppId));
             if (component.IsActorStateStore)
             {
-                users.UnionWith(needs.Services.Where(s => s.HostsActors).Select(s => s.AppId));
+                users.UnionWith(needs.Services.Where(s => s.NeedsActorStore).Select(s => s.AppId));
             }
             // Secret stores serve every app that loads a component resolving secrets through them.
             foreach (var dependent in components.Where(c => c.SecretStore == component.Name && c.Metadata.Any(m => m.SecretRef is not null)))

@@ -13,7 +13,19 @@ public sealed record Invocation(string Callee, string Verb, string Path)
 }
 
 public sealed record ServiceNeed(string AppId, string? Config, bool HostsActors, IReadOnlyList<ComponentUse> Uses,
-    IReadOnlyList<Invocation> Invokes);
+    IReadOnlyList<Invocation> Invokes, bool RunsWorkflows = false)
+{
+    /// <summary>Actors and Dapr Workflows both keep their state in THE actor state store.</summary>
+    public bool NeedsActorStore => HostsActors || RunsWorkflows;
+
+    /// <summary>What the actor state store holds for this app, for messages.</summary>
+    public string ActorStoreUse => (HostsActors, RunsWorkflows) switch
+    {
+        (true, true) => "actors and workflows",
+        (false, true) => "workflows",
+        _ => "actors",
+    };
+}
 
 /// <summary>components/service-needs.yaml: each service's demands on a profile, in one place.</summary>
 public sealed record ServiceNeeds(string File, IReadOnlyList<ServiceNeed> Services)
@@ -46,7 +58,8 @@ public sealed record ServiceNeeds(string File, IReadOnlyList<ServiceNeed> Servic
                 }
                 invokes.Add(new Invocation(parts[0], parts[1].ToUpperInvariant(), parts[2]));
             }
-            result.Add(new ServiceNeed(appId, service.Str("config"), service.Str("actors") is "true", uses, invokes));
+            result.Add(new ServiceNeed(appId, service.Str("config"), service.Str("actors") is "true", uses, invokes,
+                RunsWorkflows: service.Str("workflows") is "true"));
         }
         return new ServiceNeeds(file, result);
     }

@@ -26,10 +26,20 @@ public static class ServiceBuilder
         {
             if (projects.All(p => Built.TryGetValue(Key(p), out var dll) && File.Exists(dll)))
             {
-                output.Progress("services already built by this process; not building again");
                 return projects.ToDictionary(p => p, p => Built[Key(p)], StringComparer.Ordinal);
             }
+            if (UpToDate(repositoryRoot, projects, configuration) is { } current)
+            {
+                // Nothing under services/ (nor the repository's build settings) changed since the last build of these
+                // projects: MSBuild would spend seconds finding that out.
+                return current;
+            }
+            output.Progress($"building {projects.Count} service(s) ({configuration}) ...");
+            var clock = Stopwatch.StartNew();
+            var started = DateTime.UtcNow;
             var dlls = await BuildOnceAsync(repositoryRoot, projects, configuration, cancellationToken).ConfigureAwait(false);
+            WriteStamp(repositoryRoot, projects, configuration, started);
+            output.Progress($"built in {clock.Elapsed.TotalSeconds:0.0}s");
             foreach (var (project, dll) in dlls)
             {
                 Built[Key(project)] = dll;
@@ -76,6 +86,53 @@ public static class ServiceBuilder
         {
             work.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Where the artifacts layout (UseArtifactsOutput) puts a project's dll: bin/&lt;project&gt;/&lt;config, lower-case&gt;/.</summary>
+    public static string ConventionalDll(string repositoryRoot, string project, string configuration)
+    {
+        var name = Path.GetFileNameWithoutExtension(project);
+        return Path.Combine(ArtifactsPath(repositoryRoot), "bin", name, configuration.ToLowerInvariant(), name + ".dll");
+    }
+
+    /// <summary>
+    /// The dlls of a previous build by DevHost when it covered these projects and no input is newer than it: any file
+    /// under <c>services/</c> (outside bin/obj) and the repository-wide build files. Null = build.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string>? UpToDate(string repositoryRoot, IReadOnlyCollection<string> projects, string configuration)
+    {
+        var stamp = new FileInfo(StampPath(repositoryRoot, configuration));
+        if (!stamp.Exists)
+        {
+            return null;
+        }
+        var covered = File.ReadAllLines(stamp.FullName).ToHashSet(StringComparer.Ordinal);
+        var dlls = projects.ToDictionary(p => p, p => ConventionalDll(repositoryRoot, p, configuration), StringComparer.Ordinal);
+        if (!projects.All(covered.Contains) || !dlls.Values.All(File.Exists))
+        {
+            return null;
+        }
+        var builtAt = stamp.LastWriteTimeUtc;
+        var inputs = Directory.EnumerateFiles(Path.Combine(repositoryRoot, "services"), "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Concat(new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "NuGet.config", "nuget.config" }
+                .Select(f => Path.Combine(repositoryRoot, f)).Where(File.Exists));
+        return inputs.Any(f => File.GetLastWriteTimeUtc(f) > builtAt) ? null : dlls;
+    }
+
+    private static string StampPath(string repositoryRoot, string configuration) =>
+        Path.Combine(ArtifactsPath(repositoryRoot), $".devhost-built-{configuration.ToLowerInvariant()}");
+
+    /// <summary>
+    /// Written after a successful build with exactly the projects it covered, dated when the build started (an edit
+    /// made while it ran is newer, so the next start builds again).
+    /// </summary>
+    private static void WriteStamp(string repositoryRoot, IReadOnlyCollection<string> projects, string configuration, DateTime startedUtc)
+    {
+        var path = StampPath(repositoryRoot, configuration);
+        File.WriteAllLines(path, projects.Order(StringComparer.Ordinal));
+        File.SetLastWriteTimeUtc(path, startedUtc);
     }
 
     /// <summary>The artifacts root the build writes to: <c>ArtifactsPath</c> from the environment, else the repository's <c>artifacts/</c>.</summary>

@@ -45,9 +45,27 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static ServiceProcess Start(string name, string dll, string workingDirectory, IReadOnlyDictionary<string, string> environment, IRunOutput output)
+    /// <summary>A built .NET service: <c>dotnet &lt;dll&gt;</c>, armed with the parent watch (<see cref="ParentWatch"/>).</summary>
+    public static ServiceProcess Start(string name, string dll, string workingDirectory, IReadOnlyDictionary<string, string> environment, IRunOutput output) =>
+        Start(name, DotnetHost(), [dll], workingDirectory, environment, output, dotnetHook: true);
+
+    /// <summary>
+    /// An app started by its run-file <c>command</c> as the Dapr CLI starts it (any language): the executable is looked up
+    /// on PATH, the rest are its arguments, the working directory is the app's <c>appDirPath</c>.
+    /// </summary>
+    internal static ServiceProcess StartCommand(string name, IReadOnlyList<string> command, string workingDirectory, IReadOnlyDictionary<string, string> environment, IRunOutput output)
     {
-        var info = new ProcessStartInfo(DotnetHost(), [dll])
+        if (command.Count == 0)
+        {
+            throw new DevHostException($"{name}: the run file gives no command.");
+        }
+        return Start(name, command[0], command.Skip(1).ToList(), workingDirectory, environment, output, dotnetHook: false);
+    }
+
+    private static ServiceProcess Start(string name, string fileName, IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, IRunOutput output, bool dotnetHook)
+    {
+        var dll = string.Join(' ', arguments);
+        var info = new ProcessStartInfo(fileName, arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -69,7 +87,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
-        ParentWatch.Arm(info);
+        if (dotnetHook)
+        {
+            ParentWatch.Arm(info);
+        }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var service = new ServiceProcess(name, process, output);

@@ -43,6 +43,7 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
         {
             ResourcesPath = context.ResourcesPaths[0],
             WorkingDirectory = context.ResourcesPaths[0],
+            TraceExportEndpoint = context.TraceExportEndpoint,
             LoggerFactory = LoggerFactory.Create(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
                 // Kestrel warns that the gRPC port speaks HTTP/2 without TLS: that is daprd's h2c contract, not a problem.
@@ -83,8 +84,12 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
 
     public async Task<IReadOnlyList<SidecarEndpoint>> StartAsync(IReadOnlyList<SidecarRequest> sidecars, CancellationToken cancellationToken)
     {
-        var endpoints = new List<SidecarEndpoint>(sidecars.Count);
-        foreach (var request in sidecars)
+        // In parallel: each sidecar is a small web host of its own, and they do not depend on each other.
+        return await Task.WhenAll(sidecars.Select(request => StartOneAsync(request, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task<SidecarEndpoint> StartOneAsync(SidecarRequest request, CancellationToken cancellationToken)
+    {
         {
             EmbeddedDaprSidecar sidecar;
             try
@@ -97,6 +102,9 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
                     GrpcPort = request.DaprGrpcPort ?? 0,
                     ConfigurationName = ConfigurationName(request.ConfigFile),
                     AppApiToken = LocalRun.IsPublicApp(request.AppId) ? null : _appApiToken,
+                    // daprd's OTEL_SERVICE_NAME: in the dashboard each app and its sidecar are two resources, "ordering" and
+                    // "ordering-dapr", rather than two anonymous instances of one.
+                    TraceServiceName = $"{request.AppId}-dapr",
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
@@ -107,9 +115,8 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
             {
                 throw new DevHostException($"The sidecar of {request.AppId} refused its configuration: {e.Message}", e);
             }
-            endpoints.Add(new SidecarEndpoint(sidecar.HttpPort, sidecar.GrpcPort, sidecar.Environment));
+            return new SidecarEndpoint(sidecar.HttpPort, sidecar.GrpcPort, sidecar.Environment);
         }
-        return endpoints;
     }
 
     public ValueTask DisposeAsync() => _cluster.DisposeAsync();

@@ -15,9 +15,13 @@ public sealed class AppChannel : IDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
         ownsHandler = disposeHandler;
+        probePort = disposeHandler ? baseAddress.Port : null;
     }
 
     private readonly bool ownsHandler;
+
+    /// <summary>The port to dial for readiness (an app on a port), null for an attached handler.</summary>
+    private readonly int? probePort;
 
     public Uri BaseAddress { get; }
     public int? AppPort { get; }
@@ -28,9 +32,28 @@ public sealed class AppChannel : IDisposable
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
-    /// <summary>True once the app answers any HTTP request (daprd waits for the app port the same way).</summary>
+    /// <summary>
+    /// True once the app is reachable: for an app on a port, once the port accepts a connection (daprd's
+    /// <c>blockUntilAppIsReady</c> dials the port and sends no request); for an attached in-process app, once it
+    /// answers any HTTP request.
+    /// </summary>
     public async Task<bool> ProbeAsync(CancellationToken cancellationToken)
     {
+        if (probePort is { } port)
+        {
+            try
+            {
+                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(2));
+                await socket.ConnectAsync(BaseAddress.Host, port, timeout.Token);
+                return true;
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

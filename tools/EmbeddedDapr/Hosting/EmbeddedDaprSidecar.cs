@@ -368,6 +368,7 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
         services.TryAddSingleton<IResiliencyPolicies, PassThroughResiliency>();
 
         var web = builder.Build();
+        web.UseMiddleware<Tracing.HttpTraceMiddleware>(); // outermost, as daprd's tracing middleware
         web.UseMiddleware<ApiTokenMiddleware>();
         web.UseMiddleware<HeaderInvocationMiddleware>();
         foreach (var module in Cluster.Modules)

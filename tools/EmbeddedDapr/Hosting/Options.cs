@@ -26,6 +26,12 @@ public sealed class EmbeddedDaprClusterOptions
     /// <summary>Extra modules (e.g. from a test project).</summary>
     public IList<ISidecarModule> Modules { get; } = [];
 
+    /// <summary>
+    /// OTLP/gRPC endpoint every sidecar exports its spans to, replacing the Configurations' <c>tracing.otel</c> endpoint
+    /// (null = as the Configuration says). A local run points it at its dashboard.
+    /// </summary>
+    public Uri? TraceExportEndpoint { get; set; }
+
     /// <summary>daprd's <c>--max-body-size</c> (HTTP) and gRPC max receive size: 4 MiB by default.</summary>
     public int MaxRequestBodySize { get; set; } = 4 * 1024 * 1024;
 }
@@ -58,6 +64,9 @@ public sealed class SidecarOptions
 
     /// <summary>Name of the <c>Configuration</c> resource to apply; null = the only one loaded, if exactly one.</summary>
     public string? ConfigurationName { get; init; }
+
+    /// <summary>The <c>service.name</c> of this sidecar's spans: daprd's <c>OTEL_SERVICE_NAME</c>; null = the app-id, daprd's default.</summary>
+    public string? TraceServiceName { get; init; }
 
     /// <summary>daprd's <c>--app-max-concurrency</c>: concurrent pub/sub deliveries into this replica; null = unbounded.</summary>
     public int? AppMaxConcurrency { get; init; }

@@ -98,6 +98,11 @@ internal static class MetadataBuilder
                 ["placement"] = actors.Placement,
             };
         }
+        if (r.Workflows is { ConnectedWorkers: > 0 } workflows)
+        {
+            // daprd: `workflows,omitzero` with `connectedWorkers,omitempty`, so no workers = no key.
+            json["workflows"] = new JsonObject { ["connectedWorkers"] = workflows.ConnectedWorkers };
+        }
         return json;
     }
 }

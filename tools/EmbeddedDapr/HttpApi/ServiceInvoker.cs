@@ -123,10 +123,11 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         }
         request.Headers.TryAddWithoutValidation("dapr-caller-app-id", sidecar.AppId);
         request.Headers.TryAddWithoutValidation("dapr-callee-app-id", targetAppId);
-        request.Headers.TryAddWithoutValidation("traceparent", ChildTraceParent(traceParent ?? ""));
-        if (traceState is not null)
+        using var span = Tracing.SidecarSpans.StartCallLocal(target.Context, method, traceParent, traceState);
+        request.Headers.TryAddWithoutValidation("traceparent", span.TraceParent ?? ChildTraceParent(traceParent ?? ""));
+        if ((span.TraceParent is null ? traceState : span.TraceState) is { Length: > 0 } state)
         {
-            request.Headers.TryAddWithoutValidation("tracestate", traceState);
+            request.Headers.TryAddWithoutValidation("tracestate", state);
         }
         request.Headers.TryAddWithoutValidation("X-Forwarded-For", invocation.RemoteAddress);
         request.Headers.TryAddWithoutValidation("X-Forwarded-Host", invocation.Host);
@@ -141,7 +142,9 @@ public sealed class ServiceInvoker(SidecarContext sidecar, IResiliencyPolicies r
         }
         try
         {
-            return await channel.SendAsync(request, cancellationToken);
+            var response = await channel.SendAsync(request, cancellationToken);
+            span.SetHttpStatus((int)response.StatusCode);
+            return response;
         }
         catch (HttpRequestException ex)
         {

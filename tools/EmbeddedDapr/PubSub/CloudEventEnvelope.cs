@@ -261,6 +261,12 @@ public static class Tracing
 {
     public static string ChildTraceParent(string? parent)
     {
+        // Inside a traced API call daprd writes that call's own span (Tracing/SidecarSpans).
+        if (Flipkart.EmbeddedDapr.Tracing.SidecarSpans.CurrentTraceParent() is { } current)
+        {
+            return current;
+        }
+
         var spanId = ActivitySpanId.CreateRandom().ToHexString();
         if (TryParse(parent, out var traceId, out var flags))
         {

@@ -563,6 +563,13 @@ public sealed class PubSubBroker : IAsyncDisposable
                 return Task.FromResult(false);
             }
 
+            // daprd publishes the dead letter through its publisher adapter, under the subscriber's publishingScopes;
+            // refused, the publish fails and the message is NACKed like any failed delivery.
+            if (!_component.CanPublish(AppId, deadLetter))
+            {
+                return Task.FromResult(false);
+            }
+
             Counters.DeadLettered(Pubsub, Topic, AppId);
             _broker.Enqueue(message with { Topic = deadLetter });
             return Task.FromResult(true);

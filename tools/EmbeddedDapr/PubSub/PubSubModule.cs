@@ -93,7 +93,8 @@ public sealed class PubSubModule : ISidecarModule
         var subscriptions = SubscriptionParser.Merge(declarative, programmatic);
 
         // The channel already adds dapr-api-token when APP_API_TOKEN is set.
-        var endpoint = new HttpSubscriberEndpoint(channel.Client, channel.BaseAddress, sidecar.AppId, $"{sidecar.AppId}@{sidecar.HttpPort}");
+        var endpoint = Flipkart.EmbeddedDapr.Tracing.SidecarSpans.Trace(
+            new HttpSubscriberEndpoint(channel.Client, channel.BaseAddress, sidecar.AppId, $"{sidecar.AppId}@{sidecar.HttpPort}"), sidecar);
         _endpoints[sidecar.Sidecar] = endpoint;
         broker.AttachReplica(endpoint, subscriptions, new SubscriberOptions(sidecar.Options.AppMaxConcurrency));
     }

@@ -81,29 +81,47 @@ public sealed record PubsubComponent(string Name, string Type, IReadOnlyDictiona
     /// <summary>Topic permission for subscribing, from <c>allowedTopics</c>, <c>subscriptionScopes</c>, <c>protectedTopics</c>.</summary>
     public bool CanSubscribe(string appId, string topic) => TopicAllowed(appId, topic, "subscriptionScopes");
 
+    /// <summary>
+    /// daprd's <c>IsOperationAllowed</c> (dapr/dapr pkg/runtime/pubsub/adapter.go) over <c>GetScopedTopics</c>
+    /// (pkg/scopes/scopes.go): a topic outside a non-empty <c>allowedTopics</c> is refused first; then an app without
+    /// scoped topics may use any topic that is not protected; otherwise only the topics its entries list. Spaces are
+    /// removed, entries without <c>=</c> are ignored, and several entries of one app add up; <c>app=</c> lists the
+    /// empty topic, so that app may use none.
+    /// </summary>
     private bool TopicAllowed(string appId, string topic, string scopesKey)
     {
         var allowed = List(Meta("allowedTopics"));
-        var scoped = Scoped(Meta(scopesKey));
-        var isProtected = List(Meta("protectedTopics")).Contains(topic);
-        if (scoped.TryGetValue(appId, out var appTopics))
+        if (allowed.Count > 0 && !allowed.Contains(topic))
         {
-            return appTopics.Contains(topic) && (allowed.Count == 0 || allowed.Contains(topic) || isProtected);
+            return false;
         }
 
-        return !isProtected && (allowed.Count == 0 || allowed.Contains(topic));
+        var scoped = Scoped(Meta(scopesKey)).GetValueOrDefault(appId) ?? [];
+        var isProtected = List(Meta("protectedTopics")).Contains(topic);
+        if (!isProtected && scoped.Count == 0)
+        {
+            return true;
+        }
+
+        return scoped.Contains(topic);
     }
 
     private static List<string> List(string? csv) =>
-        csv is null ? [] : csv.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        csv is null ? [] : csv.Replace(" ", "", StringComparison.Ordinal).Split(',').Distinct().ToList();
 
     private static Dictionary<string, List<string>> Scoped(string? text)
     {
         var map = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var part in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var entry in (text ?? "").Replace(" ", "", StringComparison.Ordinal).Split(';'))
         {
-            var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);
-            map[pair[0]] = List(pair.Length == 2 ? pair[1] : null);
+            var pair = entry.Split('=');
+            if (pair.Length < 2)
+            {
+                continue;
+            }
+
+            var topics = map.TryGetValue(pair[0], out var existing) ? existing : map[pair[0]] = [];
+            topics.AddRange(pair[1].Split(',').Where(t => !topics.Contains(t)));
         }
 
         return map;

@@ -61,13 +61,20 @@ public sealed class TransactionalOutbox(PubSubPublisher publisher, TimeProvider 
             return;
         }
 
-        var internalTopic = appId + publishTopic + "outbox";
+        // daprd: namespace + appID + topic + "outbox" (pkg/runtime/pubsub/outbox.go), published through the same
+        // adapter as any publish, so the app's publishingScopes must allow it.
+        var internalTopic = Environment.GetEnvironmentVariable("NAMESPACE") + appId + publishTopic + "outbox";
         var internalComponent = publisher.Broker.FindComponent(outboxPubsub, appId);
         foreach (var item in pending)
         {
             if (internalComponent is null)
             {
                 throw OutboxError($"pubsub {outboxPubsub} is not found");
+            }
+
+            if (!internalComponent.CanPublish(appId, internalTopic))
+            {
+                throw OutboxError($"topic {internalTopic} is not allowed for app id {appId}");
             }
 
             try
@@ -99,6 +106,14 @@ public sealed class TransactionalOutbox(PubSubPublisher publisher, TimeProvider 
         if (component is null)
         {
             logger.LogError("outbox: pubsub {Pubsub} is not found for app {App}; events dropped", target.Pubsub, appId);
+            return;
+        }
+
+        if (!component.CanPublish(appId, target.Topic))
+        {
+            // daprd's hand-off publish is refused by the same scope check and the internal message is redelivered
+            // forever: the event never reaches its topic either way.
+            logger.LogError("outbox: topic {Topic} is not allowed for app id {App}; events not published", target.Topic, appId);
             return;
         }
 

@@ -23,7 +23,7 @@ public static class CheckoutScenario
         using var client = new LoadClient(system.GatewayUrl, concurrency + 8);
         var api = new ShopApi(client);
 
-        var admin = await api.LoginAsync(null, $"lt{context.RunTag}-admin", "admin", Random.Shared, cancellationToken).ConfigureAwait(false);
+        var admin = ShopApi.AdminToken(system, $"lt{context.RunTag}-admin");
         var (_, products) = await api.DiscoverCatalogAsync(200, cancellationToken).ConfigureAwait(false);
         var offer = products.Where(p => p.Price == decimal.Truncate(p.Price)).ToArray();
         new Random(options.Seed).Shuffle(offer);

@@ -36,7 +36,7 @@ public static class FlashSaleScenario
         var stages = context.Result.Stages;
         var stage = Stopwatch.StartNew();
 
-        var admin = await api.LoginAsync(null, $"lt{context.RunTag}-admin", "admin", Random.Shared, cancellationToken).ConfigureAwait(false);
+        var admin = ShopApi.AdminToken(system, $"lt{context.RunTag}-admin");
         var (productId, price, spare) = await ChooseProductAsync(api, options.Sku, options.Seed, cancellationToken).ConfigureAwait(false);
         if (options.Warmup > TimeSpan.Zero)
         {

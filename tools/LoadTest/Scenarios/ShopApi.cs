@@ -4,6 +4,7 @@ using System.Text.Json;
 using Flipkart.LoadTest.Engine;
 using Flipkart.LoadTest.FlashSale;
 using Flipkart.LoadTest.Metrics;
+using Flipkart.LoadTest.Targets;
 
 namespace Flipkart.LoadTest.Scenarios;
 
@@ -66,6 +67,14 @@ public sealed class ShopApi(LoadClient client)
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         }
     }
+
+    /// <summary>
+    /// An administrator's token: the dev-token endpoint never issues <c>admin</c>, so on a local run the tool signs one
+    /// with the profile's key, as the gateway would validate it.
+    /// </summary>
+    public static string AdminToken(SystemUnderTest system, string userId) =>
+        TokenMinter.ForLocalRun(system)?.Mint(userId, "admin", TimeSpan.FromHours(4))
+        ?? throw new ScenarioException("an admin token needs the profile's jwt-signing-key (a local run); the dev-token endpoint never issues admin");
 
     public async Task<string> LoginAsync(LoadStats? stats, string userId, string role, Random random, CancellationToken cancellationToken)
     {

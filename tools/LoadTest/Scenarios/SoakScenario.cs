@@ -23,7 +23,7 @@ public static class SoakScenario
         using var client = new LoadClient(system.GatewayUrl, 64 + users);
         var api = new ShopApi(client);
 
-        var admin = await api.LoginAsync(null, $"lt{context.RunTag}-admin", "admin", Random.Shared, cancellationToken).ConfigureAwait(false);
+        var admin = ShopApi.AdminToken(system, $"lt{context.RunTag}-admin");
         var (categories, products) = await api.DiscoverCatalogAsync(options.Products, cancellationToken).ConfigureAwait(false);
         var shuffled = products.Select(p => p.Id).ToArray();
         new Random(options.Seed).Shuffle(shuffled);

@@ -1,2 +1,0 @@
-// Kubernetes manifests and their composition, read as files.
-[assembly: Trait("Category", "Unit")]
