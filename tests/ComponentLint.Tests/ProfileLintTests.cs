@@ -31,7 +31,7 @@ public sealed class ProfileLintTests
         var result = Lint(Repository.Path("components", profile));
 
         Assert.Empty(result.Findings.Select(f => f.ToString()));
-        Assert.Equal(11, result.Components.Count);
+        Assert.Equal(12, result.Components.Count);
         Assert.All(result.Services, s => Assert.All(s.Uses, u => Assert.True(u.Ok, $"{s.AppId} -> {u.Component}")));
     }
 

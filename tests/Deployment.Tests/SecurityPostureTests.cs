@@ -168,7 +168,7 @@ public sealed partial class SecurityPostureTests
         // Every app that loads the pub/sub has an entry in both (an app without one could use any unprotected topic).
         Assert.Equal(pubsub.Scopes!.Order(), publishing.Keys.Order());
         Assert.Equal(pubsub.Scopes!.Order(), subscribing.Keys.Order());
-        var topics = new[] { "catalog", "orders", "inventory", "payments" };
+        var topics = new[] { "catalog", "orders", "inventory", "payments", "fulfilment" };
         Assert.Equal(topics.Order(), Meta("protectedTopics").Split(',').Order());
         // One publisher per topic; the outbox hand-off topic carries the cluster's namespace, as daprd names it.
         Assert.All(topics, t => Assert.Single(publishing, p => p.Value.Contains(t)));
