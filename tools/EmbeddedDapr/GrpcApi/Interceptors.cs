@@ -5,9 +5,11 @@ using Grpc.Core.Interceptors;
 
 namespace Flipkart.EmbeddedDapr.GrpcApi;
 
-/// <summary>daprd's gRPC API-token check: <c>Unauthenticated</c> with daprd's messages; the token is not forwarded.</summary>
-internal sealed class ApiTokenInterceptor(SidecarContext sidecar) : Interceptor
+/// <summary>An interceptor that checks each call before it runs (throwing the RpcException daprd would send) and changes nothing else.</summary>
+internal abstract class CheckingInterceptor : Interceptor
 {
+    protected abstract void Check(ServerCallContext context);
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         Check(context);
@@ -31,8 +33,12 @@ internal sealed class ApiTokenInterceptor(SidecarContext sidecar) : Interceptor
         Check(context);
         return continuation(requestStream, responseStream, context);
     }
+}
 
-    private void Check(ServerCallContext context)
+/// <summary>daprd's gRPC API-token check: <c>Unauthenticated</c> with daprd's messages; the token is not forwarded.</summary>
+internal sealed class ApiTokenInterceptor(SidecarContext sidecar) : CheckingInterceptor
+{
+    protected override void Check(ServerCallContext context)
     {
         var expected = sidecar.Options.DaprApiToken;
         if (string.IsNullOrEmpty(expected))
@@ -107,35 +113,11 @@ internal sealed class DaprErrorInterceptor : Interceptor
 /// daprd's gRPC API allow/deny list (pkg/api/grpc/endpoints.go): a <c>dapr.proto.runtime</c> method left out answers
 /// <c>Unimplemented</c> ("Not Implemented"; daprd adds an ErrorInfo detail with HTTP 501). Runs after the token check, as in daprd.
 /// </summary>
-internal sealed class ApiAccessInterceptor(SidecarContext sidecar) : Interceptor
+internal sealed class ApiAccessInterceptor(SidecarContext sidecar) : CheckingInterceptor
 {
     private readonly HttpApi.ApiAccessRules _rules = HttpApi.ApiAccessRules.From(sidecar.Configuration);
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(context);
-        return continuation(requestStream, responseStream, context);
-    }
-
-    private void Check(ServerCallContext context)
+    protected override void Check(ServerCallContext context)
     {
         if (!_rules.IsGrpcMethodAllowed(context.Method))
         {
