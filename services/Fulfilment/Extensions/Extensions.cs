@@ -1,8 +1,6 @@
 using Dapr.Workflow;
 using Flipkart.Fulfilment.Infrastructure;
 using Flipkart.Fulfilment.Services;
-using Flipkart.Fulfilment.Workflows;
-using Flipkart.Fulfilment.Workflows.Activities;
 using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Fulfilment.Extensions;
@@ -28,24 +26,9 @@ public static class Extensions
 #pragma warning restore EXTEXP0001
 
         // The workflows' history lives in the sidecar's actor state store (`actor-store`); this app runs their code.
-        services.AddDaprWorkflow(workflows =>
-        {
-            workflows.RegisterWorkflow<DeliveryWorkflow>();
-            workflows.RegisterWorkflow<ReturnWorkflow>();
-            workflows.RegisterActivity<PackOrderActivity>();
-            workflows.RegisterActivity<HandToCourierActivity>();
-            workflows.RegisterActivity<RecordScanActivity>();
-            workflows.RegisterActivity<ReportDelayActivity>();
-            workflows.RegisterActivity<MarkLostActivity>();
-            workflows.RegisterActivity<MarkDeliveredActivity>();
-            workflows.RegisterActivity<CloseReturnWindowActivity>();
-            workflows.RegisterActivity<SchedulePickupActivity>();
-            workflows.RegisterActivity<MarkPickedUpActivity>();
-            workflows.RegisterActivity<InspectReturnActivity>();
-            workflows.RegisterActivity<RefundReturnActivity>();
-            workflows.RegisterActivity<RestockReturnActivity>();
-            workflows.RegisterActivity<CloseReturnActivity>();
-        });
+        // Dapr.Workflow's source generator registers every workflow and activity of this assembly (Workflows/,
+        // Workflows/Activities/) by its type name; registering them here too would register each twice (a warning each).
+        services.AddDaprWorkflow();
         return builder;
     }
 }
