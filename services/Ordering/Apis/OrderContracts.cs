@@ -49,7 +49,7 @@ public sealed record ReturnOrderRequest(string? Reason = null)
             : Reason.Trim();
 }
 
-public sealed record OrderSummary(Guid OrderId, OrderStatus Status, decimal Total, int ItemCount, DateTimeOffset CreatedAt);
+public sealed record OrderSummary(Guid OrderId, OrderStatus Status, decimal Total, int ItemCount, DateTimeOffset CreatedAt, OrderOutcome Outcome);
 
 public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int Page, int PageSize, int TotalCount);
 
@@ -67,16 +67,18 @@ public sealed record OrderView(
     DateTimeOffset ReservationExpiresAt,
     IReadOnlyList<StatusChange> Timeline,
     string? TrackingNumber = null,
-    DateTimeOffset? ReturnWindowEndsAt = null)
+    DateTimeOffset? ReturnWindowEndsAt = null,
+    OrderOutcome Outcome = OrderOutcome.Pending,
+    DateTimeOffset? ConfirmedAt = null)
 {
     public static OrderView From(Order order) => new(
         order.Id, order.Status, order.CancellationReason, order.Total,
         [.. order.Lines.Select(l => new OrderLineView(l.ProductId, l.Title, l.UnitPrice, l.Quantity, l.LineTotal))],
         order.DeliveryAddress, order.PaymentId, order.CreatedAt, order.ReservationExpiresAt, order.Timeline,
-        order.TrackingNumber, order.ReturnWindowEndsAt);
+        order.TrackingNumber, order.ReturnWindowEndsAt, order.Outcome, order.ConfirmedAt);
 }
 
 public static class OrderSummaries
 {
-    public static OrderSummary From(Order order) => new(order.Id, order.Status, order.Total, order.Lines.Sum(l => l.Quantity), order.CreatedAt);
+    public static OrderSummary From(Order order) => new(order.Id, order.Status, order.Total, order.Lines.Sum(l => l.Quantity), order.CreatedAt, order.Outcome);
 }

@@ -53,7 +53,18 @@ public sealed class Order
 
     /// <summary>The checkout saga is over: confirmed (and perhaps on its way since) or cancelled.</summary>
     [JsonIgnore]
-    public bool IsFinal => Status == OrderStatus.Cancelled || FulfilmentStages.Rank(Status) >= 0;
+    public bool IsFinal => Outcome != OrderOutcome.Pending;
+
+    /// <summary>When the saga confirmed the order; null while it runs and when it was cancelled before confirmation.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? ConfirmedAt => Timeline.FirstOrDefault(t => t.Status == OrderStatus.Confirmed)?.At;
+
+    /// <summary>The saga's outcome, which the delivery timeline (<see cref="Status"/>) moves on from.</summary>
+    [JsonIgnore]
+    public OrderOutcome Outcome =>
+        ConfirmedAt is not null ? OrderOutcome.Confirmed
+        : Status == OrderStatus.Cancelled ? OrderOutcome.Cancelled
+        : OrderOutcome.Pending;
 
     public const int MaxDeliveryAddressLength = 500;
 

@@ -47,6 +47,18 @@ public static class FulfilmentStages
     public static bool IsBeforeHandOver(OrderStatus status) => status is OrderStatus.Confirmed or OrderStatus.Packed;
 }
 
+/// <summary>
+/// How the checkout saga ended, apart from the delivery timeline that follows it: <see cref="Confirmed"/> stays the
+/// outcome of an order that later ships, is returned, or is cancelled by its customer before hand-over (that is a
+/// refund and a restock, not a lost sale); <see cref="Cancelled"/> means cancelled before it was ever confirmed.
+/// </summary>
+public enum OrderOutcome
+{
+    Pending,
+    Confirmed,
+    Cancelled,
+}
+
 public enum CancellationReason
 {
     OutOfStock,

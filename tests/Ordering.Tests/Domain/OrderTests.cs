@@ -347,6 +347,37 @@ public sealed class OrderTests
         Assert.False(reserved.OnFulfilment(OrderStatus.Confirmed, T0));
     }
 
+    [Theory]
+    [InlineData(OrderStatus.Submitted, OrderOutcome.Pending)]
+    [InlineData(OrderStatus.StockReserved, OrderOutcome.Pending)]
+    [InlineData(OrderStatus.Paid, OrderOutcome.Pending)]
+    [InlineData(OrderStatus.Cancelled, OrderOutcome.Cancelled)]
+    [InlineData(OrderStatus.Confirmed, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.Packed, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.Delivered, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.Refunded, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.ReturnLapsed, OrderOutcome.Confirmed)]
+    public void Outcome_IsTheSagasResult_WhereverTheDeliveryHasGotTo(OrderStatus status, OrderOutcome outcome)
+    {
+        var order = OrderIn(status);
+
+        Assert.Equal(outcome, order.Outcome);
+        Assert.Equal(outcome != OrderOutcome.Pending, order.IsFinal);
+        Assert.Equal(outcome == OrderOutcome.Confirmed ? T0.AddMinutes(1) : null, order.ConfirmedAt);
+    }
+
+    [Fact]
+    public void Outcome_StaysConfirmed_WhenTheCustomerCancelsBeforeHandOver()
+    {
+        var order = OrderIn(OrderStatus.Packed);
+
+        Assert.True(order.CancelByUser(T0.AddHours(1), fulfilmentAgreed: true));
+
+        Assert.Equal(OrderStatus.Cancelled, order.Status);
+        Assert.Equal(OrderOutcome.Confirmed, order.Outcome);
+        Assert.Equal(T0.AddMinutes(1), order.ConfirmedAt);
+    }
+
     [Fact]
     public void OnDeliveryDelayed_NotesTheDelayOnce_WithoutChangingTheStatus()
     {

@@ -76,7 +76,8 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
         var paid = new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, paymentId = "pay_1", amount = 300m };
 
         using var r1 = await DeliverAsync("/integration-events/stock-reserved", "StockReserved", reserved);
-        Assert.Equal("StockReserved", (string)(await GetOrderAsync(client, orderId))["status"]!);
+        var reservedOrder = await GetOrderAsync(client, orderId);
+        Assert.Equal(("StockReserved", "Pending", null), ((string)reservedOrder["status"]!, (string)reservedOrder["outcome"]!, reservedOrder["confirmedAt"]));
         using var p1 = await DeliverAsync("/integration-events/payment-succeeded", "PaymentSucceeded", paid);
         using var p2 = await DeliverAsync("/integration-events/payment-succeeded", "PaymentSucceeded", paid);
         using var r2 = await DeliverAsync("/integration-events/stock-reserved", "StockReserved", reserved);
@@ -85,6 +86,9 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
         var order = await GetOrderAsync(client, orderId);
         Assert.Equal("Confirmed", (string)order["status"]!);
         Assert.Equal("pay_1", (string)order["paymentId"]!);
+        // The saga's outcome, which stays when fulfilment moves the status on (Packed, Shipped…).
+        Assert.Equal("Confirmed", (string)order["outcome"]!);
+        Assert.Equal(order["timeline"]!.AsArray()[^1]!["at"]!.GetValue<DateTimeOffset>(), order["confirmedAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal(["Submitted", "StockReserved", "Paid", "Confirmed"], order["timeline"]!.AsArray().Select(t => (string)t!["status"]!));
 
         // The parcel is already with the courier: fulfilment refuses, and ordering passes the reason on.
