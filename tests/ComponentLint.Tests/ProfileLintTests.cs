@@ -106,6 +106,7 @@ public sealed class ProfileLintTests
     [Theory]
     [InlineData("appconfig.yaml")]
     [InlineData("gateway-config.yaml")]
+    [InlineData("fulfilment-config.yaml")]
     [InlineData("ratelimit.yaml")]
     [InlineData("resiliency.yaml")]
     public void Resources_that_do_not_depend_on_the_backing_stores_are_identical_in_every_profile(string file)

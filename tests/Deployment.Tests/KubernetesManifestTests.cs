@@ -201,7 +201,7 @@ public sealed class KubernetesManifestTests
         var composed = ComposedOverlay.Load(overlay);
 
         Assert.All(composed.Manifests.Where(m => m.Kind != "Namespace"), m => Assert.Equal(Namespace, m.Namespace));
-        foreach (var name in new[] { "appconfig", "gateway-config" })
+        foreach (var name in new[] { "appconfig", "gateway-config", "fulfilment-config" })
         {
             var acl = composed.Json("Configuration", name)["spec"]!["accessControl"]!;
             Assert.Equal("deny", acl["defaultAction"]!.GetValue<string>());

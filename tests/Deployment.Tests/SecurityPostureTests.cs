@@ -205,6 +205,28 @@ public sealed partial class SecurityPostureTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void Each_secret_is_readable_through_the_secrets_api_by_the_one_app_that_needs_it(string overlay)
+    {
+        var composed = ComposedOverlay.Load(overlay);
+        var readable = composed.Deployments.Where(HasSidecar).ToDictionary(
+            d => d.Spec.Template.Metadata.Annotations["dapr.io/app-id"],
+            d =>
+            {
+                var spec = System.Text.Json.JsonSerializer.SerializeToNode(
+                    composed.Configurations.Single(c => c.Metadata.Name == d.Spec.Template.Metadata.Annotations["dapr.io/config"]).Spec)!;
+                var secretsApi = (spec["api"]?["allowed"]?.AsArray() ?? []).Any(r => (string?)r!["name"] == "secrets");
+                var allowed = (spec["secrets"]?["scopes"]?.AsArray() ?? []).SelectMany(scope => scope?["allowedSecrets"]?.AsArray() ?? [])
+                    .Select(n => (string)n!).Order().ToArray();
+                return secretsApi ? allowed : [];
+            });
+
+        Assert.Equal(["jwt-signing-key"], readable["gateway"]);
+        Assert.Equal(["courier-webhook-key"], readable["fulfilment"]);
+        Assert.All(readable.Where(r => r.Key is not ("gateway" or "fulfilment")), r => Assert.True(r.Value.Length == 0, $"{r.Key} may read {string.Join(", ", r.Value)}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void Network_policies_block_the_cloud_metadata_endpoint_for_every_pod(string overlay)
     {
         var policy = ComposedOverlay.Load(overlay).All<V1NetworkPolicy>().Single(p => p.Metadata.Name == "deny-cloud-metadata");

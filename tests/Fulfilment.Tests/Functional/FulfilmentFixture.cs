@@ -24,6 +24,9 @@ public sealed class FulfilmentFixture() : ServiceCluster<Program>(AppIds.Fulfilm
 
     protected override TimeProvider Clock => Time;
 
+    // Fulfilment's own: the only Configuration that lets its app read a secret (the courier key).
+    protected override string AppConfiguration => "fulfilment-config";
+
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["FulfilmentOptions:InspectionRejectionRate"] = "0",

@@ -77,7 +77,8 @@ public sealed class RunFileTests
             Assert.True(File.Exists(app.ConfigFile), $"{app.AppId}: {app.ConfigFile} does not exist");
         });
         Assert.Equal(Path.Combine(local, "gateway-config.yaml"), apps.Single(a => a.AppId == "gateway").ConfigFile);
-        Assert.All(apps.Where(a => a.AppId != "gateway"), app => Assert.Equal(Path.Combine(local, "appconfig.yaml"), app.ConfigFile));
+        Assert.Equal(Path.Combine(local, "fulfilment-config.yaml"), apps.Single(a => a.AppId == "fulfilment").ConfigFile);
+        Assert.All(apps.Where(a => a.AppId is not ("gateway" or "fulfilment")), app => Assert.Equal(Path.Combine(local, "appconfig.yaml"), app.ConfigFile));
     }
 
     [Fact]
