@@ -64,6 +64,9 @@ public enum OrderStatus
     Refunded,
     ReturnRejected,
     ReturnLapsed,
+
+    /// <summary>Only on the live status stream (notification): the courier lost the parcel.</summary>
+    Lost,
 }
 
 /// <summary>How the checkout saga ended, whatever the delivery has done since (ordering's <c>outcome</c>).</summary>
@@ -90,10 +93,7 @@ public sealed record Order(
     OrderOutcome Outcome = OrderOutcome.Pending, string? TrackingNumber = null, DateTimeOffset? ReturnWindowEndsAt = null);
 
 /// <summary>One event of the order's live status stream (SSE <c>event: status</c>).</summary>
-public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At)
-{
-    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
-}
+public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At, DateTimeOffset? ReturnWindowEndsAt = null);
 
 public sealed record Notification(string Id, Guid OrderId, string Kind, string Title, string Message, IReadOnlyList<string> Channels, DateTimeOffset CreatedAt);
 
