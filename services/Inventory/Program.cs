@@ -11,6 +11,7 @@ var app = builder.Build();
 
 app.MapServiceEndpoints();
 app.MapInventoryApi();
+app.MapReturnsApi();
 app.MapIntegrationEventsApi();
 
 app.Run();

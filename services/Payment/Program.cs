@@ -11,6 +11,7 @@ var app = builder.Build();
 
 app.MapServiceEndpoints();
 app.MapPaymentsApi();
+app.MapRefundsApi();
 app.MapIntegrationEventsApi();
 
 app.Run();

@@ -170,12 +170,12 @@ public sealed class LintRuleTests : IDisposable
                     name: redis-password
                 - name: deliveryMode
                   value: "2"
-            scopes: [catalog, cart, inventory, ordering, payment, notification]
+            scopes: [catalog, cart, inventory, ordering, payment, notification, fulfilment]
             auth:
               secretStore: secretstore
             """);
 
-        Assert.Equal(6, result.Errors.Count());
+        Assert.Equal(7, result.Errors.Count());
         Assert.All(result.Errors, e => Assert.Contains("`deletedWhenUnused` is not \"false\"", e.Message, StringComparison.Ordinal));
     }
 
@@ -263,23 +263,8 @@ public sealed class LintRuleTests : IDisposable
     }
 
     /// <summary>service-needs.yaml plus a workflow app (as the fulfilment service will be) that uses no component.</summary>
-    private ServiceNeeds NeedsWithWorkflowApp(string scopesNote = "")
-    {
-        var file = Path.Combine(overlay, "..", Path.GetFileName(overlay) + "-needs.yaml");
-        File.WriteAllText(file, File.ReadAllText(Repository.Path("components", "service-needs.yaml")) + $"""
-
-              fulfilment:{scopesNote}
-                workflows: true
-            """);
-        try
-        {
-            return ServiceNeeds.Load(file);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    // Fulfilment is the shipped workflow app (service-needs.yaml says `workflows: true`).
+    private static ServiceNeeds NeedsWithWorkflowApp() => ServiceNeeds.Load(Repository.Path("components", "service-needs.yaml"));
 
     [Fact]
     public void A_workflow_app_without_an_actor_state_store_is_an_error_with_the_reason()
@@ -302,7 +287,10 @@ public sealed class LintRuleTests : IDisposable
     [Fact]
     public void A_workflow_app_left_out_of_the_actor_state_stores_scopes_is_an_error()
     {
-        var result = new ProfileLinter(NeedsWithWorkflowApp(), Repository.Root).Lint(Profile.Load([Repository.Path("components", "local")]));
+        var actorStore = File.ReadAllText(Repository.Path("components", "local", "actor-store.yaml"))
+            .Replace("scopes: [inventory, ordering, fulfilment]", "scopes: [inventory, ordering]", StringComparison.Ordinal);
+
+        var result = LintLocalWith("actor-store.yaml", actorStore, NeedsWithWorkflowApp());
 
         var error = Assert.Single(result.Errors, e => e.Service == "fulfilment");
         Assert.Equal("its scopes [inventory, ordering] leave fulfilment out, so fulfilment's workflows have no state store", error.Message);

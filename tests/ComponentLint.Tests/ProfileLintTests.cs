@@ -31,7 +31,7 @@ public sealed class ProfileLintTests
         var result = Lint(Repository.Path("components", profile));
 
         Assert.Empty(result.Findings.Select(f => f.ToString()));
-        Assert.Equal(11, result.Components.Count);
+        Assert.Equal(12, result.Components.Count);
         Assert.All(result.Services, s => Assert.All(s.Uses, u => Assert.True(u.Ok, $"{s.AppId} -> {u.Component}")));
     }
 
@@ -106,6 +106,7 @@ public sealed class ProfileLintTests
     [Theory]
     [InlineData("appconfig.yaml")]
     [InlineData("gateway-config.yaml")]
+    [InlineData("fulfilment-config.yaml")]
     [InlineData("ratelimit.yaml")]
     [InlineData("resiliency.yaml")]
     public void Resources_that_do_not_depend_on_the_backing_stores_are_identical_in_every_profile(string file)

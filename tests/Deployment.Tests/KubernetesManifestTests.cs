@@ -49,13 +49,13 @@ public sealed class KubernetesManifestTests
 
         Assert.Equal(composed.Manifests.Count, composed.Objects.Count);
         Assert.Single(composed.All<V1Namespace>(), n => n.Metadata.Name == Namespace);
-        // Seven Dapr apps and the storefront; one ingress for the API, one for the shop's pages. Services only where
+        // Eight Dapr apps and the storefront; one ingress for the API, one for the shop's pages. Services only where
         // a caller needs one: the gateway (ingress, storefront) and the storefront (ingress); sidecars reach apps locally.
-        Assert.Equal(8, composed.Deployments.Count);
+        Assert.Equal(9, composed.Deployments.Count);
         Assert.Equal(["gateway", "storefront"], composed.All<V1Service>().Select(s => s.Metadata.Name).Order());
-        Assert.Equal(8, composed.All<V2HorizontalPodAutoscaler>().Count());
-        Assert.Equal(8, composed.All<V1PodDisruptionBudget>().Count());
-        Assert.Equal(8, composed.All<V1ServiceAccount>().Count());
+        Assert.Equal(9, composed.All<V2HorizontalPodAutoscaler>().Count());
+        Assert.Equal(9, composed.All<V1PodDisruptionBudget>().Count());
+        Assert.Equal(9, composed.All<V1ServiceAccount>().Count());
         Assert.Equal(["gateway", "storefront"], composed.All<V1Ingress>().Select(i => i.Metadata.Name).Order());
         Assert.NotEmpty(profile);
     }
@@ -201,7 +201,7 @@ public sealed class KubernetesManifestTests
         var composed = ComposedOverlay.Load(overlay);
 
         Assert.All(composed.Manifests.Where(m => m.Kind != "Namespace"), m => Assert.Equal(Namespace, m.Namespace));
-        foreach (var name in new[] { "appconfig", "gateway-config" })
+        foreach (var name in new[] { "appconfig", "gateway-config", "fulfilment-config" })
         {
             var acl = composed.Json("Configuration", name)["spec"]!["accessControl"]!;
             Assert.Equal("deny", acl["defaultAction"]!.GetValue<string>());
@@ -337,7 +337,7 @@ public sealed class KubernetesManifestTests
         var composed = ComposedOverlay.Load("base");
 
         Assert.Equal(composed.Manifests.Count, composed.Objects.Count);
-        Assert.Equal(8, composed.Deployments.Count);
+        Assert.Equal(9, composed.Deployments.Count);
         Assert.DoesNotContain(composed.Manifests, m => m.ApiVersion.StartsWith("dapr.io/", StringComparison.Ordinal));
         Assert.All(composed.Deployments, d => Assert.Equal($"flipkart-dapr/{AppId(d)}:latest", App(d).Image));
     }

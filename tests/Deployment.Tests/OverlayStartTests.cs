@@ -90,6 +90,14 @@ public abstract class OverlayStartTests<TShop>(TShop shop) where TShop : Overlay
                     await AssertStatusAsync(HttpStatusCode.OK, response, deployment, ct);
                 }
                 break;
+            case "fulfilment":
+                // Fulfilment reads its own store and answers for itself: no parcel for a new order id.
+                using (var response = await SendAsync(gateway, HttpMethod.Get, $"api/fulfilment/shipments/{Guid.NewGuid()}", Token(customer), null, ct))
+                {
+                    await AssertStatusAsync(HttpStatusCode.NotFound, response, deployment, ct);
+                    Assert.Equal("Shipment not found", (await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct)).GetProperty("title").GetString());
+                }
+                break;
             case "storefront":
                 // The home page is rendered from the gateway's catalog: the storefront reached it at its Service address.
                 using (var response = await direct.GetAsync("/", ct))

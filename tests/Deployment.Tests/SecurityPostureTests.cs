@@ -168,7 +168,7 @@ public sealed partial class SecurityPostureTests
         // Every app that loads the pub/sub has an entry in both (an app without one could use any unprotected topic).
         Assert.Equal(pubsub.Scopes!.Order(), publishing.Keys.Order());
         Assert.Equal(pubsub.Scopes!.Order(), subscribing.Keys.Order());
-        var topics = new[] { "catalog", "orders", "inventory", "payments" };
+        var topics = new[] { "catalog", "orders", "inventory", "payments", "fulfilment" };
         Assert.Equal(topics.Order(), Meta("protectedTopics").Split(',').Order());
         // One publisher per topic; the outbox hand-off topic carries the cluster's namespace, as daprd names it.
         Assert.All(topics, t => Assert.Single(publishing, p => p.Value.Contains(t)));
@@ -201,6 +201,28 @@ public sealed partial class SecurityPostureTests
             var readsSecrets = (spec["secrets"]?["scopes"]?.AsArray() ?? []).Any(scope => scope?["allowedSecrets"]?.AsArray().Count > 0);
             Assert.Equal(readsSecrets, allowed.Any(r => r.Name == "secrets"));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Each_secret_is_readable_through_the_secrets_api_by_the_one_app_that_needs_it(string overlay)
+    {
+        var composed = ComposedOverlay.Load(overlay);
+        var readable = composed.Deployments.Where(HasSidecar).ToDictionary(
+            d => d.Spec.Template.Metadata.Annotations["dapr.io/app-id"],
+            d =>
+            {
+                var spec = System.Text.Json.JsonSerializer.SerializeToNode(
+                    composed.Configurations.Single(c => c.Metadata.Name == d.Spec.Template.Metadata.Annotations["dapr.io/config"]).Spec)!;
+                var secretsApi = (spec["api"]?["allowed"]?.AsArray() ?? []).Any(r => (string?)r!["name"] == "secrets");
+                var allowed = (spec["secrets"]?["scopes"]?.AsArray() ?? []).SelectMany(scope => scope?["allowedSecrets"]?.AsArray() ?? [])
+                    .Select(n => (string)n!).Order().ToArray();
+                return secretsApi ? allowed : [];
+            });
+
+        Assert.Equal(["jwt-signing-key"], readable["gateway"]);
+        Assert.Equal(["courier-webhook-key"], readable["fulfilment"]);
+        Assert.All(readable.Where(r => r.Key is not ("gateway" or "fulfilment")), r => Assert.True(r.Value.Length == 0, $"{r.Key} may read {string.Join(", ", r.Value)}"));
     }
 
     [Theory]

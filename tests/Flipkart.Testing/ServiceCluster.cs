@@ -37,6 +37,9 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
     /// <summary>The token the service must present to its sidecar (<c>DAPR_API_TOKEN</c>), as on Kubernetes; null: none.</summary>
     protected virtual string? SidecarApiToken => null;
 
+    /// <summary>The profile's sidecar Configuration the app under test runs with (components/service-needs.yaml, <c>config</c>).</summary>
+    protected virtual string AppConfiguration => "appconfig";
+
     /// <summary>Replaces services of the app under test (a recorder for a timer, a fault-injecting client).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
     {
@@ -101,7 +104,10 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
 
     private async Task<(WebApplicationFactory<TProgram>, EmbeddedDaprSidecar)> CreateReplicaAsync()
     {
-        var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions { AppId = AppId, ConfigurationName = ConfigurationName, DaprApiToken = SidecarApiToken });
+        var sidecar = await Cluster.StartSidecarAsync(new SidecarOptions
+        {
+            AppId = AppId, ConfigurationName = Profile.Name is null ? null : AppConfiguration, DaprApiToken = SidecarApiToken,
+        });
         var factory = new WebApplicationFactory<TProgram>().WithWebHostBuilder(web =>
         {
             foreach (var (key, value) in sidecar.AppConfiguration)
@@ -183,6 +189,6 @@ public abstract class ServiceCluster<TProgram>(string appId) : IAsyncLifetime wh
         GC.SuppressFinalize(this);
     }
 
-    // The profile's sidecar Configuration for every app but the gateway (tracing, access control).
+    // The profile's sidecar Configuration of the stand-ins: the one for every app but the gateway and fulfilment.
     private string? ConfigurationName => Profile.Name is null ? null : "appconfig";
 }

@@ -17,6 +17,7 @@ public class RoutingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
     [InlineData("/api/orders", "ordering")]
     [InlineData("/api/notifications", "notification")]
     [InlineData("/api/payments/p-1", "payment")]
+    [InlineData("/api/fulfilment/shipments/o-1", "fulfilment")]
     public async Task EachPublicPrefixIsInvokedOnItsAppThroughTheGatewaysSidecar(string path, string appId)
     {
         var marker = Guid.NewGuid().ToString("N");
@@ -66,6 +67,38 @@ public class RoutingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
         Assert.Equal("/api/inventory/MOB000001/availability", forwarded.Path);
         Assert.Equal("inventory", forwarded.Header("dapr-app-id"));
         Assert.Null(forwarded.Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task CourierEventsAreForwardedToFulfilmentWithoutAnIdentityAndWithTheirSignature()
+    {
+        // The courier has no account: fulfilment checks the HMAC signature, so the gateway must pass it on untouched.
+        using var client = fixture.Gateway.CreateClient();
+        var marker = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/fulfilment/courier-events") { Content = JsonContent.Create(new { eventId = "e-1" }) };
+        request.Headers.Add("X-Test-Marker", marker);
+        request.Headers.Add("X-Courier-Timestamp", "1764936000");
+        request.Headers.Add("X-Courier-Signature", "v1=abcd");
+        request.Headers.Add("X-User-Id", "someone-else");
+
+        var response = await client.SendAsync(request, ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var forwarded = Assert.Single(fixture.Sidecar.Requests, r => r.Header("X-Test-Marker") == marker);
+        Assert.Equal("fulfilment", forwarded.Header("dapr-app-id"));
+        Assert.Equal("v1=abcd", forwarded.Header("X-Courier-Signature"));
+        Assert.Equal("1764936000", forwarded.Header("X-Courier-Timestamp"));
+        Assert.Null(forwarded.Header("X-User-Id"));
+    }
+
+    [Fact]
+    public async Task ShipmentsNeedASignedInCustomerEvenThoughCourierEventsDoNot()
+    {
+        using var client = fixture.Gateway.CreateClient();
+
+        var response = await client.GetAsync("/api/fulfilment/shipments/o-1", ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]

@@ -227,7 +227,7 @@ public sealed class ChaosInvariantTests
     {
         Assert.True(Won().IsQuiet(notificationsRead: true));
         Assert.True(Refunded("PaymentFailed").IsQuiet(notificationsRead: true));
-        Assert.False((Won() with { Status = "StockReserved" }).IsQuiet(notificationsRead: true));
+        Assert.False((Won() with { Outcome = "Pending", Status = "StockReserved" }).IsQuiet(notificationsRead: true));
         Assert.False((Won() with { Notifications = new Dictionary<string, int>() }).IsQuiet(notificationsRead: true));
         Assert.True((Won() with { Notifications = null }).IsQuiet(notificationsRead: false));
         Assert.False((Refunded("PaymentFailed") with { Payment = new PaymentRecord("Charged", [Price], []) }).IsQuiet(notificationsRead: true));

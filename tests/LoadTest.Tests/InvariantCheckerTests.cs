@@ -38,6 +38,35 @@ public sealed class InvariantCheckerTests
     }
 
     [Fact]
+    public void A_confirmed_order_counts_as_confirmed_wherever_its_delivery_has_got_to()
+    {
+        var ledger = WithBuyer(CleanSale(), 0, new BuyerRecord("buyer0",
+            [new OrderRecord(Guid.NewGuid(), "Confirmed", null, Price, 1, new PaymentRecord("Charged", [Price], []), Status: "Delivered")]));
+
+        Assert.Empty(Failed(ledger));
+    }
+
+    [Fact]
+    public void A_confirmed_order_given_back_is_accounted_for_by_its_refund_and_restock_not_as_a_unit_sold()
+    {
+        // buyer0 cancelled before hand-over (refunded, its unit restocked) and buyer3 bought that unit again.
+        var sale = CleanSale();
+        sale = WithBuyer(sale, 0, new BuyerRecord("buyer0",
+            [new OrderRecord(Guid.NewGuid(), "Confirmed", null, Price, 1, new PaymentRecord("Refunded", [Price], [Price]), Status: "Cancelled")]));
+        sale = WithBuyer(sale, 3, new BuyerRecord("buyer3",
+            [new OrderRecord(Guid.NewGuid(), "Confirmed", null, Price, 1, new PaymentRecord("Charged", [Price], []), Status: "Shipped")]));
+
+        Assert.Empty(Failed(sale));
+
+        // Counted as sold (never restocked), the same unit would be an oversell; kept money would be a finding too.
+        var notRestocked = sale with { After = new StockSnapshot(-1, 0, 4) };
+        Assert.Contains("0 oversold", Failed(notRestocked).Select(r => r.Name));
+        var notRefunded = WithBuyer(sale, 0, new BuyerRecord("buyer0",
+            [new OrderRecord(Guid.NewGuid(), "Confirmed", null, Price, 1, new PaymentRecord("Charged", [Price], []), Status: "Refunded")]));
+        Assert.Contains("no charge without refund on a Cancelled order", Failed(notRefunded).Select(r => r.Name));
+    }
+
+    [Fact]
     public void A_cancelled_order_charged_and_refunded_once_is_fine()
     {
         var ledger = WithBuyer(CleanSale(), 5, new BuyerRecord("buyer5",
@@ -71,7 +100,7 @@ public sealed class InvariantCheckerTests
         var failed = Failed(ledger).Select(r => r.Name).ToList();
 
         Assert.Contains("0 oversold", failed);
-        Assert.Contains("sold = confirmed units, no reservation left", failed);
+        Assert.Contains("sold = confirmed units − restocked units, no reservation left", failed);
     }
 
     [Fact]
@@ -136,13 +165,13 @@ public sealed class InvariantCheckerTests
     public void An_order_left_half_way_through_the_saga_fails()
     {
         // The third winner's order stopped at StockReserved: its unit is held, never sold, never released.
-        var ledger = WithBuyer(CleanSale(), 2, new BuyerRecord("buyer2", [new OrderRecord(Guid.NewGuid(), "StockReserved", null, Price, 1, null)]));
+        var ledger = WithBuyer(CleanSale(), 2, new BuyerRecord("buyer2", [new OrderRecord(Guid.NewGuid(), "Pending", null, Price, 1, null, Status: "StockReserved")]));
         ledger = ledger with { After = new StockSnapshot(0, 1, 2) };
 
         var failed = Failed(ledger).Select(r => r.Name).ToList();
 
         Assert.Contains("every order Confirmed or Cancelled", failed);
-        Assert.Contains("sold = confirmed units, no reservation left", failed);
+        Assert.Contains("sold = confirmed units − restocked units, no reservation left", failed);
         Assert.Contains("exactly K orders Confirmed", failed);
     }
 

@@ -118,7 +118,7 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
 
         AssertKept(outcome, shop);
         Assert.Contains(outcome.Orders, o => o.Reason == "PaymentFailed");
-        Assert.All(outcome.Orders.Where(o => o.UserId.StartsWith("decline-", StringComparison.Ordinal)), o => Assert.Equal("Cancelled", o.Status));
+        Assert.All(outcome.Orders.Where(o => o.UserId.StartsWith("decline-", StringComparison.Ordinal)), o => Assert.Equal("Cancelled", o.Outcome));
     }
 
     /// <summary>Polls the shared broker's counters until something was published on <c>orders</c> (at most a minute).</summary>

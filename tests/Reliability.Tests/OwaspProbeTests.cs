@@ -243,7 +243,7 @@ public sealed partial class FaultScenarioTests
         await SetCartLineAsync(racer, productId, 1);
         var raced = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => PlaceAsync(racer)));
         var outcomes = await Task.WhenAll(raced.Select(id => SettleAsync(racer, id)));
-        Assert.Equal(1, outcomes.Count(o => o.Status == "Confirmed"));
+        Assert.Equal(1, outcomes.Count(o => o.Outcome == "Confirmed"));
         Assert.Equal(1, outcomes.Count(o => o == ("Cancelled", "PurchaseLimitExceeded")));
 
         // Conserved: two units sold, none left reserved, the rest back on the shelf. The last OrderConfirmed reaches
@@ -263,11 +263,11 @@ public sealed partial class FaultScenarioTests
     }
 
     /// <summary>Sets the product's cart line to <paramref name="quantity"/> units (the only line: one product per test), orders and waits for the outcome.</summary>
-    private static async Task<(string Status, string? Reason)> OrderAndSettleAsync(HttpClient buyer, string productId, int quantity)
+    private static async Task<(string Outcome, string? Reason)> OrderAndSettleAsync(HttpClient buyer, string productId, int quantity)
     {
         await SetCartLineAsync(buyer, productId, quantity);
         var outcome = await SettleAsync(buyer, await PlaceAsync(buyer));
-        if (outcome.Status == "Confirmed")
+        if (outcome.Outcome == "Confirmed")
         {
             // A confirmed order clears the cart asynchronously; the next line must be set after that, or the clearing wipes it.
             await Eventually(async () =>
@@ -297,16 +297,17 @@ public sealed partial class FaultScenarioTests
         return (await placed.JsonAsync(Cancellation)).GetProperty("orderId").GetGuid();
     }
 
-    private static async Task<(string Status, string? Reason)> SettleAsync(HttpClient buyer, Guid orderId)
+    /// <summary>Waits for the saga's outcome (ordering's <c>outcome</c>; the delivery timeline moves on from Confirmed meanwhile).</summary>
+    private static async Task<(string Outcome, string? Reason)> SettleAsync(HttpClient buyer, Guid orderId)
     {
-        (string Status, string? Reason) outcome = ("", null);
+        (string Outcome, string? Reason) outcome = ("", null);
         await Eventually(async () =>
         {
             using var response = await buyer.SendWithRetriesAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/orders/{orderId}"), Cancellation, retryServerErrors: true);
             var order = await response.JsonAsync(Cancellation);
-            outcome = (order.GetProperty("status").GetString()!,
+            outcome = (order.GetProperty("outcome").GetString()!,
                 order.TryGetProperty("cancellationReason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null);
-            return outcome.Status is "Confirmed" or "Cancelled";
+            return outcome.Outcome is "Confirmed" or "Cancelled";
         }, $"order {orderId} to be final");
         return outcome;
     }

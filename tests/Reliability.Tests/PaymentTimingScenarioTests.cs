@@ -41,7 +41,7 @@ public sealed class SlowProviderScenarioTests(SlowProviderShop shop) : IClassFix
         Assert.True(violations.Count == 0, $"{outcome.Summary()}{Environment.NewLine}{string.Join(Environment.NewLine, violations)}{Environment.NewLine}" +
             $"pub/sub counters: {counters}{Environment.NewLine}{shop.Tail(300)}");
         // No payment lands before its reservation expires; buyers beyond the stock are turned away as out of stock.
-        Assert.All(outcome.Orders, o => Assert.Equal("Cancelled", o.Status));
+        Assert.All(outcome.Orders, o => Assert.Equal("Cancelled", o.Outcome));
         Assert.All(outcome.Orders, o => Assert.Contains(o.Reason, new[] { "ReservationExpired", "OutOfStock" }));
     }
 

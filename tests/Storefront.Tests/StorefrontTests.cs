@@ -61,7 +61,9 @@ public sealed class StorefrontTests(StorefrontFixture fixture) : IClassFixture<S
         Assert.NotEqual("Confirmed", firstSeen);
         Assert.NotEqual("Cancelled", firstSeen);
         await shopper.ScreenshotAsync("order-placed-pending");
-        await Assertions.Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Confirmed", new() { Timeout = 60_000 });
+        // Confirmed arrives live; the parcel's way may follow at once (Shipped…), so the timeline's step is what counts.
+        await Assertions.Expect(page.GetByTestId("order-timeline").Locator("li.done").Filter(new() { HasText = "Confirmed" }))
+            .ToBeVisibleAsync(new() { Timeout = 60_000 });
         clock.Stop();
         Assert.Equal("same-document", await page.EvaluateAsync<string>("() => window.__storefrontMarker"));
         var withoutProvider = clock.Elapsed - StorefrontFixture.PaymentLatency;
@@ -72,7 +74,9 @@ public sealed class StorefrontTests(StorefrontFixture fixture) : IClassFixture<S
 
         var orderId = shopper.OrderIdFromUrl();
         await page.GetByRole(AriaRole.Link, new() { Name = "Notifications" }).First.ClickAsync();
-        var notification = page.GetByTestId("notification").Filter(new() { Has = page.Locator($"a[href='/orders/{orderId}']") });
+        // The order's confirmation among its notifications (the parcel's steps follow it: shipped…, newest first).
+        var notification = page.GetByTestId("notification").Filter(new() { Has = page.Locator($"a[href='/orders/{orderId}']") })
+            .Filter(new() { HasText = "confirmed" });
         for (var attempt = 0; attempt < 30 && await notification.CountAsync() == 0; attempt++)
         {
             await Task.Delay(500, TestContext.Current.CancellationToken);

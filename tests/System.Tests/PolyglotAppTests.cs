@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Flipkart.DevHost;
 using Flipkart.SystemTests.Infrastructure;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Flipkart.SystemTests;
 
@@ -92,12 +94,7 @@ public sealed class PolyglotAppTests
                 var text = File.ReadAllText(file);
                 if (Path.GetFileName(file) == "pubsub.yaml")
                 {
-                    text = text.Replace("scopes: [catalog, cart, inventory, ordering, payment, notification]",
-                        $"scopes: [catalog, cart, inventory, ordering, payment, notification, {AppId}]", StringComparison.Ordinal);
-                    // `orders` is a protected topic: a subscriber needs its own subscription scope, as daprd demands.
-                    text = text.Replace("notification=orders,inventory,payments\"",
-                        $"notification=orders,inventory,payments;{AppId}=orders\"", StringComparison.Ordinal);
-                    Assert.Contains($"{AppId}=orders", text);
+                    text = AdmitToPubSub(text);
                 }
                 File.WriteAllText(Path.Combine(profile.FullName, Path.GetFileName(file)), text);
             }
@@ -132,5 +129,26 @@ public sealed class PolyglotAppTests
         public string RunFile => Path.Combine(_folder.FullName, "dapr.yaml");
 
         public void Dispose() => _folder.Delete(recursive: true);
+
+        /// <summary>
+        /// The pubsub component with the app in its scopes and subscribed to <c>orders</c>, a protected topic: the
+        /// subscriber needs its own subscription scope, as daprd demands. The YAML is parsed rather than matched as
+        /// text, so the test keeps working when another app joins the lists.
+        /// </summary>
+        private static string AdmitToPubSub(string component)
+        {
+            var yaml = new YamlStream();
+            yaml.Load(new StringReader(component));
+            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+            ((YamlSequenceNode)root["scopes"]).Add(AppId);
+            var subscriptions = ((YamlSequenceNode)root["spec"]["metadata"]).Cast<YamlMappingNode>()
+                .Single(m => m["name"].ToString() == "subscriptionScopes");
+            var value = subscriptions["value"].ToString();
+            Assert.DoesNotContain($"{AppId}=", value, StringComparison.Ordinal);
+            subscriptions.Children[new YamlScalarNode("value")] = new YamlScalarNode($"{value};{AppId}=orders") { Style = ScalarStyle.DoubleQuoted };
+            var written = new StringWriter();
+            yaml.Save(written, assignAnchors: false);
+            return written.ToString();
+        }
     }
 }

@@ -20,7 +20,7 @@ public static class DaprRoutes
     private static readonly string[] ReadMethods = ["GET", "HEAD"];
 
     /// <summary>Apps whose OpenAPI documents the gateway republishes at <c>/openapi/{app}.json</c>.</summary>
-    public static readonly string[] DocumentedApps = [AppIds.Catalog, AppIds.Cart, AppIds.Inventory, AppIds.Ordering, AppIds.Payment, AppIds.Notification];
+    public static readonly string[] DocumentedApps = [AppIds.Catalog, AppIds.Cart, AppIds.Inventory, AppIds.Ordering, AppIds.Payment, AppIds.Notification, AppIds.Fulfilment];
 
     /// <summary>The public routes; <paramref name="apiDocs"/> adds the services' OpenAPI documents (off in Production by default).</summary>
     public static IReadOnlyList<RouteConfig> Routes(bool apiDocs = true)
@@ -39,6 +39,9 @@ public static class DaprRoutes
             Route("orders", "/api/orders/{**rest}", AppIds.Ordering, AuthenticatedPolicy),
             Route("notifications", "/api/notifications/{**rest}", AppIds.Notification, AuthenticatedPolicy),
             Route("payments", "/api/payments/{**rest}", AppIds.Payment, AuthenticatedPolicy),
+            // The courier has no account here: fulfilment authenticates its webhook by an HMAC signature instead.
+            Route("courier-events", "/api/fulfilment/courier-events", AppIds.Fulfilment, AnonymousPolicy, ["POST"], order: -1),
+            Route("fulfilment", "/api/fulfilment/{**rest}", AppIds.Fulfilment, AuthenticatedPolicy),
         ];
 
         if (!apiDocs)

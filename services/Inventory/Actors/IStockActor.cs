@@ -12,6 +12,8 @@ public interface IStockActor : IActor
 
     Task<bool> CommitAsync(Guid orderId);
 
+    Task<bool> RestockAsync(RestockRequest request);
+
     Task<StockItem?> GetAsync();
 
     Task<StockAvailability?> GetAvailabilityAsync();
@@ -20,5 +22,7 @@ public interface IStockActor : IActor
 }
 
 public sealed record ReserveStockRequest(Guid OrderId, int Quantity, DateTimeOffset ExpiresAt, string? UserId = null);
+
+public sealed record RestockRequest(Guid OrderId, int Quantity, string? UserId = null);
 
 public sealed record SetAvailableRequest(int Available, DateTimeOffset At, int? PerUserLimit = null);

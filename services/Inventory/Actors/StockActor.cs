@@ -31,6 +31,8 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
 
     public Task<bool> CommitAsync(Guid orderId) => ChangeAsync(stock => stock.Commit(orderId));
 
+    public Task<bool> RestockAsync(RestockRequest request) => ChangeAsync(stock => stock.Restock(request.OrderId, request.UserId, request.Quantity));
+
     public Task<StockItem?> GetAsync() => LoadAsync();
 
     // Answered from the state the actor already holds in memory; only the summary crosses the wire, not the holds.

@@ -13,6 +13,9 @@ public interface IStockLedger
 
     Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken);
 
+    /// <summary>Puts an order's sold units back on the shelf, once per order (see <see cref="StockItem.Restock"/>).</summary>
+    Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken);
+
     Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken);
 
     /// <summary>The shopper-facing summary; null when the product has no stock record.</summary>

@@ -74,6 +74,12 @@ public sealed class OrderReservation
         UpdatedAt = now;
     }
 
+    public void MarkRestocked(string reason, DateTimeOffset now)
+    {
+        Move(ReservationStatus.Committed, ReservationStatus.Restocked, now);
+        ReleaseReason = reason;
+    }
+
     private void Move(ReservationStatus from, ReservationStatus to, DateTimeOffset now)
     {
         if (Status != from)
@@ -109,4 +115,7 @@ public enum ReservationStatus
     Failed,
     Released,
     Committed,
+
+    /// <summary>Committed, then its sold units came back (a return, or a cancel after confirmation).</summary>
+    Restocked,
 }

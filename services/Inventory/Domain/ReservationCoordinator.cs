@@ -94,6 +94,12 @@ public sealed class ReservationCoordinator(
                     continue;
                 }
             }
+            else if (record.Status is ReservationStatus.Committed or ReservationStatus.Restocked)
+            {
+                // Cancelled after confirmation (before the parcel left the warehouse): the sold units come back.
+                await RestockAsync(orderId, reason, cancellationToken);
+                return;
+            }
             else if (record.Status != ReservationStatus.Released)
             {
                 logger.LogInformation("Order {OrderId} is {Status}; nothing to release", orderId, record.Status);
@@ -130,6 +136,10 @@ public sealed class ReservationCoordinator(
                     continue;
                 }
             }
+            else if (record.Status == ReservationStatus.Restocked)
+            {
+                return; // a late duplicate: this order was sold and its units already came back
+            }
             else if (record.Status != ReservationStatus.Committed)
             {
                 // Ordering is the expiry authority and never confirms an expired order; reaching here is a saga bug.
@@ -142,6 +152,42 @@ public sealed class ReservationCoordinator(
                 await ledger.CommitAsync(line.ProductId, orderId, cancellationToken);
             }
             return;
+        }
+        throw new ConcurrencyConflictException($"The reservation record of order {orderId} kept changing.");
+    }
+
+    /// <summary>
+    /// Puts a sold order's units back on the shelf, exactly once: the record moves Committed → Restocked first (the
+    /// race's arbiter), then each product restocks idempotently per order, so a retry after a crash in between
+    /// finishes the job without counting twice. Answers the units restocked, or null for an order that was never sold.
+    /// </summary>
+    public async Task<int?> RestockAsync(Guid orderId, string reason, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < RecordAttempts; attempt++)
+        {
+            var (record, etag) = await records.GetAsync(orderId, cancellationToken);
+            if (record?.Status == ReservationStatus.Committed)
+            {
+                record.MarkRestocked(reason, time.GetUtcNow());
+                if (!await records.TrySaveAsync(record, etag, cancellationToken))
+                {
+                    continue;
+                }
+            }
+            else if (record?.Status != ReservationStatus.Restocked)
+            {
+                logger.LogWarning("Order {OrderId} is {Status}; it has no sold units to restock", orderId, record?.Status.ToString() ?? "unknown");
+                return null;
+            }
+
+            foreach (var line in record.Lines)
+            {
+                // A crash between the record's commit and the stock's leaves the units reserved: sell them first.
+                await ledger.CommitAsync(line.ProductId, orderId, cancellationToken);
+                await ledger.RestockAsync(line.ProductId, orderId, record.UserId, line.Quantity, cancellationToken);
+            }
+            logger.LogInformation("Order {OrderId}: {Units} units back on the shelf ({Reason})", orderId, record.Lines.Sum(l => l.Quantity), reason);
+            return record.Lines.Sum(l => l.Quantity);
         }
         throw new ConcurrencyConflictException($"The reservation record of order {orderId} kept changing.");
     }
@@ -168,7 +214,7 @@ public sealed class ReservationCoordinator(
                 case null or ReservationStatus.Released or ReservationStatus.Failed:
                     settled += await ledger.ReleaseAsync(productId, orderId, cancellationToken) ? 1 : 0;
                     break;
-                case ReservationStatus.Committed:
+                case ReservationStatus.Committed or ReservationStatus.Restocked:
                     settled += await ledger.CommitAsync(productId, orderId, cancellationToken) ? 1 : 0;
                     break;
                 default:

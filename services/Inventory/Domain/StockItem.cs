@@ -31,6 +31,12 @@ public sealed class StockItem
     /// </summary>
     public Dictionary<string, int> SoldToUser { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<Guid, StockReservation> Reservations { get; init; } = [];
+
+    /// <summary>Units sold and then put back on the shelf (a return, or a cancel after confirmation); part of <see cref="Available"/>.</summary>
+    public int Restocked { get; set; }
+
+    /// <summary>Orders whose sold units came back, so a retried restock of the same order changes nothing.</summary>
+    public HashSet<Guid> RestockedOrders { get; init; } = [];
     public List<StockAdjustment> Adjustments { get; init; } = [];
 
     [JsonIgnore]
@@ -136,6 +142,39 @@ public sealed class StockItem
         if (PerUserLimit is not null && !string.IsNullOrEmpty(reservation.UserId))
         {
             SoldToUser[reservation.UserId] = SoldToUser.GetValueOrDefault(reservation.UserId) + reservation.Quantity;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Puts the units an order bought back on the shelf, once per order: sold → available (received is unchanged,
+    /// so the ledger still balances). Under a cap the buyer's allowance is given back too. False when this order's
+    /// units were already restocked or there are not that many sold units to take back.
+    /// </summary>
+    public bool Restock(Guid orderId, string? userId, int quantity)
+    {
+        if (quantity <= 0)
+        {
+            throw new InventoryDomainException("Restocked quantity must be positive.");
+        }
+        if (RestockedOrders.Contains(orderId) || quantity > Sold)
+        {
+            return false;
+        }
+        Sold -= quantity;
+        Available += quantity;
+        Restocked += quantity;
+        RestockedOrders.Add(orderId);
+        if (!string.IsNullOrEmpty(userId) && SoldToUser.TryGetValue(userId, out var bought))
+        {
+            if (bought <= quantity)
+            {
+                SoldToUser.Remove(userId);
+            }
+            else
+            {
+                SoldToUser[userId] = bought - quantity;
+            }
         }
         return true;
     }

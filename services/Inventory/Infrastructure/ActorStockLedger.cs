@@ -15,6 +15,9 @@ public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider ti
 
     public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) => Actor(productId).CommitAsync(orderId);
 
+    public Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
+        Actor(productId).RestockAsync(new RestockRequest(orderId, quantity, userId));
+
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => Actor(productId).GetAsync();
 
     public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) => Actor(productId).GetAvailabilityAsync();

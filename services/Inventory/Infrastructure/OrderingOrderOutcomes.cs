@@ -6,8 +6,8 @@ using Flipkart.ServiceDefaults;
 namespace Flipkart.Inventory.Infrastructure;
 
 /// <summary>
-/// Asks ordering (service invocation, as the order's buyer) for an order's status: <c>GET api/orders/{id}</c>, the same
-/// read notification makes. Only the status is read, tolerantly: the order resource is ordering's business.
+/// Asks ordering (service invocation, as the order's buyer) for an order's outcome: <c>GET api/orders/{id}</c>, the same
+/// read notification makes. Only the outcome is read, tolerantly: the order resource is ordering's business.
 /// </summary>
 public sealed class OrderingOrderOutcomes(IHttpClientFactory clients, ILogger<OrderingOrderOutcomes> logger) : IOrderOutcomes
 {
@@ -32,7 +32,8 @@ public sealed class OrderingOrderOutcomes(IHttpClientFactory clients, ILogger<Or
                 return OrderOutcome.Unknown;
             }
             using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            return document.RootElement.TryGetProperty("status", out var status) ? Parse(status.GetString()) : OrderOutcome.Unknown;
+            // The saga's outcome, not the delivery timeline that follows it (a packed or returned order was confirmed).
+            return document.RootElement.TryGetProperty("outcome", out var outcome) ? Parse(outcome.GetString()) : OrderOutcome.Unknown;
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -46,7 +47,7 @@ public sealed class OrderingOrderOutcomes(IHttpClientFactory clients, ILogger<Or
     {
         "Confirmed" => OrderOutcome.Confirmed,
         "Cancelled" => OrderOutcome.Cancelled,
-        "Submitted" or "StockReserved" or "Paid" => OrderOutcome.Pending,
+        "Pending" => OrderOutcome.Pending,
         _ => OrderOutcome.Unknown,
     };
 }

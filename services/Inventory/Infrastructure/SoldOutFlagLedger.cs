@@ -48,6 +48,16 @@ public sealed class SoldOutFlagLedger(IStockLedger inner, IOptionsMonitor<Invent
     public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
         inner.CommitAsync(productId, orderId, cancellationToken);
 
+    public async Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken)
+    {
+        var restocked = await inner.RestockAsync(productId, orderId, userId, quantity, cancellationToken);
+        if (restocked)
+        {
+            soldOutUntil.TryRemove(productId, out _);
+        }
+        return restocked;
+    }
+
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => inner.GetAsync(productId, cancellationToken);
 
     public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>

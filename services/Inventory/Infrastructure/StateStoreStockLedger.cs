@@ -31,6 +31,9 @@ public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<Inven
     public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
         ChangeAsync(productId, stock => stock?.Commit(orderId) is true ? (true, stock) : (false, null), cancellationToken);
 
+    public Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
+        ChangeAsync(productId, stock => stock?.Restock(orderId, userId, quantity) is true ? (true, stock) : (false, null), cancellationToken);
+
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => stock.GetAsync(Key(productId), cancellationToken);
 
     public async Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>

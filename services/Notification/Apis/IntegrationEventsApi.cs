@@ -18,6 +18,18 @@ public static class IntegrationEventsApi
         app.MapSubscription<StockReserved, OrderEventsHandler>(Topics.Inventory);
         app.MapSubscription<PaymentSucceeded, OrderEventsHandler>(Topics.Payments);
         app.MapSubscription<PaymentRefunded, OrderEventsHandler>(Topics.Payments);
+
+        app.MapSubscription<OrderShipped, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<ShipmentScanned, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<DeliveryDelayed, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<DeliveryLost, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<OrderDelivered, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<ReturnRequested, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<ReturnPickedUp, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<ReturnRefunded, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<ReturnRejected, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapSubscription<ReturnLapsed, FulfilmentEventsHandler>(Topics.Fulfilment);
+        app.MapOtherEventsOf(Topics.Fulfilment);
         return app;
     }
 }

@@ -10,7 +10,9 @@ namespace Flipkart.Notification.Apis;
 /// <summary>
 /// Live order status as Server-Sent Events. The stream opens with the current status, then sends each change
 /// (pushed at once when this replica consumed the event, otherwise found by polling the store, since pub/sub
-/// hands each event to only one replica), with comment heartbeats in between, and ends after a final status.
+/// hands each event to only one replica), with comment heartbeats in between: through the checkout, then the parcel's
+/// way (shipped, out for delivery, delivered, a return's steps). It ends when the order's story does: cancelled,
+/// lost, the return's end, or delivered with the return window closed (or after MaxStreamDuration: clients reconnect).
 /// </summary>
 public static class OrderEventsApi
 {
@@ -75,7 +77,7 @@ public static class OrderEventsApi
             {
                 return NotFound(orderId);
             }
-            current = new StatusEvent(id, status.Value, null, time.GetUtcNow());
+            current = new StatusEvent(id, status.Value, null, time.GetUtcNow(), null);
         }
 
         var settings = options.CurrentValue;
@@ -90,13 +92,14 @@ public static class OrderEventsApi
         var lastBeat = time.GetUtcNow();
         try
         {
-            while (!current.IsFinal && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+            while (!current.IsOver(time.GetUtcNow()) && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
             {
                 var changed = signals.NextChangeAsync(id);
                 await Task.WhenAny(changed, Task.Delay(settings.StatusPollInterval, time, cancellationToken));
 
                 var latest = await store.GetOrderAsync(id, cancellationToken);
-                if (latest is not null && latest.History.Count > 0 && latest.Status > current.Status && (latest.UserId is null || latest.UserId == userId))
+                if (latest is not null && latest.History.Count > 0 && OrderStages.Rank(latest.Status) > OrderStages.Rank(current.Status)
+                    && (latest.UserId is null || latest.UserId == userId))
                 {
                     current = StatusEvent.From(latest);
                     await WriteStatusAsync(response, current, serializer, cancellationToken);
@@ -124,7 +127,7 @@ public static class OrderEventsApi
     private static async Task WriteStatusAsync(HttpResponse response, StatusEvent status, JsonSerializerOptions serializer, CancellationToken cancellationToken)
     {
         // The id lets a reconnecting EventSource say how far it got (Last-Event-ID); statuses only move forward.
-        await response.WriteAsync($"id: {(int)status.Status}\nevent: status\ndata: {JsonSerializer.Serialize(status, serializer)}\n\n", cancellationToken);
+        await response.WriteAsync($"id: {OrderStages.Rank(status.Status)}\nevent: status\ndata: {JsonSerializer.Serialize(status, serializer)}\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 
@@ -132,9 +135,10 @@ public static class OrderEventsApi
         TypedResults.Problem($"You have no order '{orderId}'.", statusCode: StatusCodes.Status404NotFound, title: "Order not found");
 }
 
-public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At)
+/// <param name="ReturnWindowEndsAt">Once delivered: until when the order may be returned (the stream ends then).</param>
+public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At, DateTimeOffset? ReturnWindowEndsAt)
 {
-    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
+    public bool IsOver(DateTimeOffset now) => OrderStages.IsOver(Status, ReturnWindowEndsAt, now);
 
-    public static StatusEvent From(TrackedOrder order) => new(order.OrderId, order.Status, order.Reason, order.UpdatedAt);
+    public static StatusEvent From(TrackedOrder order) => new(order.OrderId, order.Status, order.Reason, order.UpdatedAt, order.ReturnWindowEndsAt);
 }

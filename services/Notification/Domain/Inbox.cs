@@ -7,6 +7,18 @@ public enum NotificationKind
     OrderConfirmed,
     OrderCancelled,
     PaymentRefunded,
+
+    // The parcel's steps (fulfilment's events), one notification each.
+    OrderShipped,
+    OutForDelivery,
+    DeliveryDelayed,
+    OrderDelivered,
+    DeliveryLost,
+    ReturnRequested,
+    ReturnPickedUp,
+    ReturnRefunded,
+    ReturnRejected,
+    ReturnLapsed,
 }
 
 /// <summary>A message sent to a user about an order; email and SMS are simulated.</summary>

@@ -20,6 +20,7 @@ public static class Extensions
         builder.Services.AddSingleton(builder.Configuration.GetValue<bool>("Testing:DisableDeduplication") ? InboxPolicy.AllowDuplicates : InboxPolicy.Default);
         builder.Services.AddSingleton<OrderActivity>();
         builder.Services.AddSingleton<OrderEventsHandler>();
+        builder.Services.AddSingleton<FulfilmentEventsHandler>();
         return builder;
     }
 }

@@ -26,10 +26,13 @@ public sealed class OrderingClient(HttpClient http, ILogger<OrderingClient> logg
 
             // Read only the status, tolerantly: ordering's order resource is its own business.
             using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            return document.RootElement.TryGetProperty("status", out var status)
-                && Enum.TryParse<OrderStatus>(status.GetString(), ignoreCase: true, out var parsed)
+            // A status of the delivery timeline (Packed, Shipped…) is past this stream's statuses: the saga's outcome says where.
+            var root = document.RootElement;
+            return root.TryGetProperty("status", out var status) && Enum.TryParse<OrderStatus>(status.GetString(), ignoreCase: true, out var parsed)
                 ? parsed
-                : OrderStatus.Submitted;
+                : root.TryGetProperty("outcome", out var outcome) && Enum.TryParse<OrderStatus>(outcome.GetString(), ignoreCase: true, out var settled)
+                    ? settled
+                    : OrderStatus.Submitted;
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException)
         {

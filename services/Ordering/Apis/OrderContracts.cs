@@ -37,7 +37,19 @@ public sealed record BuyNowRequest(string? ProductId = null, int Quantity = 1, s
     }
 }
 
-public sealed record OrderSummary(Guid OrderId, OrderStatus Status, decimal Total, int ItemCount, DateTimeOffset CreatedAt);
+/// <summary>The body of <c>POST /api/orders/{id}/return</c>: why the customer sends it back.</summary>
+public sealed record ReturnOrderRequest(string? Reason = null)
+{
+    public const int MaxReasonLength = 500;
+
+    public string ValidReason() =>
+        string.IsNullOrWhiteSpace(Reason) || Reason.Length > MaxReasonLength || Reason.Any(c => char.IsControl(c) && c != '\n')
+            ? throw new RequestValidationException("Invalid return request",
+                new Dictionary<string, string[]> { ["reason"] = [$"Required: 1 to {MaxReasonLength} characters."] })
+            : Reason.Trim();
+}
+
+public sealed record OrderSummary(Guid OrderId, OrderStatus Status, decimal Total, int ItemCount, DateTimeOffset CreatedAt, OrderOutcome Outcome);
 
 public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int Page, int PageSize, int TotalCount);
 
@@ -53,15 +65,20 @@ public sealed record OrderView(
     string? PaymentId,
     DateTimeOffset CreatedAt,
     DateTimeOffset ReservationExpiresAt,
-    IReadOnlyList<StatusChange> Timeline)
+    IReadOnlyList<StatusChange> Timeline,
+    string? TrackingNumber = null,
+    DateTimeOffset? ReturnWindowEndsAt = null,
+    OrderOutcome Outcome = OrderOutcome.Pending,
+    DateTimeOffset? ConfirmedAt = null)
 {
     public static OrderView From(Order order) => new(
         order.Id, order.Status, order.CancellationReason, order.Total,
         [.. order.Lines.Select(l => new OrderLineView(l.ProductId, l.Title, l.UnitPrice, l.Quantity, l.LineTotal))],
-        order.DeliveryAddress, order.PaymentId, order.CreatedAt, order.ReservationExpiresAt, order.Timeline);
+        order.DeliveryAddress, order.PaymentId, order.CreatedAt, order.ReservationExpiresAt, order.Timeline,
+        order.TrackingNumber, order.ReturnWindowEndsAt, order.Outcome, order.ConfirmedAt);
 }
 
 public static class OrderSummaries
 {
-    public static OrderSummary From(Order order) => new(order.Id, order.Status, order.Total, order.Lines.Sum(l => l.Quantity), order.CreatedAt);
+    public static OrderSummary From(Order order) => new(order.Id, order.Status, order.Total, order.Lines.Sum(l => l.Quantity), order.CreatedAt, order.Outcome);
 }

@@ -1,3 +1,5 @@
+using Flipkart.Ordering.Domain;
+using Flipkart.Ordering.Infrastructure;
 using Flipkart.Ordering.Services;
 using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,7 +32,17 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/", GetMyOrders).WithName("GetMyOrders").WithSummary("The caller's orders, newest first");
         api.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder").WithSummary("One of the caller's orders with its status timeline");
-        api.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Cancel an order that is not paid yet");
+        api.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder")
+            .WithSummary("Cancel an order: until it is paid, or after confirmation until the courier has it (409 with the reason after that)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{orderId:guid}/return", ReturnOrder).WithName("ReturnOrder")
+            .WithSummary("Ask to return a delivered order, once, within its return window; the pickup, inspection and refund follow")
+            .Accepts<ReturnOrderRequest>("application/json")
+            .Produces<OrderView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -76,15 +88,37 @@ public static class OrdersApi
             : throw OrderNotFound(orderId);
     }
 
-    public static async Task<Ok<OrderView>> CancelOrder(CallerIdentity caller, Guid orderId, OrderService orders, CancellationToken cancellationToken)
+    public static async Task<Ok<OrderView>> CancelOrder(
+        CallerIdentity caller, Guid orderId, OrderService orders, FulfilmentClient fulfilment, CancellationToken cancellationToken)
     {
         var existing = await orders.GetAsync(orderId, cancellationToken);
         if (existing is null || existing.UserId != caller.UserId)
         {
             throw OrderNotFound(orderId);
         }
-        var order = await orders.ApplyAsync(orderId, (o, now) => o.CancelByUser(now), cancellationToken);
+        // Confirmed: the parcel may be on its way out. Fulfilment decides the race with the hand-over and either
+        // stops the parcel or refuses with the reason (409, passed on as is).
+        var fulfilmentAgreed = FulfilmentStages.IsBeforeHandOver(existing.Status);
+        if (fulfilmentAgreed)
+        {
+            await fulfilment.CancelAsync(orderId, caller.UserId, cancellationToken);
+        }
+        var order = await orders.ApplyAsync(orderId, (o, now) => o.CancelByUser(now, fulfilmentAgreed), cancellationToken);
         return order is null ? throw OrderNotFound(orderId) : TypedResults.Ok(OrderView.From(order));
+    }
+
+    public static async Task<Accepted<OrderView>> ReturnOrder(
+        CallerIdentity caller, Guid orderId, ReturnOrderRequest request, OrderService orders, FulfilmentClient fulfilment, CancellationToken cancellationToken)
+    {
+        var reason = request.ValidReason();
+        var order = await orders.GetAsync(orderId, cancellationToken);
+        if (order is null || order.UserId != caller.UserId)
+        {
+            throw OrderNotFound(orderId);
+        }
+        // Fulfilment owns the window and the "once": it accepts or refuses (409 with the reason) atomically.
+        await fulfilment.RequestReturnAsync(orderId, caller.UserId, reason, cancellationToken);
+        return TypedResults.Accepted($"/api/orders/{orderId}", OrderView.From(order));
     }
 
     private static NotFoundException OrderNotFound(Guid orderId) => new("Order not found", $"No order {orderId} for this user.");

@@ -16,9 +16,18 @@ public sealed class Order
         [OrderStatus.Submitted] = [OrderStatus.StockReserved, OrderStatus.Paid, OrderStatus.Cancelled],
         [OrderStatus.StockReserved] = [OrderStatus.Paid, OrderStatus.Cancelled],
         [OrderStatus.Paid] = [OrderStatus.Confirmed],
-        [OrderStatus.Confirmed] = [],
         [OrderStatus.Cancelled] = [],
     };
+
+    static Order()
+    {
+        // After confirmation: forward along the fulfilment stages (skips allowed), and cancel until hand-over.
+        foreach (var from in Enum.GetValues<OrderStatus>().Where(s => FulfilmentStages.Rank(s) >= 0))
+        {
+            AllowedTransitions[from] = [.. Enum.GetValues<OrderStatus>()
+                .Where(to => FulfilmentStages.Rank(to) > FulfilmentStages.Rank(from) || (to == OrderStatus.Cancelled && FulfilmentStages.IsBeforeHandOver(from)))];
+        }
+    }
 
     [JsonConstructor]
     private Order()
@@ -36,12 +45,26 @@ public sealed class Order
     [JsonInclude] public DateTimeOffset CreatedAt { get; private set; }
     [JsonInclude] public DateTimeOffset ReservationExpiresAt { get; private set; }
     [JsonInclude] public IReadOnlyList<StatusChange> Timeline { get; private set; } = [];
+    [JsonInclude] public string? TrackingNumber { get; private set; }
+    [JsonInclude] public DateTimeOffset? ReturnWindowEndsAt { get; private set; }
 
     /// <summary>How the order was placed (<see cref="CheckoutKind"/>); orders stored before the field existed came from the cart.</summary>
     [JsonInclude] public string Checkout { get; private set; } = CheckoutKind.Cart;
 
+    /// <summary>The checkout saga is over: confirmed (and perhaps on its way since) or cancelled.</summary>
     [JsonIgnore]
-    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
+    public bool IsFinal => Outcome != OrderOutcome.Pending;
+
+    /// <summary>When the saga confirmed the order; null while it runs and when it was cancelled before confirmation.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? ConfirmedAt => Timeline.FirstOrDefault(t => t.Status == OrderStatus.Confirmed)?.At;
+
+    /// <summary>The saga's outcome, which the delivery timeline (<see cref="Status"/>) moves on from.</summary>
+    [JsonIgnore]
+    public OrderOutcome Outcome =>
+        ConfirmedAt is not null ? OrderOutcome.Confirmed
+        : Status == OrderStatus.Cancelled ? OrderOutcome.Cancelled
+        : OrderOutcome.Pending;
 
     public const int MaxDeliveryAddressLength = 500;
 
@@ -165,18 +188,53 @@ public sealed class Order
         return true;
     }
 
-    /// <summary>The owner cancels. Allowed until payment completes; cancelling twice is a no-op.</summary>
-    public bool CancelByUser(DateTimeOffset now)
+    /// <summary>
+    /// The owner cancels. Allowed until payment completes, and after confirmation until the courier has the parcel
+    /// (<paramref name="fulfilmentAgreed"/>: fulfilment, which decides that race, stopped the parcel); cancelling twice
+    /// is a no-op. Refused with the reason once the parcel left.
+    /// </summary>
+    public bool CancelByUser(DateTimeOffset now, bool fulfilmentAgreed = false)
     {
         if (Status == OrderStatus.Cancelled)
         {
             return false;
         }
-        if (Status is OrderStatus.Paid or OrderStatus.Confirmed)
+        if (Status == OrderStatus.Paid || (FulfilmentStages.IsBeforeHandOver(Status) && !fulfilmentAgreed))
         {
             throw new OrderNotCancellableException(Id);
         }
+        if (FulfilmentStages.Rank(Status) >= 0 && !FulfilmentStages.IsBeforeHandOver(Status))
+        {
+            throw new OrderNotCancellableException(Id, $"Order {Id} was handed to the courier (tracking {TrackingNumber}) and can no longer be cancelled; return it once delivered.");
+        }
         Cancel(Domain.CancellationReason.CancelledByUser, now);
+        return true;
+    }
+
+    /// <summary>
+    /// Fulfilment reports a step of the parcel. Only forward: a duplicate, or a step overtaken by a later one, changes
+    /// nothing; so does any step of a cancelled order. A delay is noted on the timeline without changing the status.
+    /// </summary>
+    public bool OnFulfilment(OrderStatus stage, DateTimeOffset at, string? detail = null, string? trackingNumber = null, DateTimeOffset? returnWindowEndsAt = null)
+    {
+        if (!FulfilmentStages.IsFulfilment(stage) || !CanTransition(Status, stage))
+        {
+            return false;
+        }
+        TrackingNumber = trackingNumber ?? TrackingNumber;
+        ReturnWindowEndsAt = returnWindowEndsAt ?? ReturnWindowEndsAt;
+        TransitionTo(stage, at, detail);
+        return true;
+    }
+
+    /// <summary>The delivery promise passed: one note on the timeline, the status unchanged.</summary>
+    public bool OnDeliveryDelayed(DateTimeOffset at, string detail)
+    {
+        if (Status is not (OrderStatus.Shipped or OrderStatus.OutForDelivery) || Timeline.Any(t => t.Detail == detail))
+        {
+            return false;
+        }
+        Timeline = [.. Timeline, new StatusChange(Status, at, detail)];
         return true;
     }
 

@@ -21,6 +21,7 @@ public static class Extensions
         services.AddSingleton<OrderService>();
         services.AddSingleton<OrderPlacement>();
         services.AddSingleton<SagaEventHandler>();
+        services.AddSingleton<FulfilmentEventHandler>();
 
         // The sidecar's Resiliency policy (timeouts, retries, breaker per target app) governs invocation, so the
         // default client-side resilience handler is removed rather than multiplying the retries.
@@ -28,6 +29,7 @@ public static class Extensions
         services.AddDaprInvocationClient(AppIds.Cart).RemoveAllResilienceHandlers();
         services.AddDaprInvocationClient(AppIds.Catalog).RemoveAllResilienceHandlers();
         services.AddDaprInvocationClient(AppIds.Inventory).RemoveAllResilienceHandlers();
+        services.AddDaprInvocationClient<FulfilmentClient>(AppIds.Fulfilment).RemoveAllResilienceHandlers();
         // This app's own sidecar (reminder registration); like the actor proxy before it, no client-side retries.
         services.AddHttpClient(ActorReservationTimer.SidecarClient, (sp, http) =>
         {

@@ -173,18 +173,50 @@ public sealed class PaymentProcessor(
                 return; // declined, voided or already refunded
             }
 
-            var refundId = await provider.RefundAsync(@event.OrderId, existing.PaymentId!, existing.Amount, token);
-            existing.Refund(refundId, now);
-            var refunded = new PaymentRefunded(
-                EventId(@event.OrderId, nameof(PaymentRefunded)), now, @event.OrderId, existing.PaymentId!, existing.Amount,
-                existing.UserId ?? @event.UserId);
-            if (!await payments.TrySaveAsync(existing, etag, refunded, token))
-            {
-                throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} changed while refunding it.");
-            }
-            logger.LogInformation("Order {OrderId}: refunded {Amount}", @event.OrderId, existing.Amount);
+            await RefundChargeAsync(existing, etag, @event.UserId, token);
         }, cancellationToken);
+
+    /// <summary>
+    /// A returned order's refund (fulfilment asks once the return passed inspection): refunds the charge once, and
+    /// answers a repeated request with the refund already made, so a retried workflow activity never pays twice.
+    /// </summary>
+    public Task<RefundEntry> RefundReturnAsync(Guid orderId, CancellationToken cancellationToken) =>
+        concurrencyRetry.ExecuteAsync(async token =>
+        {
+            var (existing, etag) = await payments.GetAsync(orderId, token);
+            if (existing?.Status == PaymentStatus.Refunded && existing.Refunds.Count > 0)
+            {
+                return existing.Refunds[^1];
+            }
+            if (existing is null || !existing.NeedsRefund)
+            {
+                throw new NothingToRefundException(orderId, existing?.Status);
+            }
+
+            await RefundChargeAsync(existing, etag, userId: null, token);
+            return existing.Refunds[^1];
+        }, cancellationToken);
+
+    // Refunds the charge at the provider (idempotent there by order id), then stores the refund with its
+    // PaymentRefunded in one outbox transaction; a lost race throws so the caller's retry starts from a fresh read.
+    private async Task RefundChargeAsync(OrderPayment charged, string etag, string? userId, CancellationToken cancellationToken)
+    {
+        var refundId = await provider.RefundAsync(charged.OrderId, charged.PaymentId!, charged.Amount, cancellationToken);
+        var now = time.GetUtcNow();
+        charged.Refund(refundId, now);
+        var refunded = new PaymentRefunded(
+            EventId(charged.OrderId, nameof(PaymentRefunded)), now, charged.OrderId, charged.PaymentId!, charged.Amount, charged.UserId ?? userId);
+        if (!await payments.TrySaveAsync(charged, etag, refunded, cancellationToken))
+        {
+            throw new ConcurrencyConflictException($"Payment of order {charged.OrderId} changed while refunding it.");
+        }
+        logger.LogInformation("Order {OrderId}: refunded {Amount}", charged.OrderId, charged.Amount);
+    }
 
     // The one event of each kind an order's payment emits: a retried or duplicated delivery repeats its id.
     private static Guid EventId(Guid orderId, string eventType) => IntegrationEvent.DeterministicId(AppIds.Payment, orderId, eventType);
 }
+
+/// <summary>A return refund for an order that has no charge left to refund (never charged, declined or voided): 409.</summary>
+public sealed class NothingToRefundException(Guid orderId, PaymentStatus? status)
+    : ConflictException("Nothing to refund", $"Order {orderId} has no charge to refund ({status?.ToString() ?? "no payment"}).");

@@ -13,6 +13,7 @@ public static class DaprComponents
     public const string InventoryStore = "inventory-store";
     public const string PaymentStore = "payment-store";
     public const string NotificationStore = "notification-store";
+    public const string FulfilmentStore = "fulfilment-store";
     public const string ActorStore = "actor-store";
     public const string Cache = "cache";
     public const string SecretStore = "secretstore";
@@ -28,6 +29,7 @@ public static class AppIds
     public const string Ordering = "ordering";
     public const string Payment = "payment";
     public const string Notification = "notification";
+    public const string Fulfilment = "fulfilment";
 }
 
 /// <summary>One topic per publishing service; the event name travels as the CloudEvent <c>type</c>.</summary>
@@ -37,4 +39,5 @@ public static class Topics
     public const string Orders = "orders";
     public const string Inventory = "inventory";
     public const string Payments = "payments";
+    public const string Fulfilment = "fulfilment";
 }

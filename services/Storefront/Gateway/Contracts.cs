@@ -47,11 +47,32 @@ public sealed record Availability(string ProductId, AvailabilityStatus Status, i
         : null;
 }
 
+/// <summary>Ordering's statuses: the checkout saga's, then the parcel's story as fulfilment reports it, in that order.</summary>
 public enum OrderStatus
 {
     Submitted,
     StockReserved,
     Paid,
+    Confirmed,
+    Cancelled,
+    Packed,
+    Shipped,
+    OutForDelivery,
+    Delivered,
+    ReturnRequested,
+    PickedUp,
+    Refunded,
+    ReturnRejected,
+    ReturnLapsed,
+
+    /// <summary>Only on the live status stream (notification): the courier lost the parcel.</summary>
+    Lost,
+}
+
+/// <summary>How the checkout saga ended, whatever the delivery has done since (ordering's <c>outcome</c>).</summary>
+public enum OrderOutcome
+{
+    Pending,
     Confirmed,
     Cancelled,
 }
@@ -68,13 +89,11 @@ public sealed record StatusChange(OrderStatus Status, DateTimeOffset At, string?
 
 public sealed record Order(
     Guid OrderId, OrderStatus Status, string? CancellationReason, decimal Total, IReadOnlyList<OrderLine> Lines,
-    string? DeliveryAddress, DateTimeOffset CreatedAt, IReadOnlyList<StatusChange> Timeline);
+    string? DeliveryAddress, DateTimeOffset CreatedAt, IReadOnlyList<StatusChange> Timeline,
+    OrderOutcome Outcome = OrderOutcome.Pending, string? TrackingNumber = null, DateTimeOffset? ReturnWindowEndsAt = null);
 
 /// <summary>One event of the order's live status stream (SSE <c>event: status</c>).</summary>
-public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At)
-{
-    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled;
-}
+public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reason, DateTimeOffset At, DateTimeOffset? ReturnWindowEndsAt = null);
 
 public sealed record Notification(string Id, Guid OrderId, string Kind, string Title, string Message, IReadOnlyList<string> Channels, DateTimeOffset CreatedAt);
 

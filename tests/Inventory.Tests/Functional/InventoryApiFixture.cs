@@ -38,8 +38,11 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
     /// <summary>CloudEvents inventory published, as delivered to the stand-in.</summary>
     public ConcurrentQueue<JsonObject> Published { get; } = new();
 
-    /// <summary>What the stand-in ordering answers for an order's status (the expiry sweep asks); absent orders are 404.</summary>
-    public ConcurrentDictionary<Guid, string> OrderStatuses { get; } = new();
+    /// <summary>
+    /// What the stand-in ordering answers for an order (the expiry sweep asks): its saga outcome and its status on the
+    /// delivery timeline, which has moved on once fulfilment packs it; absent orders are 404.
+    /// </summary>
+    public ConcurrentDictionary<Guid, (string Outcome, string Status)> Orders { get; } = new();
 
     protected override async Task StartStubsAsync() =>
         await AddStubAsync(AppIds.Ordering, await StubApp.StartAsync(app =>
@@ -50,8 +53,8 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
                 Published.Enqueue((await JsonSerializer.DeserializeAsync<JsonObject>(request.Body))!);
                 return Results.Ok();
             });
-            app.MapGet("/api/orders/{orderId:guid}", (Guid orderId) => OrderStatuses.TryGetValue(orderId, out var status)
-                ? Results.Json(new { orderId, status })
+            app.MapGet("/api/orders/{orderId:guid}", (Guid orderId) => Orders.TryGetValue(orderId, out var order)
+                ? Results.Json(new { orderId, status = order.Status, outcome = order.Outcome })
                 : Results.NotFound());
         }));
 

@@ -141,6 +141,9 @@ public sealed class AvailabilityCacheTests : IDisposable
 
         public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) => Inner.CommitAsync(productId, orderId, cancellationToken);
 
+        public Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
+            Inner.RestockAsync(productId, orderId, userId, quantity, cancellationToken);
+
         public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => Inner.GetAsync(productId, cancellationToken);
 
         public Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken) =>

@@ -28,6 +28,9 @@ internal sealed class InMemoryLedger : IStockLedger
     public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
         Task.FromResult(Change(productId, s => s.Commit(orderId), false));
 
+    public Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
+        Task.FromResult(Change(productId, s => s.Restock(orderId, userId, quantity), false));
+
     public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) =>
         Task.FromResult(items.TryGetValue(productId, out var json) ? JsonSerializer.Deserialize<StockItem>(json) : null);
 

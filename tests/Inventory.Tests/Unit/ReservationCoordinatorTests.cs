@@ -1,3 +1,4 @@
+using Flipkart.ServiceDefaults;
 using Flipkart.Inventory;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.IntegrationEvents.Events;
@@ -162,8 +163,10 @@ public class ReservationCoordinatorTests
     }
 
     [Fact]
-    public async Task ReleaseAsync_LeavesSaleAlone_WhenOrderAlreadyCommitted()
+    public async Task ReleaseAsync_RestocksASoldOrder_ForOnlyACancelAfterConfirmationCancelsOne()
     {
+        // Ordering cancels a confirmed order only when fulfilment stopped the parcel before hand-over: the units
+        // it sold are back in the warehouse. No StockReleased: nothing was held.
         await Stock("a", 5);
         var orderId = Guid.NewGuid();
         await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
@@ -171,7 +174,7 @@ public class ReservationCoordinatorTests
 
         await coordinator.ReleaseAsync(orderId, "CancelledByUser", Ct);
 
-        Assert.Equal((3, 2), (ledger.Get("a").Available, ledger.Get("a").Sold));
+        Assert.Equal((5, 0), (ledger.Get("a").Available, ledger.Get("a").Sold));
         Assert.Empty(events.OfType<StockReleased>());
     }
 
@@ -254,5 +257,71 @@ public class ReservationCoordinatorTests
         var hot = ledger.Get("hot");
         Assert.Equal((0, 5), (hot.Available, hot.Reserved));
         Assert.True(hot.IsConserved);
+    }
+
+    [Fact]
+    public async Task RestockAsync_PutsASoldOrderBackOnTheShelfExactlyOnce_HoweverOftenItIsAsked()
+    {
+        await Stock("a", 5);
+        await Stock("b", 5);
+        var orderId = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2), ("b", 1)), Ct);
+        await coordinator.CommitAsync(orderId, Ct);
+
+        Assert.Equal(3, await coordinator.RestockAsync(orderId, "returned", Ct));
+        Assert.Equal(3, await coordinator.RestockAsync(orderId, "returned", Ct));
+
+        Assert.Equal(5, ledger.Get("a").Available);
+        Assert.Equal(5, ledger.Get("b").Available);
+        Assert.Equal(2, ledger.Get("a").Restocked);
+        Assert.Equal(ReservationStatus.Restocked, records.Find(orderId)!.Status);
+    }
+
+    [Fact]
+    public async Task RestockAsync_RefusesAnOrderThatWasNeverSold()
+    {
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
+
+        Assert.Null(await coordinator.RestockAsync(orderId, "returned", Ct));
+        Assert.Null(await coordinator.RestockAsync(Guid.NewGuid(), "returned", Ct));
+        Assert.Equal(3, ledger.Get("a").Available);
+    }
+
+    [Fact]
+    public async Task An_order_cancelled_after_confirmation_gets_its_sold_units_back_and_a_later_return_adds_nothing()
+    {
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
+        await coordinator.CommitAsync(orderId, Ct);
+
+        await ((IIntegrationEventHandler<OrderCancelled>)coordinator).HandleAsync(new OrderCancelled(Guid.NewGuid(), Start, orderId, "CancelledByUser"), Ct);
+        await ((IIntegrationEventHandler<OrderCancelled>)coordinator).HandleAsync(new OrderCancelled(Guid.NewGuid(), Start, orderId, "CancelledByUser"), Ct);
+        await coordinator.RestockAsync(orderId, "returned", Ct);
+
+        Assert.Equal(5, ledger.Get("a").Available);
+        Assert.Equal(0, ledger.Get("a").Sold);
+        Assert.True(ledger.Get("a").IsConserved);
+    }
+
+    [Fact]
+    public async Task RestockAsync_SellsAHoldLeftBehindByACrashBeforeRestocking()
+    {
+        // The record says Committed but the stock still holds the units (a crash between the two writes).
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
+        var (record, etag) = await records.GetAsync(orderId, Ct);
+        record!.MarkCommitted(Start);
+        await records.TrySaveAsync(record, etag, Ct);
+
+        Assert.Equal(2, await coordinator.RestockAsync(orderId, "returned", Ct));
+
+        var stock = ledger.Get("a");
+        Assert.Equal(5, stock.Available);
+        Assert.Equal(0, stock.Reserved);
+        Assert.True(stock.IsConserved);
     }
 }

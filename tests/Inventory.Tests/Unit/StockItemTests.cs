@@ -125,4 +125,41 @@ public class StockItemTests
             Assert.True(stock.IsConserved, $"conservation broken at step {step}");
         }
     }
+
+    [Fact]
+    public void Restock_PutsAnOrdersSoldUnitsBackOnce_AndTheLedgerStillBalances()
+    {
+        var stock = StockItem.Create("p");
+        stock.SetAvailable(10, DateTimeOffset.UtcNow);
+        var order = Guid.NewGuid();
+        stock.Reserve(order, "u1", 3, DateTimeOffset.UtcNow.AddMinutes(5));
+        stock.Commit(order);
+
+        Assert.True(stock.Restock(order, "u1", 3));
+        Assert.False(stock.Restock(order, "u1", 3));
+
+        Assert.Equal(10, stock.Available);
+        Assert.Equal(0, stock.Sold);
+        Assert.Equal(3, stock.Restocked);
+        Assert.Equal(10, stock.Received);
+        Assert.True(stock.IsConserved);
+    }
+
+    [Fact]
+    public void Restock_GivesBackTheBuyersAllowance_UnderACap_AndNeverTakesMoreThanWasSold()
+    {
+        var stock = StockItem.Create("p");
+        stock.SetAvailable(10, DateTimeOffset.UtcNow);
+        stock.SetPerUserLimit(2);
+        var order = Guid.NewGuid();
+        stock.Reserve(order, "u1", 2, DateTimeOffset.UtcNow.AddMinutes(5));
+        stock.Commit(order);
+        Assert.Equal(ReserveOutcome.PurchaseLimitExceeded, stock.Reserve(Guid.NewGuid(), "u1", 1, DateTimeOffset.UtcNow.AddMinutes(5)));
+
+        Assert.False(stock.Restock(Guid.NewGuid(), "u2", 5));
+        Assert.True(stock.Restock(order, "u1", 2));
+
+        Assert.Equal(ReserveOutcome.Reserved, stock.Reserve(Guid.NewGuid(), "u1", 2, DateTimeOffset.UtcNow.AddMinutes(5)));
+        Assert.True(stock.IsConserved);
+    }
 }

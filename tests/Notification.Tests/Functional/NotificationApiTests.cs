@@ -106,9 +106,47 @@ public class NotificationApiTests(NotificationApiFixture fixture) : IClassFixtur
         Assert.Equal(OrderStatus.StockReserved, (await stream.NextStatusAsync(Ct)).Status);
 
         (await NotificationApiFixture.Deliver(fixture.ReplicaB, "orders", "OrderConfirmed", Confirmed(orderId, user), Ct)).EnsureSuccessStatusCode();
-        var final = await stream.NextStatusAsync(Ct);
-        Assert.Equal(OrderStatus.Confirmed, final.Status);
-        Assert.Null(await stream.NextStatusOrEndAsync(Ct));   // the stream ends after a final status
+        Assert.Equal(OrderStatus.Confirmed, (await stream.NextStatusAsync(Ct)).Status);
+
+        // The parcel's way goes on in the same stream (a scan it skips changes nothing), until the order's story ends.
+        var now = DateTimeOffset.UtcNow;
+        await FulfilmentAsync("OrderShipped", new { orderId, userId = user, trackingNumber = "FK1", promisedBy = now.AddDays(3) });
+        Assert.Equal(OrderStatus.Shipped, (await stream.NextStatusAsync(Ct)).Status);
+        await FulfilmentAsync("OrderDelivered", new { orderId, userId = user, deliveredAt = now, returnWindowEndsAt = now.AddDays(7) });
+        var delivered = await stream.NextStatusAsync(Ct);
+        Assert.Equal((OrderStatus.Delivered, now.AddDays(7)), (delivered.Status, delivered.ReturnWindowEndsAt));
+        await FulfilmentAsync("ReturnRequested", new { orderId, userId = user, reason = "too small", pickupBy = now.AddDays(3) });
+        Assert.Equal(OrderStatus.ReturnRequested, (await stream.NextStatusAsync(Ct)).Status);
+        await FulfilmentAsync("ReturnRefunded", new { orderId, userId = user, amount = 1499m });
+        Assert.Equal(OrderStatus.Refunded, (await stream.NextStatusAsync(Ct)).Status);
+        Assert.Null(await stream.NextStatusOrEndAsync(Ct));   // the stream ends with the order's story
+
+        Task FulfilmentAsync(string type, object data) => DeliverFulfilmentAsync(type, data);
+    }
+
+    [Fact]
+    public async Task StatusStream_EndsAtDelivery_WhenTheReturnWindowHasClosed()
+    {
+        var user = NewUser();
+        var orderId = Guid.NewGuid();
+        (await NotificationApiFixture.Deliver(fixture.ReplicaA, "orders", "OrderConfirmed", Confirmed(orderId, user), Ct)).EnsureSuccessStatusCode();
+        var deliveredAt = DateTimeOffset.UtcNow.AddDays(-8);
+        await DeliverFulfilmentAsync("OrderDelivered", new { orderId, userId = user, deliveredAt, returnWindowEndsAt = deliveredAt.AddDays(7) });
+
+        using var client = NotificationApiFixture.Client(fixture.ReplicaA, user);
+        await using var stream = await SseStream.OpenAsync(client, $"/api/orders/{orderId}/events", Ct);
+
+        Assert.Equal(OrderStatus.Delivered, (await stream.NextStatusAsync(Ct)).Status);
+        Assert.Null(await stream.NextStatusOrEndAsync(Ct));
+    }
+
+    /// <summary>A fulfilment event (topic <c>fulfilment</c>) delivered to replica B, with a fresh event id.</summary>
+    private async Task DeliverFulfilmentAsync(string type, object data)
+    {
+        var fields = JsonSerializer.SerializeToNode(data)!.AsObject();
+        fields["eventId"] = Guid.NewGuid();
+        fields["occurredAt"] = DateTimeOffset.UtcNow;
+        (await NotificationApiFixture.Deliver(fixture.ReplicaB, "fulfilment", type, fields, Ct)).EnsureSuccessStatusCode();
     }
 
     [Fact]

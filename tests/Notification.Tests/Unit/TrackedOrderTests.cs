@@ -35,13 +35,44 @@ public class TrackedOrderTests
     }
 
     [Fact]
-    public void Observe_KeepsFirstFinalStatus()
+    public void Observe_MovesFromConfirmedToCancelled_WhenTheCustomerCancelsBeforeHandOver()
     {
         var order = TrackedOrder.New(Guid.NewGuid());
         order.Observe(OrderStatus.Confirmed, "u1", null, Now);
 
-        Assert.False(order.Observe(OrderStatus.Cancelled, "u1", "PaymentFailed", Now));
-        Assert.Equal(OrderStatus.Confirmed, order.Status);
+        Assert.True(order.Observe(OrderStatus.Cancelled, "u1", "CancelledByUser", Now.AddMinutes(5)));
+        Assert.Equal(OrderStatus.Cancelled, order.Status);
+        Assert.True(OrderStages.IsEnd(order.Status));
+    }
+
+    [Fact]
+    public void Observe_KeepsCancelled_AndTheFirstOfTheReturnsEndings()
+    {
+        var cancelled = TrackedOrder.New(Guid.NewGuid());
+        cancelled.Observe(OrderStatus.Cancelled, "u1", "PaymentFailed", Now);
+        Assert.False(cancelled.Observe(OrderStatus.Confirmed, "u1", null, Now));
+        Assert.False(cancelled.Observe(OrderStatus.Shipped, "u1", null, Now));
+        Assert.Equal(OrderStatus.Cancelled, cancelled.Status);
+
+        var returned = TrackedOrder.New(Guid.NewGuid());
+        returned.Observe(OrderStatus.ReturnRejected, "u1", "damaged", Now);
+        Assert.False(returned.Observe(OrderStatus.Refunded, "u1", null, Now));
+        Assert.Equal(OrderStatus.ReturnRejected, returned.Status);
+    }
+
+    [Fact]
+    public void Observe_FollowsTheParcel_AndTheStoryEndsWhenTheReturnWindowCloses()
+    {
+        var order = TrackedOrder.New(Guid.NewGuid());
+        order.Observe(OrderStatus.Confirmed, "u1", null, Now);
+
+        Assert.True(order.Observe(OrderStatus.Shipped, "u1", null, Now.AddHours(1)));
+        Assert.True(order.Observe(OrderStatus.Delivered, "u1", null, Now.AddDays(1), returnWindowEndsAt: Now.AddDays(8)));
+        Assert.False(order.Observe(OrderStatus.OutForDelivery, "u1", null, Now.AddDays(1))); // overtaken by Delivered
+
+        Assert.Equal((OrderStatus.Delivered, Now.AddDays(8)), (order.Status, order.ReturnWindowEndsAt));
+        Assert.False(OrderStages.IsOver(order.Status, order.ReturnWindowEndsAt, Now.AddDays(7)));
+        Assert.True(OrderStages.IsOver(order.Status, order.ReturnWindowEndsAt, Now.AddDays(8)));
     }
 
     [Fact]

@@ -31,6 +31,11 @@ public sealed class OrderTests
             case OrderStatus.Cancelled:
                 order.CancelByUser(T0);
                 break;
+            case var stage when FulfilmentStages.IsFulfilment(stage):
+                order.OnStockReserved(T0);
+                order.OnPaymentSucceeded("pay", T0.AddMinutes(1));
+                order.OnFulfilment(stage, T0.AddMinutes(1));
+                break;
         }
         Assert.Equal(status, order.Status);
         return order;
@@ -71,6 +76,23 @@ public sealed class OrderTests
             (OrderStatus.StockReserved, OrderStatus.Cancelled),
             (OrderStatus.Paid, OrderStatus.Confirmed),
         };
+        // After confirmation: only forward along the parcel's stages (skipping is allowed: events may be reordered),
+        // and a cancel only before the courier has it.
+        var after = new[]
+        {
+            OrderStatus.Confirmed, OrderStatus.Packed, OrderStatus.Shipped, OrderStatus.OutForDelivery, OrderStatus.Delivered,
+            OrderStatus.ReturnRequested, OrderStatus.PickedUp,
+        };
+        OrderStatus[] ends = [OrderStatus.Refunded, OrderStatus.ReturnRejected, OrderStatus.ReturnLapsed];
+        for (var i = 0; i < after.Length; i++)
+        {
+            foreach (var later in after.Skip(i + 1).Concat(ends))
+            {
+                legal.Add((after[i], later));
+            }
+        }
+        legal.Add((OrderStatus.Confirmed, OrderStatus.Cancelled));
+        legal.Add((OrderStatus.Packed, OrderStatus.Cancelled));
         var data = new TheoryData<OrderStatus, OrderStatus, bool>();
         foreach (var from in Enum.GetValues<OrderStatus>())
         {
@@ -260,11 +282,112 @@ public sealed class OrderTests
     [Theory]
     [InlineData(OrderStatus.Paid)]
     [InlineData(OrderStatus.Confirmed)]
-    public void CancelByUser_Throws_AfterPayment(OrderStatus status)
+    [InlineData(OrderStatus.Packed)]
+    public void CancelByUser_Throws_AfterPayment_UnlessFulfilmentStoppedTheParcel(OrderStatus status)
     {
         var order = OrderIn(status);
         Assert.Throws<OrderNotCancellableException>(() => order.CancelByUser(T0.AddMinutes(3)));
         Assert.Equal(status, order.Status);
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Confirmed)]
+    [InlineData(OrderStatus.Packed)]
+    public void CancelByUser_Cancels_BeforeHandOver_WhenFulfilmentAgreed(OrderStatus status)
+    {
+        var order = OrderIn(status);
+
+        Assert.True(order.CancelByUser(T0.AddMinutes(3), fulfilmentAgreed: true));
+        Assert.False(order.CancelByUser(T0.AddMinutes(4), fulfilmentAgreed: true));
+
+        Assert.Equal(OrderStatus.Cancelled, order.Status);
+        Assert.Equal(CancellationReason.CancelledByUser, order.CancellationReason);
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Shipped)]
+    [InlineData(OrderStatus.Delivered)]
+    [InlineData(OrderStatus.ReturnRequested)]
+    public void CancelByUser_Throws_WithTheReason_OnceTheCourierHasTheParcel(OrderStatus status)
+    {
+        var order = OrderIn(status);
+
+        var refused = Assert.Throws<OrderNotCancellableException>(() => order.CancelByUser(T0.AddMinutes(3), fulfilmentAgreed: true));
+
+        Assert.Contains("handed to the courier", refused.Message);
+        Assert.Equal(status, order.Status);
+    }
+
+    [Fact]
+    public void OnFulfilment_MovesOnlyForward_SoDuplicatesAndOvertakenEventsChangeNothing()
+    {
+        var order = OrderIn(OrderStatus.Confirmed);
+
+        Assert.True(order.OnFulfilment(OrderStatus.Shipped, T0.AddHours(2), "tracking FK1", trackingNumber: "FK1"));
+        Assert.False(order.OnFulfilment(OrderStatus.Packed, T0.AddHours(1)));
+        Assert.False(order.OnFulfilment(OrderStatus.Shipped, T0.AddHours(2)));
+        Assert.True(order.OnFulfilment(OrderStatus.Delivered, T0.AddDays(1), returnWindowEndsAt: T0.AddDays(8)));
+        Assert.True(order.OnFulfilment(OrderStatus.Refunded, T0.AddDays(3)));
+        Assert.False(order.OnFulfilment(OrderStatus.ReturnRejected, T0.AddDays(3)));
+
+        Assert.Equal(OrderStatus.Refunded, order.Status);
+        Assert.Equal("FK1", order.TrackingNumber);
+        Assert.Equal(T0.AddDays(8), order.ReturnWindowEndsAt);
+        Assert.Equal([OrderStatus.Confirmed, OrderStatus.Shipped, OrderStatus.Delivered, OrderStatus.Refunded], order.Timeline.Select(t => t.Status).Skip(3));
+    }
+
+    [Fact]
+    public void OnFulfilment_ChangesNothing_ForACancelledOrder_OrBeforeConfirmation()
+    {
+        var cancelled = OrderIn(OrderStatus.Cancelled);
+        var reserved = OrderIn(OrderStatus.StockReserved);
+
+        Assert.False(cancelled.OnFulfilment(OrderStatus.Packed, T0));
+        Assert.False(reserved.OnFulfilment(OrderStatus.Packed, T0));
+        Assert.False(reserved.OnFulfilment(OrderStatus.Confirmed, T0));
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Submitted, OrderOutcome.Pending)]
+    [InlineData(OrderStatus.StockReserved, OrderOutcome.Pending)]
+    [InlineData(OrderStatus.Paid, OrderOutcome.Pending)]
+    [InlineData(OrderStatus.Cancelled, OrderOutcome.Cancelled)]
+    [InlineData(OrderStatus.Confirmed, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.Packed, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.Delivered, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.Refunded, OrderOutcome.Confirmed)]
+    [InlineData(OrderStatus.ReturnLapsed, OrderOutcome.Confirmed)]
+    public void Outcome_IsTheSagasResult_WhereverTheDeliveryHasGotTo(OrderStatus status, OrderOutcome outcome)
+    {
+        var order = OrderIn(status);
+
+        Assert.Equal(outcome, order.Outcome);
+        Assert.Equal(outcome != OrderOutcome.Pending, order.IsFinal);
+        Assert.Equal(outcome == OrderOutcome.Confirmed ? T0.AddMinutes(1) : null, order.ConfirmedAt);
+    }
+
+    [Fact]
+    public void Outcome_StaysConfirmed_WhenTheCustomerCancelsBeforeHandOver()
+    {
+        var order = OrderIn(OrderStatus.Packed);
+
+        Assert.True(order.CancelByUser(T0.AddHours(1), fulfilmentAgreed: true));
+
+        Assert.Equal(OrderStatus.Cancelled, order.Status);
+        Assert.Equal(OrderOutcome.Confirmed, order.Outcome);
+        Assert.Equal(T0.AddMinutes(1), order.ConfirmedAt);
+    }
+
+    [Fact]
+    public void OnDeliveryDelayed_NotesTheDelayOnce_WithoutChangingTheStatus()
+    {
+        var order = OrderIn(OrderStatus.Shipped);
+
+        Assert.True(order.OnDeliveryDelayed(T0.AddDays(3), "delivery delayed"));
+        Assert.False(order.OnDeliveryDelayed(T0.AddDays(3), "delivery delayed"));
+
+        Assert.Equal(OrderStatus.Shipped, order.Status);
+        Assert.Equal("delivery delayed", order.Timeline[^1].Detail);
     }
 
     [Fact]

@@ -86,6 +86,8 @@ public class OrderingApiFixture() : ServiceCluster<Program>(AppIds.Ordering)
         await AddStubAsync(AppIds.Cart, Stubs.Cart);
         await AddStubAsync(AppIds.Catalog, Stubs.Catalog);
         await AddStubAsync(AppIds.Notification, Stubs.Observer);
+        await Stubs.StartFulfilmentAsync();
+        await AddStubAsync(AppIds.Fulfilment, Stubs.Fulfilment);
     }
 
     /// <summary>A client of the ordering app acting as <paramref name="userId"/> (as the Gateway would stamp it).</summary>

@@ -76,7 +76,8 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
         var paid = new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, paymentId = "pay_1", amount = 300m };
 
         using var r1 = await DeliverAsync("/integration-events/stock-reserved", "StockReserved", reserved);
-        Assert.Equal("StockReserved", (string)(await GetOrderAsync(client, orderId))["status"]!);
+        var reservedOrder = await GetOrderAsync(client, orderId);
+        Assert.Equal(("StockReserved", "Pending", null), ((string)reservedOrder["status"]!, (string)reservedOrder["outcome"]!, reservedOrder["confirmedAt"]));
         using var p1 = await DeliverAsync("/integration-events/payment-succeeded", "PaymentSucceeded", paid);
         using var p2 = await DeliverAsync("/integration-events/payment-succeeded", "PaymentSucceeded", paid);
         using var r2 = await DeliverAsync("/integration-events/stock-reserved", "StockReserved", reserved);
@@ -85,10 +86,56 @@ public sealed class SagaEventsTests(OrderingApiFixture fixture) : IClassFixture<
         var order = await GetOrderAsync(client, orderId);
         Assert.Equal("Confirmed", (string)order["status"]!);
         Assert.Equal("pay_1", (string)order["paymentId"]!);
+        // The saga's outcome, which stays when fulfilment moves the status on (Packed, Shipped…).
+        Assert.Equal("Confirmed", (string)order["outcome"]!);
+        Assert.Equal(order["timeline"]!.AsArray()[^1]!["at"]!.GetValue<DateTimeOffset>(), order["confirmedAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal(["Submitted", "StockReserved", "Paid", "Confirmed"], order["timeline"]!.AsArray().Select(t => (string)t!["status"]!));
 
+        // The parcel is already with the courier: fulfilment refuses, and ordering passes the reason on.
+        fixture.Stubs.HandedOver[orderId] = "FK-TEST";
         using var cancel = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
         Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+        Assert.Contains("FK-TEST", (string)(await cancel.Content.ReadFromJsonAsync<JsonObject>(Ct))!["detail"]!);
+        Assert.Equal("Confirmed", (string)(await GetOrderAsync(client, orderId))["status"]!);
+    }
+
+    [Fact]
+    public async Task A_confirmed_order_whose_parcel_fulfilment_stopped_is_cancelled_with_OrderCancelled_for_refund_and_restock()
+    {
+        var (client, orderId, user) = await PlaceOrderAsync();
+        using var r1 = await DeliverAsync("/integration-events/stock-reserved", "StockReserved",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, amount = 300m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) });
+        using var p1 = await DeliverAsync("/integration-events/payment-succeeded", "PaymentSucceeded",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, paymentId = "pay_1", amount = 300m });
+
+        using var cancel = await client.PostAsync($"/api/orders/{orderId}/cancel", null, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        var order = await GetOrderAsync(client, orderId);
+        Assert.Equal("Cancelled", (string)order["status"]!);
+        Assert.Equal("CancelledByUser", (string)order["cancellationReason"]!);
+        Assert.Contains(fixture.Stubs.FulfilmentCalls, c => c.OrderId == orderId && c.Action == "cancel" && c.UserId == user);
+        await Eventually.TrueAsync(() => fixture.Stubs.OrderEvents.Any(e => (string?)e["type"] == "OrderCancelled" && (string?)e["data"]!["orderId"] == orderId.ToString()),
+            "OrderCancelled is published");
+    }
+
+    [Fact]
+    public async Task A_return_is_asked_of_fulfilment_for_the_owner_only_with_a_reason_and_its_refusal_comes_back_as_is()
+    {
+        var (client, orderId, user) = await PlaceOrderAsync();
+        using var stranger = fixture.ClientFor("someone-else");
+
+        using var notTheirs = await stranger.PostAsJsonAsync($"/api/orders/{orderId}/return", new { reason = "too small" }, Ct);
+        using var noReason = await client.PostAsJsonAsync($"/api/orders/{orderId}/return", new { reason = "" }, Ct);
+        using var first = await client.PostAsJsonAsync($"/api/orders/{orderId}/return", new { reason = "too small" }, Ct);
+        using var second = await client.PostAsJsonAsync($"/api/orders/{orderId}/return", new { reason = "too small" }, Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.EndsWith("return-already-requested", (string)(await second.Content.ReadFromJsonAsync<JsonObject>(Ct))!["type"]!);
+        Assert.Equal(["too small", "too small"], fixture.Stubs.FulfilmentCalls.Where(c => c.OrderId == orderId && c.UserId == user).Select(c => c.Reason));
     }
 
     [Fact]

@@ -14,6 +14,13 @@ public sealed class StubApps : IAsyncDisposable
     public StubApp Cart { get; private set; } = null!;
     public StubApp Catalog { get; private set; } = null!;
     public StubApp Observer { get; private set; } = null!;
+    public StubApp Fulfilment { get; private set; } = null!;
+
+    /// <summary>Orders whose parcel the stand-in fulfilment says is with the courier: it refuses their cancel (409).</summary>
+    public ConcurrentDictionary<Guid, string> HandedOver { get; } = new();
+
+    /// <summary>Cancels and return requests fulfilment received, as (order, action, caller, reason).</summary>
+    public ConcurrentQueue<(Guid OrderId, string Action, string UserId, string? Reason)> FulfilmentCalls { get; } = new();
 
     /// <summary>Every CloudEvent delivered on topic <c>orders</c>, as received (the envelope JSON).</summary>
     public ConcurrentQueue<System.Text.Json.Nodes.JsonObject> OrderEvents { get; } = new();
@@ -65,6 +72,33 @@ public sealed class StubApps : IAsyncDisposable
                 missing = request.Ids.Where(id => !Products.ContainsKey(id)),
             })));
     }
+
+    /// <summary>
+    /// The stand-in for fulfilment: it stops a parcel unless <see cref="HandedOver"/> names it, and accepts a return
+    /// once per order (a second is 409, as fulfilment answers).
+    /// </summary>
+    public async Task StartFulfilmentAsync() => Fulfilment = await StubApp.StartAsync(app =>
+    {
+        app.MapPost("/internal/shipments/{orderId:guid}/cancel", (Guid orderId, HttpRequest request) =>
+        {
+            FulfilmentCalls.Enqueue((orderId, "cancel", request.Headers["X-User-Id"].ToString(), null));
+            return HandedOver.TryGetValue(orderId, out var tracking)
+                ? Results.Problem(statusCode: 409, title: "Order can no longer be cancelled", type: "https://flipkart.dapr/problems/already-handed-over",
+                    detail: $"Order {orderId} was handed to the courier (tracking {tracking}) and can no longer be cancelled; return it once delivered.")
+                : Results.Ok(new { orderId, stage = "Cancelled" });
+        });
+        app.MapPost("/internal/shipments/{orderId:guid}/return", (Guid orderId, ReturnBody body, HttpRequest request) =>
+        {
+            var first = !FulfilmentCalls.Any(c => c.OrderId == orderId && c.Action == "return");
+            FulfilmentCalls.Enqueue((orderId, "return", request.Headers["X-User-Id"].ToString(), body.Reason));
+            return first
+                ? Results.Accepted(null, new { orderId, stage = "ReturnRequested" })
+                : Results.Problem(statusCode: 409, title: "Return already requested", type: "https://flipkart.dapr/problems/return-already-requested",
+                    detail: $"A return of order {orderId} was already requested.");
+        });
+    });
+
+    public sealed record ReturnBody(string? Reason);
 
     /// <summary>A subscriber to <c>orders</c> standing in for inventory/payment/notification: it records what the outbox publishes.</summary>
     public async Task StartObserverAsync() => Observer = await StubApp.RecorderAsync("orders", OrderEvents.Enqueue);

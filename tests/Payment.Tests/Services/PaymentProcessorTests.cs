@@ -153,4 +153,41 @@ public sealed class PaymentProcessorTests
         Assert.Equal(0, provider.Refunds);
         Assert.Equal(PaymentStatus.Declined, (await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Status);
     }
+
+    [Fact]
+    public async Task RefundReturnAsync_RefundsTheChargeOnce_AndARepeatedRequestAnswersTheSameRefund()
+    {
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        var first = await processor.RefundReturnAsync(orderId, CancellationToken.None);
+        var again = await processor.RefundReturnAsync(orderId, CancellationToken.None);
+
+        Assert.Equal(first, again);
+        Assert.Equal(1299m, first.Amount);
+        Assert.Equal(1, provider.Refunds);
+        Assert.Single(repository.Published.OfType<PaymentRefunded>());
+        Assert.Equal(PaymentStatus.Refunded, (await repository.GetAsync(orderId, CancellationToken.None)).Payment!.Status);
+    }
+
+    [Fact]
+    public async Task RefundReturnAsync_RefusesAnOrderWithNoChargeToRefund()
+    {
+        await Assert.ThrowsAsync<NothingToRefundException>(() => processor.RefundReturnAsync(orderId, CancellationToken.None));
+        provider.Decline = true;
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+        await Assert.ThrowsAsync<NothingToRefundException>(() => processor.RefundReturnAsync(orderId, CancellationToken.None));
+        Assert.Equal(0, provider.Refunds);
+    }
+
+    [Fact]
+    public async Task A_cancellation_refund_and_a_return_refund_of_one_order_pay_back_once()
+    {
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+        var refund = await processor.RefundReturnAsync(orderId, CancellationToken.None);
+
+        Assert.Equal(1, provider.Refunds);
+        Assert.Equal(1299m, refund.Amount);
+    }
 }

@@ -15,7 +15,29 @@ public sealed record Stock(int Available, int Reserved, int Sold)
     public int Total => Available + Reserved + Sold;
 }
 
-public sealed record SettledOrder(Guid OrderId, string UserId, string Status, string? Reason, decimal Total, int Quantity, int Charges, int Refunds, IReadOnlyDictionary<string, int> Notifications);
+/// <summary>One order as the services report it.</summary>
+/// <param name="Outcome">How its checkout saga ended (ordering's <c>outcome</c>): Confirmed, Cancelled (before confirmation) or Pending.</param>
+/// <param name="Status">Where it is on its timeline since (ordering's <c>status</c>): Confirmed, Packed, Shipped… or Cancelled, Refunded.</param>
+public sealed record SettledOrder(Guid OrderId, string UserId, string Outcome, string Status, string? Reason, decimal Total, int Quantity, int Charges, int Refunds,
+    IReadOnlyDictionary<string, int> Notifications)
+{
+    public bool IsFinal => Outcome is "Confirmed" or "Cancelled";
+
+    /// <summary>Confirmed, then cancelled before hand-over or returned and refunded: its money and its units went back.</summary>
+    public bool GivenBack => Outcome == "Confirmed" && Status is "Cancelled" or "Refunded";
+
+    /// <summary>The buyer owes nothing for it, so every charge is refunded.</summary>
+    public bool OwesNothing => Outcome == "Cancelled" || GivenBack;
+
+    /// <summary>Told of the confirmation once if confirmed, of the cancellation once if cancelled (before or after confirmation).</summary>
+    public int DueNotifications(string kind) => kind switch
+    {
+        "OrderConfirmed" => Outcome == "Confirmed" ? 1 : 0,
+        "OrderCancelled" => Outcome == "Cancelled" || Status == "Cancelled" ? 1 : 0,
+        "PaymentRefunded" => Refunds,
+        _ => 0,
+    };
+}
 
 /// <summary>The services' own account of a finished sale, and the promises checked against it.</summary>
 public sealed record SaleOutcome(SaleSpec Spec, string ProductId, Stock Before, Stock After, IReadOnlyList<SettledOrder> Orders, int BuyersWithSeveralOrders, TimeSpan SettleTime, bool Settled)
@@ -26,8 +48,9 @@ public sealed record SaleOutcome(SaleSpec Spec, string ProductId, Stock Before, 
     /// <summary>Buyers who got no order, by the answer that stopped them.</summary>
     public IReadOnlyDictionary<string, int> TurnedAway { get; init; } = new Dictionary<string, int>();
 
-    public int Confirmed => Orders.Count(o => o.Status == "Confirmed");
-    public int Cancelled => Orders.Count(o => o.Status == "Cancelled");
+    public int Confirmed => Orders.Count(o => o.Outcome == "Confirmed");
+    public int Cancelled => Orders.Count(o => o.Outcome == "Cancelled");
+    public int GivenBack => Orders.Count(o => o.GivenBack);
     public int Charges => Orders.Sum(o => o.Charges);
     public int Refunds => Orders.Sum(o => o.Refunds);
 
@@ -39,36 +62,34 @@ public sealed record SaleOutcome(SaleSpec Spec, string ProductId, Stock Before, 
         {
             if (!ok)
             {
-                violations.Add($"{promise}: {detail}{string.Join("; ", examples.Take(3).Select(o => $"{o.OrderId} {o.Status}/{o.Reason} charges {o.Charges} refunds {o.Refunds} notes [{string.Join(",", o.Notifications.Select(n => $"{n.Key}×{n.Value}"))}]"))}");
+                violations.Add($"{promise}: {detail}{string.Join("; ", examples.Take(3).Select(o => $"{o.OrderId} {o.Outcome}/{o.Status}/{o.Reason} charges {o.Charges} refunds {o.Refunds} notes [{string.Join(",", o.Notifications.Select(n => $"{n.Key}×{n.Value}"))}]"))}");
             }
         }
 
-        var unsettled = Orders.Where(o => o.Status is not ("Confirmed" or "Cancelled")).ToList();
+        var unsettled = Orders.Where(o => !o.IsFinal).ToList();
         Check(unsettled.Count == 0, "every order Confirmed or Cancelled", unsettled, $"{unsettled.Count} not final, e.g. ");
         Check(After.Total == Before.Total && After.Available >= 0 && After.Reserved >= 0 && After.Sold >= 0, "stock conserved (available + reserved + sold)", [], $"before {Before}, after {After}");
-        var confirmedUnits = Orders.Where(o => o.Status == "Confirmed").Sum(o => o.Quantity);
-        Check(After.Sold - Before.Sold == confirmedUnits && confirmedUnits <= Spec.Units && After.Reserved == Before.Reserved, "sold = confirmed units ≤ units on sale, no reservation left", [],
-            $"sold {After.Sold - Before.Sold}, confirmed units {confirmedUnits}, units {Spec.Units}, reserved {Before.Reserved}→{After.Reserved}");
-        var badConfirmed = Orders.Where(o => o.Status == "Confirmed" && (o.Charges != 1 || o.Refunds != 0)).ToList();
-        Check(badConfirmed.Count == 0, "exactly one charge and no refund per Confirmed order", badConfirmed);
-        var badCancelled = Orders.Where(o => o.Status == "Cancelled" && (o.Charges > 1 || o.Refunds != o.Charges)).ToList();
+        // Confirmed, whatever its delivery has done since; a confirmed order given back (cancelled before hand-over,
+        // returned) was restocked, so its units are not sold.
+        var keptUnits = Orders.Where(o => o.Outcome == "Confirmed" && !o.GivenBack).Sum(o => o.Quantity);
+        var restockedUnits = Orders.Where(o => o.GivenBack).Sum(o => o.Quantity);
+        Check(After.Sold - Before.Sold == keptUnits && keptUnits <= Spec.Units && After.Reserved == Before.Reserved, "sold = confirmed units − restocked units ≤ units on sale, no reservation left", [],
+            $"sold {After.Sold - Before.Sold}, confirmed units {keptUnits + restockedUnits} − restocked {restockedUnits}, units {Spec.Units}, reserved {Before.Reserved}→{After.Reserved}");
+        var badConfirmed = Orders.Where(o => o.Outcome == "Confirmed" && (o.Charges != 1 || o.Refunds != (o.GivenBack ? 1 : 0))).ToList();
+        Check(badConfirmed.Count == 0, "exactly one charge per Confirmed order, refunded only if given back", badConfirmed);
+        var badCancelled = Orders.Where(o => o.Outcome == "Cancelled" && (o.Charges > 1 || o.Refunds != o.Charges)).ToList();
         Check(badCancelled.Count == 0, "a Cancelled order keeps no money (one refund per charge)", badCancelled);
-        var badNotes = Orders.Where(o => o.Status is "Confirmed" or "Cancelled" && !NotifiedOnce(o)).ToList();
+        var badNotes = Orders.Where(o => o.IsFinal && !NotifiedOnce(o)).ToList();
         Check(badNotes.Count == 0, "exactly one notification per terminal order (and per refund)", badNotes);
         Check(BuyersWithSeveralOrders == 0, "at most one order per buyer (idempotent retries)", [], $"{BuyersWithSeveralOrders} buyers with several orders");
         return violations;
     }
 
-    private static bool NotifiedOnce(SettledOrder o)
-    {
-        var terminal = o.Status == "Confirmed" ? "OrderConfirmed" : "OrderCancelled";
-        var other = o.Status == "Confirmed" ? "OrderCancelled" : "OrderConfirmed";
-        return o.Notifications.GetValueOrDefault(terminal) == 1 && o.Notifications.GetValueOrDefault(other) == 0
-            && o.Notifications.GetValueOrDefault("PaymentRefunded") == o.Refunds;
-    }
+    private static bool NotifiedOnce(SettledOrder o) =>
+        ((string[])["OrderConfirmed", "OrderCancelled", "PaymentRefunded"]).All(kind => o.Notifications.GetValueOrDefault(kind) == o.DueNotifications(kind));
 
     public string Summary() => HttpExtensions.Invariant(
-        $"{Spec.Scenario}: {Orders.Count} orders, {Confirmed} confirmed, {Cancelled} cancelled, {Charges} charges, {Refunds} refunds, stock {Before.Total}→{After.Available}+{After.Reserved}+{After.Sold}, settled in {SettleTime.TotalSeconds:0.0}s, {ServerErrorsRetried} 5xx retried, turned away: {(TurnedAway.Count == 0 ? "none" : string.Join(", ", TurnedAway.Select(t => $"{t.Key}×{t.Value}")))}");
+        $"{Spec.Scenario}: {Orders.Count} orders, {Confirmed} confirmed ({GivenBack} given back), {Cancelled} cancelled, {Charges} charges, {Refunds} refunds, stock {Before.Total}→{After.Available}+{After.Reserved}+{After.Sold}, settled in {SettleTime.TotalSeconds:0.0}s, {ServerErrorsRetried} 5xx retried, turned away: {(TurnedAway.Count == 0 ? "none" : string.Join(", ", TurnedAway.Select(t => $"{t.Key}×{t.Value}")))}");
 }
 
 /// <summary>
@@ -186,9 +207,9 @@ public static class FlashSale
         }
         var outcome = new SaleOutcome(spec, productId, before, after, orders, several, elapsed, false);
         // Settled = nothing left in flight (not "every promise kept": a broken promise must be reported, not waited out).
-        settled &= orders.All(o => o.Status is "Confirmed" or "Cancelled"
-            && o.Notifications.GetValueOrDefault(o.Status == "Confirmed" ? "OrderConfirmed" : "OrderCancelled") >= 1
-            && o.Refunds >= (o.Status == "Cancelled" ? o.Charges : 0)
+        settled &= orders.All(o => o.IsFinal
+            && o.Notifications.GetValueOrDefault(o.Outcome == "Confirmed" ? "OrderConfirmed" : "OrderCancelled") >= 1
+            && o.Refunds >= (o.OwesNothing ? o.Charges : 0)
             && o.Notifications.GetValueOrDefault("PaymentRefunded") >= o.Refunds);
         return outcome with { Settled = settled };
     }
@@ -221,7 +242,7 @@ public static class FlashSale
                 charges = record.GetProperty("charges").GetArrayLength();
                 refunds = record.GetProperty("refunds").GetArrayLength();
             }
-            result.Add(new SettledOrder(orderId, userId, order.GetProperty("status").GetString()!,
+            result.Add(new SettledOrder(orderId, userId, order.GetProperty("outcome").GetString()!, order.GetProperty("status").GetString()!,
                 order.TryGetProperty("cancellationReason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null,
                 order.GetProperty("total").GetDecimal(),
                 order.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("quantity").GetInt32()),

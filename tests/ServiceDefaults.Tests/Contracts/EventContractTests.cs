@@ -22,6 +22,7 @@ public sealed class EventContractTests
         typeof(Flipkart.Notification.Apis.NotificationsApi).Assembly,
         typeof(Flipkart.Ordering.Apis.OrdersApi).Assembly,
         typeof(Flipkart.Payment.Apis.PaymentsApi).Assembly,
+        typeof(Flipkart.Fulfilment.Apis.ShipmentsApi).Assembly,
     ];
 
     /// <summary>Who publishes what (one topic per publisher); every other record of these names is a consumer's copy.</summary>
@@ -37,6 +38,18 @@ public sealed class EventContractTests
         [nameof(Flipkart.Payment.IntegrationEvents.Events.PaymentFailed)] = typeof(Flipkart.Payment.IntegrationEvents.Events.PaymentFailed),
         [nameof(Flipkart.Payment.IntegrationEvents.Events.PaymentRefunded)] = typeof(Flipkart.Payment.IntegrationEvents.Events.PaymentRefunded),
         [nameof(Flipkart.Catalog.IntegrationEvents.Events.ProductChanged)] = typeof(Flipkart.Catalog.IntegrationEvents.Events.ProductChanged),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.OrderPacked)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.OrderPacked),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.OrderShipped)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.OrderShipped),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.ShipmentScanned)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.ShipmentScanned),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.DeliveryDelayed)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.DeliveryDelayed),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.DeliveryLost)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.DeliveryLost),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.OrderDelivered)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.OrderDelivered),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.ShipmentCancelled)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.ShipmentCancelled),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnRequested)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnRequested),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnPickedUp)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnPickedUp),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnRefunded)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnRefunded),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnRejected)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnRejected),
+        [nameof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnLapsed)] = typeof(Flipkart.Fulfilment.IntegrationEvents.Events.ReturnLapsed),
     };
 
     // As the producers send them: the DaprClient's options (publish and outbox alike).
@@ -56,8 +69,8 @@ public sealed class EventContractTests
         var consumed = EventRecords.Where(t => !Producers.ContainsValue(t)).ToList();
 
         Assert.All(consumed, t => Assert.True(Producers.ContainsKey(t.Name), $"{t.FullName} consumes an event nobody publishes"));
-        // Cart 1, inventory 3, notification 6, ordering 4, payment 2.
-        Assert.Equal(16, Pairs.Count);
+        // Cart 1, inventory 3, notification 6 + 10 of fulfilment's, ordering 4 + 11 of fulfilment's, payment 2, fulfilment 1.
+        Assert.Equal(38, Pairs.Count);
     }
 
     [Theory]

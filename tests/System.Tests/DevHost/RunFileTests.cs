@@ -6,7 +6,7 @@ namespace Flipkart.SystemTests.DevHost;
 /// <summary>dapr.yaml is the one source of truth for app-ids, ports and commands, for DevHost and the Dapr CLI alike.</summary>
 public sealed class RunFileTests
 {
-    private static readonly string[] AppIds = ["gateway", "catalog", "cart", "inventory", "ordering", "payment", "notification", "storefront"];
+    private static readonly string[] AppIds = ["gateway", "catalog", "cart", "inventory", "ordering", "payment", "notification", "fulfilment", "storefront"];
 
     [Fact]
     public void The_run_file_lists_every_app_id_once_with_its_documented_port()
@@ -14,7 +14,7 @@ public sealed class RunFileTests
         var apps = AppDefinition.Resolve(Repository.Path("dapr.yaml"));
 
         Assert.Equal(AppIds, apps.Select(a => a.AppId));
-        Assert.Equal([8080, 5101, 5102, 5103, 5104, 5105, 5106, 5107], apps.Select(a => a.AppPort));
+        Assert.Equal([8080, 5101, 5102, 5103, 5104, 5105, 5106, 5108, 5107], apps.Select(a => a.AppPort));
         Assert.All(apps, app => Assert.Equal(["dotnet", "run", "--no-launch-profile"], app.Command));
         Assert.All(apps, app => Assert.Equal("/healthz", app.HealthCheckPath));
     }
@@ -77,7 +77,8 @@ public sealed class RunFileTests
             Assert.True(File.Exists(app.ConfigFile), $"{app.AppId}: {app.ConfigFile} does not exist");
         });
         Assert.Equal(Path.Combine(local, "gateway-config.yaml"), apps.Single(a => a.AppId == "gateway").ConfigFile);
-        Assert.All(apps.Where(a => a.AppId != "gateway"), app => Assert.Equal(Path.Combine(local, "appconfig.yaml"), app.ConfigFile));
+        Assert.Equal(Path.Combine(local, "fulfilment-config.yaml"), apps.Single(a => a.AppId == "fulfilment").ConfigFile);
+        Assert.All(apps.Where(a => a.AppId is not ("gateway" or "fulfilment")), app => Assert.Equal(Path.Combine(local, "appconfig.yaml"), app.ConfigFile));
     }
 
     [Fact]

@@ -68,6 +68,8 @@ public abstract class LocalRunFixture(string profile) : IAsyncLifetime
                 AppEnvironment = new Dictionary<string, IReadOnlyDictionary<string, string>>
                 {
                     [LocalRun.GatewayAppId] = GatewaySettings,
+                    // The simulated warehouse rejects a share of returns at random; the return scenario needs a pass.
+                    ["fulfilment"] = new Dictionary<string, string> { ["FulfilmentOptions__InspectionRejectionRate"] = "0" },
                 },
             }, TestContext.Current.CancellationToken);
         }

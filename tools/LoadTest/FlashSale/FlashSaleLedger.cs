@@ -10,17 +10,30 @@ public sealed record StockSnapshot(int Available, int Reserved, int Sold)
 public sealed record PaymentRecord(string Status, IReadOnlyList<decimal> Charges, IReadOnlyList<decimal> Refunds);
 
 /// <summary>One order as ordering reports it, with payment's record of it.</summary>
+/// <param name="Outcome">How its checkout saga ended: <see cref="InvariantChecker.Confirmed"/>, <see cref="InvariantChecker.Cancelled"/>
+/// (before confirmation) or still Pending (ordering's <c>outcome</c>).</param>
 /// <param name="Notifications">The buyer's notifications about this order by kind (OrderConfirmed, OrderCancelled,
 /// PaymentRefunded); null when they were not read.</param>
-public sealed record OrderRecord(Guid OrderId, string Status, string? CancellationReason, decimal Total, int Quantity, PaymentRecord? Payment,
-    IReadOnlyDictionary<string, int>? Notifications = null)
+/// <param name="Status">Where the order is on its timeline (ordering's <c>status</c>: Confirmed, Packed, Shipped… Cancelled,
+/// Refunded); null when not read.</param>
+public sealed record OrderRecord(Guid OrderId, string Outcome, string? CancellationReason, decimal Total, int Quantity, PaymentRecord? Payment,
+    IReadOnlyDictionary<string, int>? Notifications = null, string? Status = null)
 {
+    /// <summary>Timeline statuses after which a confirmed order's money and units have gone back: cancelled before hand-over, or returned.</summary>
+    public static readonly IReadOnlySet<string> GivenBackStatuses = new HashSet<string>(StringComparer.Ordinal) { "Cancelled", "Refunded" };
+
+    /// <summary>Confirmed, then cancelled before hand-over or returned: refunded in full and restocked, so not sold.</summary>
+    public bool GivenBack => Outcome == InvariantChecker.Confirmed && Status is { } s && GivenBackStatuses.Contains(s);
+
+    /// <summary>The buyer owes nothing for it: cancelled before confirmation, or given back since.</summary>
+    public bool OwesNothing => Outcome == InvariantChecker.Cancelled || GivenBack;
+
     /// <summary>Nothing left in flight for this order: final, its refunds made and every notification that is due delivered.</summary>
     public bool IsQuiet(bool notificationsRead) =>
-        Status is InvariantChecker.Confirmed or InvariantChecker.Cancelled
-        && (Status != InvariantChecker.Cancelled || Payment is null || Payment.Refunds.Count >= Payment.Charges.Count)
+        Outcome is InvariantChecker.Confirmed or InvariantChecker.Cancelled
+        && (!OwesNothing || Payment is null || Payment.Refunds.Count >= Payment.Charges.Count)
         && (!notificationsRead || (Notifications is { } n
-            && n.GetValueOrDefault(Status == InvariantChecker.Confirmed ? NotificationKinds.OrderConfirmed : NotificationKinds.OrderCancelled) >= 1
+            && n.GetValueOrDefault(Outcome == InvariantChecker.Confirmed ? NotificationKinds.OrderConfirmed : NotificationKinds.OrderCancelled) >= 1
             && n.GetValueOrDefault(NotificationKinds.PaymentRefunded) >= (Payment?.Refunds.Count ?? 0)));
 }
 

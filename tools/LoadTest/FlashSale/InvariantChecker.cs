@@ -6,6 +6,9 @@ namespace Flipkart.LoadTest.FlashSale;
 /// The flash sale's promises, checked on the services' own records: every unit sold exactly once and never more,
 /// stock conserved, every order settled, one order per buyer however often it retried, one charge per confirmed
 /// order, no cancelled order keeping a buyer's money, and (when read) exactly one notification per final order.
+/// An order counts as confirmed by its saga's outcome, wherever its delivery has got to since; one confirmed and then
+/// given back (cancelled before hand-over, or returned and refunded) counts with its refund and its restocked units,
+/// not as a unit sold.
 /// </summary>
 public static class InvariantChecker
 {
@@ -20,8 +23,11 @@ public static class InvariantChecker
     {
         rules ??= CheckRules.Strict;
         var orders = ledger.Buyers.SelectMany(b => b.Orders).ToList();
-        var confirmed = orders.Where(o => o.Status == Confirmed).ToList();
-        var confirmedUnits = confirmed.Sum(o => o.Quantity);
+        var confirmed = orders.Where(o => o.Outcome == Confirmed).ToList();
+        var givenBack = confirmed.Where(o => o.GivenBack).ToList();
+        var kept = confirmed.Where(o => !o.GivenBack).ToList();
+        var keptUnits = kept.Sum(o => o.Quantity);
+        var restockedUnits = givenBack.Sum(o => o.Quantity);
         // Every buyer wants one unit; with fewer buyers than units, all of them should get one.
         var expected = Math.Min(ledger.Units, ledger.Buyers.Count);
         var soldDuringSale = ledger.After.Sold - ledger.Before.Sold;
@@ -31,52 +37,54 @@ public static class InvariantChecker
         {
             // A unit whose buyer's payment failed or came too late goes back to stock and may stay unsold once every
             // buyer has tried: fewer than K is fine, but only by as many orders as the fault cancelled.
-            var faultCancelled = orders.Count(o => o.Status == Cancelled && o.CancellationReason is { } r && PaymentFaultReasons.Contains(r));
+            var faultCancelled = orders.Count(o => o.Outcome == Cancelled && o.CancellationReason is { } r && PaymentFaultReasons.Contains(r));
             results.Add(new("K orders Confirmed, fewer only by payment-fault cancellations",
-                confirmed.Count <= expected && expected - confirmed.Count <= faultCancelled,
+                confirmed.Count <= expected + givenBack.Count && expected - confirmed.Count <= faultCancelled,
                 $"{confirmed.Count} Confirmed of {expected} (units {ledger.Units}, buyers {ledger.Buyers.Count}); {faultCancelled} cancelled by the payment fault (PaymentFailed/ReservationExpired)"));
         }
         else
         {
-            results.Add(new("exactly K orders Confirmed", confirmed.Count == expected,
-                $"{confirmed.Count} Confirmed, expected {expected} (units {ledger.Units}, buyers {ledger.Buyers.Count})"));
+            // A unit given back during the sale may be bought again, so each give-back allows one more confirmation.
+            results.Add(new("exactly K orders Confirmed", confirmed.Count >= expected && confirmed.Count <= expected + givenBack.Count,
+                $"{confirmed.Count} Confirmed, expected {expected} (units {ledger.Units}, buyers {ledger.Buyers.Count}); {givenBack.Count} given back since"));
         }
 
-        var oversold = Math.Max(0, confirmedUnits - ledger.Units);
+        var oversold = Math.Max(0, keptUnits - ledger.Units);
         var negative = ledger.After.Available < 0 || ledger.After.Reserved < 0 || ledger.After.Sold < 0;
         results.Add(new("0 oversold", oversold == 0 && soldDuringSale <= ledger.Units && !negative,
-            $"{confirmedUnits} units confirmed and {soldDuringSale} sold for {ledger.Units} on sale; oversold {Math.Max(oversold, soldDuringSale - ledger.Units)}; " +
+            $"{keptUnits} units confirmed and kept and {soldDuringSale} sold for {ledger.Units} on sale; oversold {Math.Max(oversold, soldDuringSale - ledger.Units)}; " +
             $"after: available {ledger.After.Available}, reserved {ledger.After.Reserved}, sold {ledger.After.Sold}"));
 
         results.Add(new("inventory conserved (available + reserved + sold = K)", ledger.After.Total == ledger.Before.Total && ledger.Before.Total == ledger.Units + ledger.Before.Sold + ledger.Before.Reserved,
             $"before {Describe(ledger.Before)}, after {Describe(ledger.After)}, units put on sale {ledger.Units}"));
 
-        results.Add(new("sold = confirmed units, no reservation left", soldDuringSale == confirmedUnits && ledger.After.Reserved == ledger.Before.Reserved,
-            $"sold during the sale {soldDuringSale}, confirmed units {confirmedUnits}, reserved {ledger.Before.Reserved} → {ledger.After.Reserved}"));
+        results.Add(new("sold = confirmed units − restocked units, no reservation left", soldDuringSale == keptUnits && ledger.After.Reserved == ledger.Before.Reserved,
+            $"sold during the sale {soldDuringSale}, confirmed units {keptUnits + restockedUnits} − restocked {restockedUnits}, reserved {ledger.Before.Reserved} → {ledger.After.Reserved}"));
 
-        var unsettled = orders.Where(o => o.Status is not (Confirmed or Cancelled)).ToList();
+        var unsettled = orders.Where(o => o.Outcome is not (Confirmed or Cancelled)).ToList();
         results.Add(new("every order Confirmed or Cancelled", unsettled.Count == 0,
-            unsettled.Count == 0 ? $"{orders.Count} orders, all settled" : $"{unsettled.Count} unsettled, e.g. {Sample(unsettled, o => $"{o.OrderId} {o.Status}")}"));
+            unsettled.Count == 0 ? $"{orders.Count} orders, all settled" : $"{unsettled.Count} unsettled, e.g. {Sample(unsettled, o => $"{o.OrderId} {o.Outcome} ({o.Status})")}"));
 
         var duplicated = ledger.Buyers.Where(b => b.Orders.Count > 1).ToList();
         results.Add(new("at most one order per buyer (idempotent retries)", duplicated.Count == 0,
             duplicated.Count == 0 ? $"{ledger.Buyers.Count(b => b.Orders.Count == 1)} buyers with one order, {ledger.Buyers.Count(b => b.Orders.Count == 0)} with none"
                 : $"{duplicated.Count} buyers with several orders, e.g. {Sample(duplicated, b => $"{b.UserId} ({b.Orders.Count})")}"));
 
-        var badCharges = confirmed.Where(o => o.Payment is not { Status: Charged } p || p.Charges.Count != 1 || p.Refunds.Count != 0 || p.Charges[0] != o.Total).ToList();
+        var badCharges = confirmed.Where(o => o.Payment is not { } p || p.Charges.Count != 1 || p.Charges[0] != o.Total
+            || (!o.GivenBack && (p.Status != Charged || p.Refunds.Count != 0))).ToList();
         results.Add(new("one charge per Confirmed order", badCharges.Count == 0,
-            badCharges.Count == 0 ? $"{confirmed.Count} Confirmed orders, each charged once for its total"
+            badCharges.Count == 0 ? $"{confirmed.Count} Confirmed orders, each charged once for its total ({givenBack.Count} refunded since)"
                 : $"{badCharges.Count} Confirmed orders without exactly one charge of their total, e.g. {Sample(badCharges, DescribePayment)}"));
 
-        var kept = orders.Where(o => o.Status == Cancelled && o.Payment is { } p && (p.Charges.Count > 1 || p.Charges.Count != p.Refunds.Count || p.Charges.Sum() != p.Refunds.Sum())).ToList();
-        var cancelledCharged = orders.Count(o => o.Status == Cancelled && o.Payment is { Charges.Count: > 0 });
-        results.Add(new("no charge without refund on a Cancelled order", kept.Count == 0,
-            kept.Count == 0 ? $"{orders.Count(o => o.Status == Cancelled)} Cancelled, {cancelledCharged} of them charged and refunded in full"
-                : $"{kept.Count} Cancelled orders keep money, e.g. {Sample(kept, DescribePayment)}"));
+        var keepingMoney = orders.Where(o => o.OwesNothing && o.Payment is { } p && (p.Charges.Count > 1 || p.Charges.Count != p.Refunds.Count || p.Charges.Sum() != p.Refunds.Sum())).ToList();
+        var cancelledCharged = orders.Count(o => o.OwesNothing && o.Payment is { Charges.Count: > 0 });
+        results.Add(new("no charge without refund on a Cancelled order", keepingMoney.Count == 0,
+            keepingMoney.Count == 0 ? $"{orders.Count(o => o.Outcome == Cancelled)} Cancelled and {givenBack.Count} given back, {cancelledCharged} of them charged and refunded in full"
+                : $"{keepingMoney.Count} Cancelled or given back orders keep money, e.g. {Sample(keepingMoney, DescribePayment)}"));
 
         if (ledger.NotificationsRead)
         {
-            var final = orders.Where(o => o.Status is Confirmed or Cancelled).ToList();
+            var final = orders.Where(o => o.Outcome is Confirmed or Cancelled).ToList();
             var badNotes = final.Where(o => !NotifiedOnce(o)).ToList();
             var refunded = final.Count(o => o.Payment is { Refunds.Count: > 0 });
             results.Add(new("exactly one notification per final order and per refund", badNotes.Count == 0,
@@ -90,22 +98,22 @@ public static class InvariantChecker
     private static bool NotifiedOnce(OrderRecord o)
     {
         var notes = o.Notifications ?? new Dictionary<string, int>();
-        var (own, other) = o.Status == Confirmed
-            ? (NotificationKinds.OrderConfirmed, NotificationKinds.OrderCancelled)
-            : (NotificationKinds.OrderCancelled, NotificationKinds.OrderConfirmed);
-        return notes.GetValueOrDefault(own) == 1 && notes.GetValueOrDefault(other) == 0
+        // A confirmed order cancelled before hand-over is told both, once each.
+        var confirmedNotes = o.Outcome == Confirmed ? 1 : 0;
+        var cancelledNotes = o.Outcome == Cancelled || o.Status == Cancelled ? 1 : 0;
+        return notes.GetValueOrDefault(NotificationKinds.OrderConfirmed) == confirmedNotes && notes.GetValueOrDefault(NotificationKinds.OrderCancelled) == cancelledNotes
             && notes.GetValueOrDefault(NotificationKinds.PaymentRefunded) == (o.Payment?.Refunds.Count ?? 0);
     }
 
     private static string DescribeNotifications(OrderRecord o) =>
-        $"{o.OrderId} {o.Status} (refunds {o.Payment?.Refunds.Count ?? 0}): [{string.Join(", ", (o.Notifications ?? new Dictionary<string, int>()).Select(n => $"{n.Key}×{n.Value}"))}]";
+        $"{o.OrderId} {o.Outcome}/{o.Status} (refunds {o.Payment?.Refunds.Count ?? 0}): [{string.Join(", ", (o.Notifications ?? new Dictionary<string, int>()).Select(n => $"{n.Key}×{n.Value}"))}]";
 
     private static string Describe(StockSnapshot s) =>
         string.Create(CultureInfo.InvariantCulture, $"{s.Available}+{s.Reserved}+{s.Sold}={s.Total}");
 
     private static string DescribePayment(OrderRecord o) => o.Payment is { } p
-        ? string.Create(CultureInfo.InvariantCulture, $"{o.OrderId} {o.Status} total {o.Total}: payment {p.Status}, charges [{string.Join(", ", p.Charges)}], refunds [{string.Join(", ", p.Refunds)}]")
-        : $"{o.OrderId} {o.Status}: no payment record";
+        ? string.Create(CultureInfo.InvariantCulture, $"{o.OrderId} {o.Outcome}/{o.Status} total {o.Total}: payment {p.Status}, charges [{string.Join(", ", p.Charges)}], refunds [{string.Join(", ", p.Refunds)}]")
+        : $"{o.OrderId} {o.Outcome}/{o.Status}: no payment record";
 
     private static string Sample<T>(IEnumerable<T> items, Func<T, string> describe) => string.Join("; ", items.Take(3).Select(describe));
 }

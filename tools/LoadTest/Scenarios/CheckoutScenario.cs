@@ -84,7 +84,7 @@ public static class CheckoutScenario
                     if (order.SettledAt is not null)
                     {
                         stats.RecordDuration("order placed → settled (polled)", Stopwatch.GetElapsedTime(placedAt));
-                        stats.Count(order.Status == "Confirmed" ? "confirmed" : "cancelled");
+                        stats.Count(order.Won ? "confirmed" : "cancelled");
                     }
                 }
                 catch (ScenarioException e)
@@ -104,11 +104,11 @@ public static class CheckoutScenario
         var all = observations.ToList();
         context.Result.Checkout = new CheckoutResult(
             Volatile.Read(ref sessions),
-            all.Count(o => o.Status == "Confirmed"),
-            all.Count(o => o.Status == "Cancelled"),
+            all.Count(o => o.Won),
+            all.Count(o => o.Outcome == OrderOutcomes.Cancelled),
             all.Count(o => o.SettledAt is null),
             (int)stats.Counter("failed"),
-            Math.Round(all.Count(o => o.Status == "Confirmed") / Math.Max(elapsed.TotalSeconds, 1e-6), 1),
+            Math.Round(all.Count(o => o.Won) / Math.Max(elapsed.TotalSeconds, 1e-6), 1),
             stats.Latency("place-order"),
             stats.Latency("order placed → settled (polled)"));
         context.Result.Notes.AddRange(failures);

@@ -136,12 +136,12 @@ public static class FlashSaleScenario
                     {
                         sale.RecordDuration("buy decision", decided - firstAttempt);
                         sale.RecordDuration("buy decision (polled)", decided - firstAttempt);
-                        sale.Count(order.Status == "Cancelled" && order.CancellationReason == "OutOfStock" ? "rejected" : "won");
+                        sale.Count(order.SoldOut ? "rejected" : "won");
                     }
                     if (order.SettledAt is { } settled)
                     {
                         sale.RecordDuration("settled (polled)", settled - firstAttempt);
-                        sale.Count(order.Status == "Confirmed" ? "confirmed" : "cancelled");
+                        sale.Count(order.Won ? "confirmed" : "cancelled");
                     }
                     outcomes.Add(new BuyerOutcome(buyer, firstAttempt, order, null, null, null));
                 }, cancellationToken).ConfigureAwait(false);
@@ -182,15 +182,15 @@ public static class FlashSaleScenario
         }
 
         var list = outcomes.ToList();
-        var decidedWins = list.Where(o => o.Order is { DecidedAt: not null } x && !(x.Status == "Cancelled" && x.CancellationReason == "OutOfStock"))
+        var decidedWins = list.Where(o => o.Order is { DecidedAt: not null, SoldOut: false })
             .Select(o => o.Order!.DecidedAt!.Value).Order().ToList();
         TimeSpan? sellOut = decidedWins.Count >= options.Units ? decidedWins[options.Units - 1] : null;
-        var rejections = list.Where(o => o.Order is { Status: "Cancelled", CancellationReason: "OutOfStock", DecidedAt: not null }).Select(o => o.Order!.DecidedAt!.Value)
+        var rejections = list.Where(o => o.Order is { SoldOut: true, DecidedAt: not null }).Select(o => o.Order!.DecidedAt!.Value)
             .Concat(list.Where(o => o.RejectedAt is not null).Select(o => o.RejectedAt!.Value)).ToList();
-        var lastConfirmation = list.Where(o => o.Order is { Status: "Confirmed", SettledAt: not null }).Select(o => o.Order!.SettledAt!.Value).DefaultIfEmpty().Max();
+        var lastConfirmation = list.Where(o => o.Order is { Won: true, SettledAt: not null }).Select(o => o.Order!.SettledAt!.Value).DefaultIfEmpty().Max();
         // Buyers' own observations time the sale; the counts come from the services' records (a buyer whose polls
         // timed out under load still has its order counted as what it is).
-        var confirmed = list.Count(o => o.Order?.Status == "Confirmed");
+        var confirmed = list.Count(o => o.Order?.Won == true);
         var recorded = ledger.Buyers.SelectMany(b => b.Orders).ToList();
 
         double? PerSecond(IReadOnlyCollection<TimeSpan> times, TimeSpan from)
@@ -207,9 +207,9 @@ public static class FlashSaleScenario
         context.Result.FlashSale = new FlashSaleResult(
             productId, price, options.Buyers, options.Units, concurrency,
             BuyersWithOrder: list.Count(o => o.Order is not null),
-            Confirmed: recorded.Count(o => o.Status == "Confirmed"),
-            RejectedOutOfStock: recorded.Count(o => o is { Status: "Cancelled", CancellationReason: "OutOfStock" }),
-            OtherCancelled: recorded.Count(o => o.Status == "Cancelled" && o.CancellationReason != "OutOfStock"),
+            Confirmed: recorded.Count(o => o.Outcome == OrderOutcomes.Confirmed),
+            RejectedOutOfStock: recorded.Count(o => o is { Outcome: OrderOutcomes.Cancelled, CancellationReason: "OutOfStock" }),
+            OtherCancelled: recorded.Count(o => o.Outcome == OrderOutcomes.Cancelled && o.CancellationReason != "OutOfStock"),
             Unsettled: list.Count(o => o.Order is { SettledAt: null }),
             GaveUp: list.Count(o => o.Order is null && o.Rejection is null),
             SaleSeconds: Math.Round(saleSeconds.TotalSeconds, 3),

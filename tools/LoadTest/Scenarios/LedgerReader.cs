@@ -97,6 +97,7 @@ public static class LedgerReader
             var detail = await api.WithRetriesAsync(() => api.Client.GetAsync(null, "verify", $"/api/orders/{orderId}", ct, token), random, ct, maxAttempts: ReadAttempts).ConfigureAwait(false);
             var json = detail.IsSuccess ? detail.Json() : item;
             var status = json.GetProperty("status").GetString()!;
+            var outcome = OrderOutcomes.Of(json);
             var reason = json.TryGetProperty("cancellationReason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
             var quantity = json.TryGetProperty("lines", out var lines)
                 ? lines.EnumerateArray().Where(l => l.GetProperty("productId").GetString() == productId).Sum(l => l.GetProperty("quantity").GetInt32())
@@ -118,7 +119,7 @@ public static class LedgerReader
             }
             var ofOrder = notifications.Where(n => n.Order == orderId).GroupBy(n => n.Kind, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-            orders.Add(new OrderRecord(orderId, status, reason, json.GetProperty("total").GetDecimal(), quantity, record, ofOrder));
+            orders.Add(new OrderRecord(orderId, outcome, reason, json.GetProperty("total").GetDecimal(), quantity, record, ofOrder, status));
         }
         return new BuyerRecord(userId, orders);
     }

@@ -4,16 +4,40 @@ using Flipkart.LoadTest.Metrics;
 
 namespace Flipkart.LoadTest.Scenarios;
 
+/// <summary>
+/// Ordering's <c>outcome</c> of an order: how its checkout saga ended, apart from the delivery timeline (<c>status</c>)
+/// that moves on from Confirmed to Packed, Shipped… within seconds. A confirmed order stays Confirmed here even when it is
+/// later cancelled before hand-over or returned (its refund and restock are accounted for separately).
+/// </summary>
+public static class OrderOutcomes
+{
+    public const string Pending = "Pending";
+    public const string Confirmed = "Confirmed";
+    public const string Cancelled = "Cancelled";
+
+    public static bool IsSettled(string outcome) => outcome is Confirmed or Cancelled;
+
+    /// <summary>The outcome ordering reports on an order (GET /api/orders/{id}); Pending when it does not say.</summary>
+    public static string Of(System.Text.Json.JsonElement order) =>
+        order.TryGetProperty("outcome", out var outcome) && outcome.ValueKind == System.Text.Json.JsonValueKind.String ? outcome.GetString()! : Pending;
+}
+
 /// <summary>What a buyer saw of its order: when it was decided and how it ended.</summary>
+/// <param name="Outcome">The saga's outcome (<see cref="OrderOutcomes"/>) at the last poll.</param>
+/// <param name="Status">Where the order was on its timeline at the last poll.</param>
 /// <param name="DecidedAt">First poll that saw the order leave Submitted (reserved or rejected), since the sale clock's start.</param>
-/// <param name="SettledAt">First poll that saw Confirmed or Cancelled.</param>
-public sealed record OrderObservation(Guid OrderId, string Status, string? CancellationReason, decimal Total, TimeSpan? DecidedAt, TimeSpan? SettledAt);
+/// <param name="SettledAt">First poll that saw it confirmed or cancelled.</param>
+public sealed record OrderObservation(Guid OrderId, string Outcome, string Status, string? CancellationReason, decimal Total, TimeSpan? DecidedAt, TimeSpan? SettledAt)
+{
+    public bool Won => Outcome == OrderOutcomes.Confirmed;
+
+    /// <summary>Cancelled before confirmation, because no stock was left for it.</summary>
+    public bool SoldOut => Outcome == OrderOutcomes.Cancelled && CancellationReason == "OutOfStock";
+}
 
 /// <summary>Placing an order with an idempotency key and following it until it settles, as a storefront does.</summary>
 public static class Orders
 {
-    public static bool IsSettled(string status) => status is "Confirmed" or "Cancelled";
-
     /// <summary>POST /api/orders with one Idempotency-Key for every retry; null when the order was not accepted.</summary>
     public static async Task<(Guid? OrderId, decimal Total, Reply Reply)> PlaceAsync(ShopApi api, LoadStats stats, string token, Random random, CancellationToken cancellationToken)
     {
@@ -60,6 +84,7 @@ public static class Orders
         var delay = TimeSpan.FromMilliseconds(50);
         TimeSpan? decided = null;
         var status = "Submitted";
+        var outcome = OrderOutcomes.Pending;
         string? reason = null;
         while (deadline.Elapsed < timeout)
         {
@@ -76,16 +101,17 @@ public static class Orders
             }
             var json = reply.Json();
             status = json.GetProperty("status").GetString() ?? status;
+            outcome = OrderOutcomes.Of(json);
             reason = json.TryGetProperty("cancellationReason", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.String ? r.GetString() : null;
             if (status != "Submitted")
             {
                 decided ??= clock();
             }
-            if (IsSettled(status))
+            if (OrderOutcomes.IsSettled(outcome))
             {
-                return new OrderObservation(orderId, status, reason, total, decided, clock());
+                return new OrderObservation(orderId, outcome, status, reason, total, decided, clock());
             }
         }
-        return new OrderObservation(orderId, status, reason, total, decided, null);
+        return new OrderObservation(orderId, outcome, status, reason, total, decided, null);
     }
 }

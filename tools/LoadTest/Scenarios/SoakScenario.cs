@@ -75,7 +75,7 @@ public static class SoakScenario
                 }
                 // A session that started is finished, past the end if need be.
                 var order = await Orders.FollowAsync(api, stats, token, id, total, () => stats.Elapsed, options.SettleTimeout, CancellationToken.None).ConfigureAwait(false);
-                stats.Count(order.Status == "Confirmed" ? "confirmed" : order.SettledAt is null ? "unsettled" : "cancelled");
+                stats.Count(order.Won ? "confirmed" : order.SettledAt is null ? "unsettled" : "cancelled");
                 lock (observations)
                 {
                     observations.Add(order);

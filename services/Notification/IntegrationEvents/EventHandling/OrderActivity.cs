@@ -11,10 +11,11 @@ public sealed class OrderActivity(
 {
     private static readonly string[] Channels = ["email", "sms"];
 
-    public async Task TrackAsync(Guid orderId, OrderStatus status, string? userId, string? reason, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    public async Task TrackAsync(Guid orderId, OrderStatus status, string? userId, string? reason, DateTimeOffset occurredAt, CancellationToken cancellationToken,
+        DateTimeOffset? returnWindowEndsAt = null)
     {
         var at = occurredAt == default ? time.GetUtcNow() : occurredAt;
-        await store.RecordStatusAsync(new StatusObservation(orderId, status, userId, reason, at), cancellationToken);
+        await store.RecordStatusAsync(new StatusObservation(orderId, status, userId, reason, at, returnWindowEndsAt), cancellationToken);
         // Open streams re-read the order and send only a status that moved forward, so waking them twice is harmless.
         signals.Notify(orderId);
     }

@@ -46,7 +46,7 @@ public sealed class F3_SweepReleasesAConfirmedOrderTests(FastSweepFixture fixtur
             reservationExpiresAt = DateTimeOffset.UtcNow.AddSeconds(1),
         }), Ct)).EnsureSuccessStatusCode();
         // Ordering confirms the paid order now; its OrderConfirmed is late. The sweep gets there first and settles the hold.
-        fixture.OrderStatuses[orderId] = "Confirmed";
+        fixture.Orders[orderId] = ("Confirmed", "Packed"); // confirmed, and fulfilment has packed it since
         await Eventually.TrueAsync(async () => (await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{product}", Ct))!.Reserved == 0,
             "the expiry sweep settling the lapsed hold");
         var released = (await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{product}", Ct))!.Available == 1;

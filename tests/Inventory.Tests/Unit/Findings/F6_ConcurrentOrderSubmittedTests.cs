@@ -77,6 +77,9 @@ public sealed class F6_ConcurrentOrderSubmittedTests
 
         public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) => inner.CommitAsync(productId, orderId, cancellationToken);
 
+        public Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
+            inner.RestockAsync(productId, orderId, userId, quantity, cancellationToken);
+
         public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) => inner.GetAsync(productId, cancellationToken);
 
         public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) => inner.GetAvailabilityAsync(productId, cancellationToken);
