@@ -229,7 +229,7 @@ public static class FlashSaleScenario
             PurchaseLimitAnswers = list.Count(o => o.Rejection == ShopApi.PurchaseLimit),
             BuyDecisionByAnswer = sale.Latency("buy decision (409 answer)"),
             BuyDecisionPolled = sale.Latency("buy decision (polled)"),
-            SaleCpu = saleCost.Per(recorded.Count(o => o.Status == "Confirmed"), "confirmed order"),
+            SaleCpu = saleCost.Per(recorded.Count(o => o.Outcome == OrderOutcomes.Confirmed), "confirmed order"),
             SoldOutPhase = soldOutPhase,
         };
 
