@@ -56,6 +56,7 @@ public sealed class PaymentProcessor(
             if (existing.Status != PaymentStatus.Charging)
             {
                 logger.LogInformation("Order {OrderId} already has a {Status} payment; not charging again", @event.OrderId, existing.Status);
+                await EnsureAnnouncedAsync(existing, token);
                 return;
             }
             if (!existing.MayCharge(delivery, time.GetUtcNow(), settings.ChargeLease))
@@ -82,21 +83,11 @@ public sealed class PaymentProcessor(
             // The provider's idempotency key is the order: a repeated call (a redelivery, a duplicate) is the same charge.
             var result = await provider.ChargeAsync(@event.OrderId, @event.UserId, @event.Amount, token);
             var now = time.GetUtcNow();
-            OrderPayment record;
-            IntegrationEvent outcome;
-            if (result.Succeeded)
-            {
-                record = OrderPayment.Charged(@event.OrderId, @event.UserId, @event.Amount, result.PaymentId, now);
-                outcome = new PaymentSucceeded(EventId(@event.OrderId, nameof(PaymentSucceeded)), now, @event.OrderId, result.PaymentId, @event.Amount);
-            }
-            else
-            {
-                var reason = result.DeclineReason ?? "Declined";
-                record = OrderPayment.Declined(@event.OrderId, @event.UserId, @event.Amount, reason, now);
-                outcome = new PaymentFailed(EventId(@event.OrderId, nameof(PaymentFailed)), now, @event.OrderId, reason);
-            }
+            var record = result.Succeeded
+                ? OrderPayment.Charged(@event.OrderId, @event.UserId, @event.Amount, result.PaymentId, now)
+                : OrderPayment.Declined(@event.OrderId, @event.UserId, @event.Amount, result.DeclineReason ?? "Declined", now);
 
-            if (await payments.TrySaveAsync(record, etag, outcome, token))
+            if (await payments.TrySaveAsync(record, etag, AnnouncedEvent(record), token))
             {
                 logger.LogInformation("Order {OrderId}: payment {Status} for {Amount}", @event.OrderId, record.Status, @event.Amount);
                 return;
@@ -170,20 +161,41 @@ public sealed class PaymentProcessor(
             }
             if (!existing.NeedsRefund)
             {
-                return; // declined, voided or already refunded
+                await EnsureAnnouncedAsync(existing, token); // declined, voided or already refunded
+                return;
             }
 
             var refundId = await provider.RefundAsync(@event.OrderId, existing.PaymentId!, existing.Amount, token);
             existing.Refund(refundId, now);
-            var refunded = new PaymentRefunded(
-                EventId(@event.OrderId, nameof(PaymentRefunded)), now, @event.OrderId, existing.PaymentId!, existing.Amount,
-                existing.UserId ?? @event.UserId);
-            if (!await payments.TrySaveAsync(existing, etag, refunded, token))
+            if (!await payments.TrySaveAsync(existing, etag, AnnouncedEvent(existing), token))
             {
                 throw new ConcurrencyConflictException($"Payment of order {@event.OrderId} changed while refunding it.");
             }
             logger.LogInformation("Order {OrderId}: refunded {Amount}", @event.OrderId, existing.Amount);
         }, cancellationToken);
+
+    /// <summary>
+    /// The event the record's current state announces, rebuilt from the record alone (same id, same content, the time
+    /// of its last change), so an event lost between the record's save and its publish is re-emitted on the next touch.
+    /// </summary>
+    public static IntegrationEvent? AnnouncedEvent(OrderPayment payment) => payment.Status switch
+    {
+        PaymentStatus.Charged => new PaymentSucceeded(
+            EventId(payment.OrderId, nameof(PaymentSucceeded)), payment.UpdatedAt, payment.OrderId, payment.PaymentId!, payment.Amount),
+        PaymentStatus.Declined => new PaymentFailed(
+            EventId(payment.OrderId, nameof(PaymentFailed)), payment.UpdatedAt, payment.OrderId, payment.DeclineReason ?? "Declined"),
+        PaymentStatus.Refunded => new PaymentRefunded(
+            EventId(payment.OrderId, nameof(PaymentRefunded)), payment.UpdatedAt, payment.OrderId, payment.PaymentId!, payment.Amount, payment.UserId),
+        _ => null, // a charge in progress or a void announces nothing
+    };
+
+    private async Task EnsureAnnouncedAsync(OrderPayment payment, CancellationToken cancellationToken)
+    {
+        if (AnnouncedEvent(payment) is { } @event && await payments.EnsurePublishedAsync(payment.OrderId, @event, cancellationToken))
+        {
+            logger.LogWarning("Order {OrderId}: {EventType} had not been published after its {Status} commit; re-emitted", payment.OrderId, @event.Type, payment.Status);
+        }
+    }
 
     // The one event of each kind an order's payment emits: a retried or duplicated delivery repeats its id.
     private static Guid EventId(Guid orderId, string eventType) => IntegrationEvent.DeterministicId(AppIds.Payment, orderId, eventType);
