@@ -47,7 +47,8 @@ public sealed class OrderService(
 
         if (!await orders.TryCreateAsync(order, SubmittedEvent(order), cancellationToken))
         {
-            // A create can only lose to an earlier attempt of this very order, which may have stopped before its event.
+            // A create can only lose to an earlier attempt of this very order (if it is final by now, its event may be
+            // what a crash left unpublished).
             var (existing, _) = await orders.GetAsync(order.Id, cancellationToken);
             if (existing?.UserId != userId)
             {
@@ -131,10 +132,11 @@ public sealed class OrderService(
         };
     }
 
-    // Re-emission: publishes the order's event unless its outbox transaction already committed.
+    // Re-emission of a final order's event unless its outbox transaction already committed. OrderSubmitted needs none:
+    // it is committed in the order's creating transaction, so an order that exists has handed it over.
     private async Task EnsureAnnouncedAsync(Order order, CancellationToken cancellationToken)
     {
-        if (AnnouncedEvent(order) is { } @event && await orders.EnsurePublishedAsync(order.Id, @event, cancellationToken))
+        if (order.IsFinal && AnnouncedEvent(order) is { } @event && await orders.EnsurePublishedAsync(order.Id, @event, cancellationToken))
         {
             logger.LogWarning("Order {OrderId}: {EventType} had not been published after its {Status} commit; re-emitted", order.Id, @event.Type, order.Status);
         }
