@@ -63,3 +63,14 @@ public interface IOrderOutcomes
     /// <summary>Never throws for an outage: <see cref="OrderOutcome.Unknown"/> then.</summary>
     Task<OrderOutcome> GetAsync(Guid orderId, string? userId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A durable retry for an order's reservation outcome whose publish failed (a broker outage). The outcome is stored on
+/// the order's reservation record, so the retry republishes it from there until it goes out, and the delivery that
+/// decided it succeeds instead of failing and waiting out the broker's redelivery (finding 13).
+/// </summary>
+public interface IOutcomeRetries
+{
+    /// <summary>Arms the retry; throws when it cannot be armed (then the delivery fails and is redelivered, as without it).</summary>
+    Task ScheduleAsync(Guid orderId, CancellationToken cancellationToken);
+}

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using Dapr;
+using Grpc.Core;
 using Flipkart.Inventory.IntegrationEvents.Events;
 using Flipkart.ServiceDefaults;
 using Microsoft.Extensions.Options;
@@ -10,12 +12,16 @@ namespace Flipkart.Inventory.Domain;
 /// released), release and commit exactly once per order, and a safety-net expiry. The order record decides
 /// races (see <see cref="OrderReservation"/>); per-product steps are idempotent, so replays converge. It handles
 /// ordering's three events itself: OrderSubmitted reserves, OrderConfirmed commits, OrderCancelled releases.
+/// An outcome is stored on the record before it is published; when the broker refuses the publish, a durable retry
+/// (<see cref="IOutcomeRetries"/>) publishes it from the record and the delivery still succeeds, so a broker outage
+/// neither fails deliveries (and trips the inbound circuit breaker) nor leaves them to the broker's slow redelivery.
 /// </summary>
 public sealed class ReservationCoordinator(
     IStockLedger ledger,
     IReservationRecords records,
     IIntegrationEventPublisher events,
     IOrderOutcomes orderOutcomes,
+    IOutcomeRetries outcomeRetries,
     TimeProvider time,
     IOptionsMonitor<InventoryOptions> options,
     ILogger<ReservationCoordinator> logger)
@@ -108,10 +114,7 @@ public sealed class ReservationCoordinator(
 
             // Also reached on a redelivery after a crash between the record and the stock: finish the job.
             await ReleaseLinesAsync(record, cancellationToken);
-            if (record.Lines.Count > 0)
-            {
-                await PublishAsync(new StockReleased(orderId, record.ReleaseReason ?? reason, time.GetUtcNow()), cancellationToken);
-            }
+            await PublishOutcomeAsync(record, cancellationToken);
             return;
         }
         throw new ConcurrencyConflictException($"The reservation record of order {orderId} kept changing.");
@@ -335,12 +338,49 @@ public sealed class ReservationCoordinator(
         }
     }
 
-    private Task PublishOutcomeAsync(OrderReservation record, CancellationToken cancellationToken) => record.Status switch
+    // The record's outcome; a publish the broker refuses is handed to the durable retry instead of failing the delivery.
+    private async Task PublishOutcomeAsync(OrderReservation record, CancellationToken cancellationToken)
     {
-        ReservationStatus.Reserved => PublishAsync(new StockReserved(record.OrderId, record.UserId ?? "", record.Amount, record.ExpiresAt, time.GetUtcNow()), cancellationToken),
-        ReservationStatus.Failed => PublishAsync(new StockReservationFailed(record.OrderId, record.FailedProductId ?? "", record.FailureReason ?? OutOfStockReason, time.GetUtcNow()), cancellationToken),
-        _ => Task.CompletedTask,
+        if (OutcomeOf(record) is not { } outcome)
+        {
+            return;
+        }
+        try
+        {
+            await PublishAsync(outcome, cancellationToken);
+        }
+        catch (DaprException ex) when (IsOutage(ex))
+        {
+            await outcomeRetries.ScheduleAsync(record.OrderId, cancellationToken);
+            logger.LogWarning(ex, "Order {OrderId}: {EventType} could not be published; it is stored and a durable retry publishes it", record.OrderId, outcome.Type);
+        }
+    }
+
+    /// <summary>
+    /// Publishes the outcome stored on the order's reservation record (the durable retry of a refused publish);
+    /// nothing when there is no record or it announces nothing. Throws while the broker still refuses.
+    /// </summary>
+    public async Task PublishStoredOutcomeAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        var (record, _) = await records.GetAsync(orderId, cancellationToken);
+        if (record is not null && OutcomeOf(record) is { } outcome)
+        {
+            await PublishAsync(outcome, cancellationToken);
+        }
+    }
+
+    // What a record announces: the reservation's outcome, or that its stock went back. Deterministic ids per order.
+    private InventoryEvent? OutcomeOf(OrderReservation record) => record.Status switch
+    {
+        ReservationStatus.Reserved => new StockReserved(record.OrderId, record.UserId ?? "", record.Amount, record.ExpiresAt, time.GetUtcNow()),
+        ReservationStatus.Failed => new StockReservationFailed(record.OrderId, record.FailedProductId ?? "", record.FailureReason ?? OutOfStockReason, time.GetUtcNow()),
+        ReservationStatus.Released when record.Lines.Count > 0 => new StockReleased(record.OrderId, record.ReleaseReason ?? "OrderCancelled", time.GetUtcNow()),
+        _ => null,
     };
+
+    // The broker (or the sidecar in front of it) is out; a refusal that names a defect (bad request, scopes) is not.
+    private static bool IsOutage(DaprException ex) =>
+        ex.InnerException is not RpcException { StatusCode: StatusCode.InvalidArgument or StatusCode.PermissionDenied or StatusCode.NotFound or StatusCode.Unimplemented };
 
     // Keyed by order, so an ordered broker (Kafka) keeps one order's outcomes in order.
     private Task PublishAsync(InventoryEvent @event, CancellationToken cancellationToken) =>

@@ -19,13 +19,18 @@ public static class Extensions
         builder.Services.AddSingleton<IStockLedger>(ChooseLedger);
         builder.Services.AddDaprInvocationClient(AppIds.Ordering);
         builder.Services.AddSingleton<IOrderOutcomes, OrderingOrderOutcomes>();
+        builder.Services.AddSingleton<IOutcomeRetries, ActorOutcomeRetries>();
         builder.Services.AddSingleton<ReservationCoordinator>();
         builder.Services.AddSingleton<AvailabilityCache>();
         builder.Services.AddSingleton<ReservationSweeper>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ReservationSweeper>());
 
         // The StockActor type is always hosted, so switching the ledger is configuration only.
-        builder.Services.AddDaprActors(actors => actors.RegisterActor<StockActor>());
+        builder.Services.AddDaprActors(actors =>
+        {
+            actors.RegisterActor<StockActor>();
+            actors.RegisterActor<OutcomeRelayActor>();
+        });
         return builder;
     }
 

@@ -1,6 +1,8 @@
 using Dapr.Actors;
 using Dapr.Actors.Runtime;
+using Flipkart.Ordering.Domain;
 using Flipkart.Ordering.Services;
+using Flipkart.ServiceDefaults;
 
 namespace Flipkart.Ordering.Actors;
 
@@ -19,6 +21,8 @@ public sealed class OrderTimeoutActor(ActorHost host, OrderService orders, TimeP
 {
     public const string ReminderName = "reservation-expiry";
 
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
+
     public async Task ScheduleAsync(DateTimeOffset dueAt)
     {
         var dueIn = dueAt - time.GetUtcNow();
@@ -32,7 +36,19 @@ public sealed class OrderTimeoutActor(ActorHost host, OrderService orders, TimeP
             return;
         }
 
-        var order = await orders.ExpireReservationAsync(orderId, CancellationToken.None);
+        Order? order;
+        try
+        {
+            order = await orders.ExpireReservationAsync(orderId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DependencyUnavailableException or ConcurrencyConflictException)
+        {
+            // The store or the broker is out (the order's change or its event did not get through): this reminder is
+            // the order's last scheduled touch, so it comes back rather than leave an unpublished event behind.
+            Logger.LogWarning(ex, "Order {OrderId}: reservation expiry could not finish; trying again in {Delay}", orderId, RetryDelay);
+            await ScheduleAsync(time.GetUtcNow() + RetryDelay);
+            return;
+        }
         if (order is { IsFinal: false } && order.ReservationExpiresAt > time.GetUtcNow())
         {
             // Fired early (clocks of two hosts disagree): arm again for the rest of the window.

@@ -7,9 +7,13 @@ using Microsoft.Extensions.Options;
 namespace Flipkart.Ordering.Services;
 
 /// <summary>
-/// Runs the order's state changes: load with ETag → apply the domain transition → save the order and its event in
-/// one outbox transaction; an ETag conflict reloads and reapplies (bounded retries), a failing store or broker is
-/// an outage (see <see cref="DaprState{T}"/>).
+/// Runs the order's state changes: load with ETag → apply the domain transition → compare-and-swap the order → publish
+/// the event of its new state through the outbox (<see cref="DaprState{T}.TryCommitAsync"/>); an ETag conflict reloads
+/// and reapplies (bounded retries), a failing store or broker is an outage (see <see cref="DaprState{T}"/>). Only the
+/// writer that won the order's compare-and-swap publishes, so no store (Redis has no rollback) lets a losing writer's
+/// event out. The order carries everything its event is rebuilt from (<see cref="AnnouncedEvent"/>), so an event lost
+/// between the two steps (a crash, a broker outage) is re-emitted on the order's next touch: the redelivered saga
+/// event, the user's retry, or the reservation reminder, which fires for every order and re-arms while this fails.
 /// </summary>
 public sealed class OrderService(
     OrderRepository orders,
@@ -43,11 +47,15 @@ public sealed class OrderService(
 
         if (!await orders.TryCreateAsync(order, SubmittedEvent(order), cancellationToken))
         {
-            // A create can only lose to an earlier attempt of this very order.
+            // A create can only lose to an earlier attempt of this very order (if it is final by now, its event may be
+            // what a crash left unpublished).
             var (existing, _) = await orders.GetAsync(order.Id, cancellationToken);
-            return existing?.UserId == userId
-                ? existing
-                : throw new InvalidOperationException($"Order id {order.Id} already belongs to another user.");
+            if (existing?.UserId != userId)
+            {
+                throw new InvalidOperationException($"Order id {order.Id} already belongs to another user.");
+            }
+            await EnsureAnnouncedAsync(existing, cancellationToken);
+            return existing;
         }
         logger.LogInformation("Order {OrderId} submitted for {Total} with {Lines} lines", order.Id, order.Total, order.Lines.Count);
         return order;
@@ -67,7 +75,8 @@ public sealed class OrderService(
 
     /// <summary>
     /// Applies a transition with optimistic concurrency. Returns the order as stored afterwards, or null when it
-    /// does not exist. A transition that changes nothing (duplicate or late event) writes nothing.
+    /// does not exist. A transition that changes nothing (duplicate or late event) writes nothing, but re-emits the
+    /// order's event if an earlier change stopped before publishing it.
     /// </summary>
     public async Task<Order?> ApplyAsync(Guid orderId, Func<Order, DateTimeOffset, bool> transition, CancellationToken cancellationToken)
     {
@@ -80,24 +89,58 @@ public sealed class OrderService(
                 return (null, null, null);
             }
             var before = order.Status;
-            var now = time.GetUtcNow();
-            if (!transition(order, now))
+            if (!transition(order, time.GetUtcNow()))
             {
                 return (order, null, null);
             }
             movedFrom = before;
-            return (order, order, EventFor(order, now));
+            // Only final states are announced; StockReserved is ordering's private bookkeeping.
+            return (order, order, order.IsFinal ? AnnouncedEvent(order) : null);
         }, concurrencyRetry, cancellationToken);
 
         if (movedFrom is { } from)
         {
             logger.LogInformation("Order {OrderId} moved from {From} to {To}", orderId, from, result!.Status);
         }
+        else if (result is not null)
+        {
+            await EnsureAnnouncedAsync(result, cancellationToken);
+        }
         return result;
     }
 
     public Task<Order?> ExpireReservationAsync(Guid orderId, CancellationToken cancellationToken) =>
         ApplyAsync(orderId, (order, now) => order.OnReservationTimeout(now), cancellationToken);
+
+    /// <summary>
+    /// The event the order's current state announces, rebuilt from the order alone (same id, same content, the time
+    /// of the transition as its time): OrderSubmitted while Submitted, OrderConfirmed or OrderCancelled once final,
+    /// none in between (StockReserved and Paid are ordering's own bookkeeping).
+    /// </summary>
+    public static IntegrationEvent? AnnouncedEvent(Order order)
+    {
+        var at = order.Timeline.Count > 0 ? order.Timeline[^1].At : order.CreatedAt;
+        return order.Status switch
+        {
+            OrderStatus.Submitted => SubmittedEvent(order),
+            OrderStatus.Confirmed => new OrderConfirmed(
+                EventId(order.Id, nameof(OrderConfirmed)), at, order.Id, order.UserId, order.Total, EventLines(order), order.Checkout),
+            OrderStatus.Cancelled => new OrderCancelled(
+                EventId(order.Id, nameof(OrderCancelled)), at, order.Id, order.UserId,
+                order.CancellationReason?.ToString() ?? nameof(CancellationReason.CancelledByUser), EventLines(order)),
+            _ => null,
+        };
+    }
+
+    // Re-emission of a final order's event unless its outbox transaction already committed. OrderSubmitted needs none:
+    // it is committed in the order's creating transaction, so an order that exists has handed it over.
+    private async Task EnsureAnnouncedAsync(Order order, CancellationToken cancellationToken)
+    {
+        if (order.IsFinal && AnnouncedEvent(order) is { } @event && await orders.EnsurePublishedAsync(order.Id, @event, cancellationToken))
+        {
+            logger.LogWarning("Order {OrderId}: {EventType} had not been published after its {Status} commit; re-emitted", order.Id, @event.Type, order.Status);
+        }
+    }
 
     // The one event of each kind an order emits: a retried transaction repeats its id.
     private static Guid EventId(Guid orderId, string eventType) => IntegrationEvent.DeterministicId(AppIds.Ordering, orderId, eventType);
@@ -106,17 +149,6 @@ public sealed class OrderService(
         EventId(order.Id, nameof(OrderSubmitted)), order.CreatedAt, order.Id, order.UserId,
         [.. order.Lines.Select(l => new OrderSubmittedLine(l.ProductId, l.Quantity, l.UnitPrice, l.Title))],
         order.Total, order.ReservationExpiresAt, order.Checkout);
-
-    // Only the final states are announced; StockReserved is ordering's private bookkeeping.
-    private static IntegrationEvent? EventFor(Order order, DateTimeOffset now) => order.Status switch
-    {
-        OrderStatus.Confirmed => new OrderConfirmed(
-            EventId(order.Id, nameof(OrderConfirmed)), now, order.Id, order.UserId, order.Total, EventLines(order), order.Checkout),
-        OrderStatus.Cancelled => new OrderCancelled(
-            EventId(order.Id, nameof(OrderCancelled)), now, order.Id, order.UserId,
-            order.CancellationReason?.ToString() ?? nameof(CancellationReason.CancelledByUser), EventLines(order)),
-        _ => null,
-    };
 
     private static IReadOnlyList<OrderEventLine> EventLines(Order order) => [.. order.Lines.Select(l => new OrderEventLine(l.ProductId, l.Quantity))];
 }

@@ -56,6 +56,7 @@ public sealed class PaymentProcessor(
             if (existing.Status != PaymentStatus.Charging)
             {
                 logger.LogInformation("Order {OrderId} already has a {Status} payment; not charging again", @event.OrderId, existing.Status);
+                await EnsureAnnouncedAsync(existing, token);
                 return;
             }
             if (!existing.MayCharge(delivery, time.GetUtcNow(), settings.ChargeLease))
@@ -82,21 +83,11 @@ public sealed class PaymentProcessor(
             // The provider's idempotency key is the order: a repeated call (a redelivery, a duplicate) is the same charge.
             var result = await provider.ChargeAsync(@event.OrderId, @event.UserId, @event.Amount, token);
             var now = time.GetUtcNow();
-            OrderPayment record;
-            IntegrationEvent outcome;
-            if (result.Succeeded)
-            {
-                record = OrderPayment.Charged(@event.OrderId, @event.UserId, @event.Amount, result.PaymentId, now);
-                outcome = new PaymentSucceeded(EventId(@event.OrderId, nameof(PaymentSucceeded)), now, @event.OrderId, result.PaymentId, @event.Amount);
-            }
-            else
-            {
-                var reason = result.DeclineReason ?? "Declined";
-                record = OrderPayment.Declined(@event.OrderId, @event.UserId, @event.Amount, reason, now);
-                outcome = new PaymentFailed(EventId(@event.OrderId, nameof(PaymentFailed)), now, @event.OrderId, reason);
-            }
+            var record = result.Succeeded
+                ? OrderPayment.Charged(@event.OrderId, @event.UserId, @event.Amount, result.PaymentId, now)
+                : OrderPayment.Declined(@event.OrderId, @event.UserId, @event.Amount, result.DeclineReason ?? "Declined", now);
 
-            if (await payments.TrySaveAsync(record, etag, outcome, token))
+            if (await payments.TrySaveAsync(record, etag, AnnouncedEvent(record), token))
             {
                 logger.LogInformation("Order {OrderId}: payment {Status} for {Amount}", @event.OrderId, record.Status, @event.Amount);
                 return;
@@ -170,10 +161,11 @@ public sealed class PaymentProcessor(
             }
             if (!existing.NeedsRefund)
             {
-                return; // declined, voided or already refunded
+                await EnsureAnnouncedAsync(existing, token); // declined, voided or already refunded
+                return;
             }
 
-            await RefundChargeAsync(existing, etag, @event.UserId, token);
+            await RefundChargeAsync(existing, etag, token);
         }, cancellationToken);
 
     /// <summary>
@@ -186,6 +178,7 @@ public sealed class PaymentProcessor(
             var (existing, etag) = await payments.GetAsync(orderId, token);
             if (existing?.Status == PaymentStatus.Refunded && existing.Refunds.Count > 0)
             {
+                await EnsureAnnouncedAsync(existing, token);
                 return existing.Refunds[^1];
             }
             if (existing is null || !existing.NeedsRefund)
@@ -193,24 +186,44 @@ public sealed class PaymentProcessor(
                 throw new NothingToRefundException(orderId, existing?.Status);
             }
 
-            await RefundChargeAsync(existing, etag, userId: null, token);
+            await RefundChargeAsync(existing, etag, token);
             return existing.Refunds[^1];
         }, cancellationToken);
 
-    // Refunds the charge at the provider (idempotent there by order id), then stores the refund with its
-    // PaymentRefunded in one outbox transaction; a lost race throws so the caller's retry starts from a fresh read.
-    private async Task RefundChargeAsync(OrderPayment charged, string etag, string? userId, CancellationToken cancellationToken)
+    // Refunds the charge at the provider (idempotent there by order id), then stores the refund by compare-and-swap
+    // and, for the winner only, publishes its PaymentRefunded; a lost race throws so the caller's retry starts afresh.
+    private async Task RefundChargeAsync(OrderPayment charged, string etag, CancellationToken cancellationToken)
     {
         var refundId = await provider.RefundAsync(charged.OrderId, charged.PaymentId!, charged.Amount, cancellationToken);
-        var now = time.GetUtcNow();
-        charged.Refund(refundId, now);
-        var refunded = new PaymentRefunded(
-            EventId(charged.OrderId, nameof(PaymentRefunded)), now, charged.OrderId, charged.PaymentId!, charged.Amount, charged.UserId ?? userId);
-        if (!await payments.TrySaveAsync(charged, etag, refunded, cancellationToken))
+        charged.Refund(refundId, time.GetUtcNow());
+        if (!await payments.TrySaveAsync(charged, etag, AnnouncedEvent(charged), cancellationToken))
         {
             throw new ConcurrencyConflictException($"Payment of order {charged.OrderId} changed while refunding it.");
         }
         logger.LogInformation("Order {OrderId}: refunded {Amount}", charged.OrderId, charged.Amount);
+    }
+
+    /// <summary>
+    /// The event the record's current state announces, rebuilt from the record alone (same id, same content, the time
+    /// of its last change), so an event lost between the record's save and its publish is re-emitted on the next touch.
+    /// </summary>
+    public static IntegrationEvent? AnnouncedEvent(OrderPayment payment) => payment.Status switch
+    {
+        PaymentStatus.Charged => new PaymentSucceeded(
+            EventId(payment.OrderId, nameof(PaymentSucceeded)), payment.UpdatedAt, payment.OrderId, payment.PaymentId!, payment.Amount),
+        PaymentStatus.Declined => new PaymentFailed(
+            EventId(payment.OrderId, nameof(PaymentFailed)), payment.UpdatedAt, payment.OrderId, payment.DeclineReason ?? "Declined"),
+        PaymentStatus.Refunded => new PaymentRefunded(
+            EventId(payment.OrderId, nameof(PaymentRefunded)), payment.UpdatedAt, payment.OrderId, payment.PaymentId!, payment.Amount, payment.UserId),
+        _ => null, // a charge in progress or a void announces nothing
+    };
+
+    private async Task EnsureAnnouncedAsync(OrderPayment payment, CancellationToken cancellationToken)
+    {
+        if (AnnouncedEvent(payment) is { } @event && await payments.EnsurePublishedAsync(payment.OrderId, @event, cancellationToken))
+        {
+            logger.LogWarning("Order {OrderId}: {EventType} had not been published after its {Status} commit; re-emitted", payment.OrderId, @event.Type, payment.Status);
+        }
     }
 
     // The one event of each kind an order's payment emits: a retried or duplicated delivery repeats its id.

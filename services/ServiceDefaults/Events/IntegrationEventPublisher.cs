@@ -7,9 +7,9 @@ namespace Flipkart.ServiceDefaults;
 /// <summary>
 /// Publishes a service's events on its topic. Two ways, one envelope: this publisher sends at once (catalog,
 /// inventory: their events restate a decision already stored, so a lost publish is repeated by the next delivery
-/// or request); <see cref="DaprState{T}.TryCommitAsync"/> sends through the store's outbox in the same transaction
-/// as the state change (ordering, payment: the event must leave if and only if the change is saved). Either way the
-/// CloudEvent type is the record's name.
+/// or request); <see cref="DaprState{T}.TryCommitAsync"/> sends through the store's outbox once the state change won
+/// its compare-and-swap (ordering, payment: the event must leave if and only if the change is saved; the saved item
+/// rebuilds it if the publish is lost). Either way the CloudEvent type is the record's name.
 /// </summary>
 public interface IIntegrationEventPublisher
 {

@@ -4,38 +4,57 @@ using Dapr.Client;
 namespace Flipkart.ServiceDefaults;
 
 /// <summary>
-/// Writes one state item and the event its change emits in a single state transaction on an outbox-enabled store.
-/// daprd publishes every upsert of such a transaction; the event rides as an <c>outbox.projection</c> upsert of the
-/// same key, so the stored value is the state and the published payload is the event, with the event name as the
-/// CloudEvent <c>type</c> (operation metadata is copied into the envelope). Used through
-/// <see cref="DaprState{T}.TryCommitAsync"/>, which tells a lost race from a failing store.
+/// Publishes one event through an outbox-enabled store: a state transaction whose only state operation is the event's
+/// own key (value = the event, last write wins). daprd publishes every upsert of such a transaction; the event rides
+/// as an <c>outbox.projection</c> upsert of the same key, which supplies the published payload and its content type,
+/// with the event name as the CloudEvent <c>type</c> (operation metadata is copied into the envelope).
+/// <para>
+/// No other state rides in the transaction on purpose: daprd hands the event over before the commit and adds a marker
+/// to the transaction, and a Redis MULTI/EXEC has no rollback, so an operation that fails its ETag check still lets
+/// the marker land and the event go out. The state change that emits the event is therefore a compare-and-swap of its
+/// own, done first (<see cref="DaprState{T}.TryCommitAsync"/>); only its winner gets here, so whatever this commits
+/// is the winner's event.
+/// </para>
 /// </summary>
 internal static class DaprOutbox
 {
-    public static Task CommitAsync<TState>(
-        DaprClient dapr, string store, string key, TState state, string? etag, IntegrationEvent @event, CancellationToken cancellationToken)
+    public static Task PublishAsync(DaprClient dapr, string store, string eventKey, IntegrationEvent @event, CancellationToken cancellationToken)
     {
-        var json = dapr.JsonSerializerOptions;
-        // First-write: without an ETag the upsert only creates; with one it must match (Redis ignores ETags under last-write).
-        var stateOptions = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
         var operations = new List<StateTransactionRequest>
         {
-            new(key, JsonSerializer.SerializeToUtf8Bytes(state, json), StateOperationType.Upsert,
-                string.IsNullOrEmpty(etag) ? null : etag,
-                // daprd copies the metadata of the state upsert (not of its projection) into the envelope, so the
-                // CloudEvent type rides here; the store ignores the key.
-                EnvelopeMetadata(@event), stateOptions),
-            new(key, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), json), StateOperationType.Upsert, null,
-                // The projection supplies the published data and its content type (daprd reads contentType from it).
-                new Dictionary<string, string>
-                {
-                    ["outbox.projection"] = "true",
-                    ["contentType"] = "application/json",
-                    ["type"] = @event.Type,
-                }),
+            // daprd copies the metadata of the state upsert (not of its projection) into the envelope, so the
+            // CloudEvent type rides here; the store ignores the key. No ETag: a re-emission overwrites the same event.
+            new(eventKey, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), dapr.JsonSerializerOptions), StateOperationType.Upsert, null,
+                EnvelopeMetadata(@event)),
+            Projection(eventKey, dapr, @event),
         };
         return dapr.ExecuteStateTransactionAsync(store, operations, cancellationToken: cancellationToken);
     }
+
+    /// <summary>
+    /// Creates <paramref name="key"/> (first-write) with the event of its creation in one transaction: the stored value
+    /// is the state, the published payload the event (see <see cref="DaprState{T}.TryCreateWithEventAsync"/> for when
+    /// that is safe on a store without rollback).
+    /// </summary>
+    public static Task CommitAsync<TState>(DaprClient dapr, string store, string key, TState state, IntegrationEvent @event, CancellationToken cancellationToken) =>
+        dapr.ExecuteStateTransactionAsync(store,
+            [
+                new(key, JsonSerializer.SerializeToUtf8Bytes(state, dapr.JsonSerializerOptions), StateOperationType.Upsert, null,
+                    EnvelopeMetadata(@event), new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }),
+                Projection(key, dapr, @event),
+            ],
+            cancellationToken: cancellationToken);
+
+    // The projection supplies the published data and its content type (daprd reads contentType from it); daprd
+    // removes it from the transaction, so the stored value is the other upsert's.
+    private static StateTransactionRequest Projection(string key, DaprClient dapr, IntegrationEvent @event) =>
+        new(key, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), dapr.JsonSerializerOptions), StateOperationType.Upsert, null,
+            new Dictionary<string, string>
+            {
+                ["outbox.projection"] = "true",
+                ["contentType"] = "application/json",
+                ["type"] = @event.Type,
+            });
 
     /// <summary>
     /// The CloudEvent <c>type</c>, and this request's trace context as <c>traceparent</c>/<c>tracestate</c>: daprd's

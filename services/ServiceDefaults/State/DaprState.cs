@@ -82,30 +82,93 @@ public sealed class DaprState<T>(DaprClient dapr, string storeName) where T : cl
             : TryReplaceAsync(key, value, etag, cancellationToken, timeToLive);
 
     /// <summary>
-    /// Writes the item and the event its change emits in one transaction on an outbox-enabled store (see
-    /// <see cref="DaprOutbox"/>), or, without an event, as a plain <see cref="TrySaveAsync"/> (the outbox publishes
-    /// every transactional upsert, so an eventless change must not be one). False when someone else wrote first.
+    /// Writes the item and, if its change emits one, the event, in two steps: a compare-and-swap of the item alone
+    /// (atomic on every store), then, only for its winner, the event through the outbox (<see cref="PublishAsync"/>).
+    /// One transaction with both would, on a store without rollback (Redis), publish a losing writer's event too. False
+    /// when someone else wrote first (nothing published). A failure after the first step throws with the item saved:
+    /// the event is then re-emitted from the item on its next touch (<see cref="EnsurePublishedAsync"/>), so an item
+    /// whose change emits an event must carry what rebuilds that event (same id, same content).
     /// </summary>
     public async Task<bool> TryCommitAsync(string key, T value, string etag, IntegrationEvent? @event, CancellationToken cancellationToken)
     {
-        if (@event is null)
+        if (!await TrySaveAsync(key, value, etag, cancellationToken))
         {
-            return await TrySaveAsync(key, value, etag, cancellationToken);
+            return false;
         }
+        if (@event is not null)
+        {
+            await PublishAsync(key, @event, cancellationToken);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Creates the item together with the event of its creation in one outbox transaction: all or nothing where it
+    /// matters to a caller (a refused hand-off saves nothing). Only for a creation whose every competing writer is a
+    /// repeat of itself (same key, same event id): a create loses only to such a repeat, so the event a losing create
+    /// may still let out on a store without rollback (Redis) is a duplicate consumers drop, never a contradiction.
+    /// Any other change goes through <see cref="TryCommitAsync"/>. False when the item already exists.
+    /// </summary>
+    public async Task<bool> TryCreateWithEventAsync(string key, T value, IntegrationEvent @event, CancellationToken cancellationToken)
+    {
         try
         {
-            await DaprOutbox.CommitAsync(dapr, StoreName, key, value, etag, @event, cancellationToken);
+            await DaprOutbox.CommitAsync(dapr, StoreName, key, value, @event, cancellationToken);
             return true;
         }
         catch (DaprException ex) when (IsAmbiguous(ex))
         {
-            // Any error inside a transaction (a mismatch, a failing store, a broker that refused the publish) is Internal.
-            var (_, current) = await GetWithETagAsync(key, cancellationToken);
-            return current != etag
+            // Any error inside a transaction (an existing key, a failing store, a refused hand-off) is Internal.
+            return await ExistsAsync(key, cancellationToken)
                 ? false
-                : throw Unavailable($"could not commit '{key}' with its {@event.Type} (store or broker unavailable); nothing was saved", ex);
+                : throw Unavailable($"could not create '{key}' with its {@event.Type} (store or broker unavailable); nothing was saved", ex);
         }
     }
+
+    /// <summary>
+    /// Publishes <paramref name="event"/> of the item <paramref name="key"/> through the store's outbox, recording it
+    /// under <see cref="EventKey"/>. Idempotent: publishing again sends the same event id, which consumers dedupe.
+    /// </summary>
+    public async Task PublishAsync(string key, IntegrationEvent @event, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DaprOutbox.PublishAsync(dapr, StoreName, EventKey(key, @event), @event, cancellationToken);
+        }
+        catch (DaprException ex) when (IsAmbiguous(ex))
+        {
+            throw Unavailable($"could not publish {@event.Type} {@event.EventId} of '{key}' (store or broker unavailable); it is re-emitted on the item's next touch", ex);
+        }
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="event"/> unless its outbox transaction already committed: re-emission after a failure
+    /// between the two steps of <see cref="TryCommitAsync"/>. True when it had to publish. A change younger than
+    /// <see cref="InFlightPublish"/> (by the event's <c>OccurredAt</c>, the time of the change) may still be publishing
+    /// its event, so its key is awaited that long before a duplicate is sent.
+    /// </summary>
+    public async Task<bool> EnsurePublishedAsync(string key, IntegrationEvent @event, CancellationToken cancellationToken)
+    {
+        var eventKey = EventKey(key, @event);
+        var now = DateTimeOffset.UtcNow;
+        var waitUntil = (@event.OccurredAt < now ? @event.OccurredAt : now) + InFlightPublish;
+        while (!await ExistsAsync(eventKey, cancellationToken))
+        {
+            if (DateTimeOffset.UtcNow >= waitUntil)
+            {
+                await PublishAsync(key, @event, cancellationToken);
+                return true;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+        return false;
+    }
+
+    /// <summary>How long the event of a fresh change may take to commit: one outbox transaction under the outbox policy of the shipped Resiliency (3 × 2 s with back-off).</summary>
+    public static readonly TimeSpan InFlightPublish = TimeSpan.FromSeconds(5);
+
+    /// <summary>The key an item's event is committed under: one per event id, so a re-emission rewrites the same key.</summary>
+    public static string EventKey(string key, IntegrationEvent @event) => $"{key}-event-{@event.EventId:N}";
 
     /// <summary>Deletes the item if it still has <paramref name="etag"/>; false when it changed meanwhile.</summary>
     public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken) =>

@@ -135,8 +135,16 @@ internal sealed class RecordingPublisher : IIntegrationEventPublisher
 {
     public ConcurrentQueue<InventoryEvent> Published { get; } = new();
 
+    /// <summary>While true, every publish fails as daprd answers when the broker (or its circuit breaker) refuses it.</summary>
+    public bool BrokerDown { get; set; }
+
     public Task PublishAsync(IntegrationEvent @event, string partitionKey, CancellationToken cancellationToken)
     {
+        if (BrokerDown)
+        {
+            throw new Dapr.DaprException("Publish operation failed: the Dapr endpoint indicated a failure.",
+                new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Internal, "error when publish to topic inventory: broker down")));
+        }
         var published = Assert.IsAssignableFrom<InventoryEvent>(@event);
         // Inventory keys every outcome by its order, so an ordered broker keeps one order's events in order.
         Assert.Equal(published.OrderId.ToString(), partitionKey);
@@ -145,6 +153,18 @@ internal sealed class RecordingPublisher : IIntegrationEventPublisher
     }
 
     public IReadOnlyList<T> OfType<T>() where T : InventoryEvent => [.. Published.OfType<T>()];
+}
+
+/// <summary>The durable outcome retries armed, by order (what the reminder of each would then republish is up to the test).</summary>
+internal sealed class RecordingOutcomeRetries : IOutcomeRetries
+{
+    public ConcurrentQueue<Guid> Scheduled { get; } = new();
+
+    public Task ScheduleAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        Scheduled.Enqueue(orderId);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Ordering's answers about orders, as the sweep asks them; an order nobody set is still pending.</summary>

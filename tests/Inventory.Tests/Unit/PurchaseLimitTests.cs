@@ -139,7 +139,7 @@ public class PurchaseLimitTests
         var ledger = new InMemoryLedger();
         var records = new InMemoryRecords();
         var events = new RecordingPublisher();
-        var coordinator = new ReservationCoordinator(ledger, records, events, new FakeOrderOutcomes(), new FakeTime(Now), TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
+        var coordinator = new ReservationCoordinator(ledger, records, events, new FakeOrderOutcomes(), new RecordingOutcomeRetries(), new FakeTime(Now), TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
         await ledger.SetAvailableAsync("a", 10, null, Ct);
         await ledger.SetAvailableAsync("b", 10, 1, Ct);
         var orderId = Guid.NewGuid();
@@ -159,7 +159,7 @@ public class PurchaseLimitTests
     {
         var ledger = new InMemoryLedger();
         var events = new RecordingPublisher();
-        var coordinator = new ReservationCoordinator(ledger, new InMemoryRecords(), events, new FakeOrderOutcomes(), new FakeTime(Now), TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
+        var coordinator = new ReservationCoordinator(ledger, new InMemoryRecords(), events, new FakeOrderOutcomes(), new RecordingOutcomeRetries(), new FakeTime(Now), TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
         await ledger.SetAvailableAsync("a", 10, 2, Ct);
         OrderSubmitted Order(Guid id, int quantity) => new(Guid.NewGuid(), Now, id, "u1", [new OrderLine("a", quantity)], 1m, Now.AddMinutes(10));
         var (cancelled, confirmed, tooMany) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());

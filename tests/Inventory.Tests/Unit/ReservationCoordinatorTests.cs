@@ -19,11 +19,12 @@ public class ReservationCoordinatorTests
     private readonly RecordingPublisher events = new();
     private readonly FakeOrderOutcomes ordering = new();
     private readonly FakeTime time = new(Start);
+    private readonly RecordingOutcomeRetries retries = new();
     private readonly ReservationCoordinator coordinator;
 
     public ReservationCoordinatorTests()
     {
-        coordinator = new ReservationCoordinator(ledger, records, events, ordering, time, TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
+        coordinator = new ReservationCoordinator(ledger, records, events, ordering, retries, time, TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
     }
 
     private static OrderSubmitted Order(Guid orderId, params (string Product, int Quantity)[] lines) =>
@@ -324,4 +325,62 @@ public class ReservationCoordinatorTests
         Assert.Equal(0, stock.Reserved);
         Assert.True(stock.IsConserved);
     }
+    [Fact]
+    public async Task ReserveAsync_Succeeds_AndArmsTheDurableRetry_WhenTheBrokerRefusesTheOutcome()
+    {
+        // Finding 13: a failed delivery trips the subscriber breaker and waits out the broker's redelivery (60 s on Redis).
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+        events.BrokerDown = true;
+
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
+
+        Assert.Equal(ReservationStatus.Reserved, (await records.GetAsync(orderId, Ct)).Record!.Status);
+        Assert.Equal(orderId, Assert.Single(retries.Scheduled));
+        Assert.Empty(events.Published);
+
+        // The retry publishes the outcome stored on the record; it keeps failing while the broker does.
+        await Assert.ThrowsAsync<Dapr.DaprException>(() => coordinator.PublishStoredOutcomeAsync(orderId, Ct));
+        events.BrokerDown = false;
+        await coordinator.PublishStoredOutcomeAsync(orderId, Ct);
+        var reserved = Assert.Single(events.OfType<StockReserved>());
+        Assert.Equal((orderId, 500m), (reserved.OrderId, reserved.Amount));
+    }
+
+    [Fact]
+    public async Task PublishStoredOutcome_RepublishesAFailure_AndNothingOnceTheOrderIsCommitted()
+    {
+        await Stock("a", 1);
+        var failed = Guid.NewGuid();
+        var committed = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(committed, ("a", 1)), Ct);
+        await coordinator.ReserveAsync(Order(failed, ("a", 1)), Ct);
+        await coordinator.CommitAsync(committed, Ct);
+        var before = events.Published.Count;
+
+        await coordinator.PublishStoredOutcomeAsync(failed, Ct);
+        await coordinator.PublishStoredOutcomeAsync(committed, Ct);
+
+        var republished = Assert.Single(events.Published.Skip(before));
+        Assert.Equal(failed, Assert.IsType<StockReservationFailed>(republished).OrderId);
+        Assert.Empty(retries.Scheduled);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_Succeeds_AndArmsTheDurableRetry_WhenTheBrokerRefusesStockReleased()
+    {
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);
+        events.BrokerDown = true;
+
+        await coordinator.ReleaseAsync(orderId, "CancelledByUser", Ct);
+
+        Assert.Equal(5, (await ledger.GetAsync("a", Ct))!.Available);
+        Assert.Equal(orderId, Assert.Single(retries.Scheduled));
+        events.BrokerDown = false;
+        await coordinator.PublishStoredOutcomeAsync(orderId, Ct);
+        Assert.Equal("CancelledByUser", Assert.Single(events.OfType<StockReleased>()).Reason);
+    }
+
 }

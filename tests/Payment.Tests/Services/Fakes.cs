@@ -21,6 +21,9 @@ internal sealed class InMemoryPaymentRepository : IPaymentRepository
 
     public List<IntegrationEvent> Published { get; } = [];
 
+    /// <summary>The next N events are not published after their record's save (a broker outage or a crash between the two steps).</summary>
+    public int FailPublishes { get; set; }
+
     /// <summary>Runs before a save that publishes an event (an outcome) takes effect; lets a test interleave a competing writer.</summary>
     public Func<Task>? BeforeSave { get; set; }
 
@@ -49,11 +52,38 @@ internal sealed class InMemoryPaymentRepository : IPaymentRepository
                 return false;
             }
             items[payment.OrderId] = (System.Text.Json.JsonSerializer.Serialize(payment, Json), Guid.NewGuid().ToString());
-            if (@event is not null)
+        }
+        // As DaprState.TryCommitAsync: the compare-and-swap first, then (only for its winner) the outbox publish.
+        if (@event is not null)
+        {
+            Publish(@event);
+        }
+        return true;
+    }
+
+    public Task<bool> EnsurePublishedAsync(Guid orderId, IntegrationEvent @event, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (Published.Any(e => e.EventId == @event.EventId))
             {
-                Published.Add(@event);
+                return Task.FromResult(false);
             }
-            return true;
+        }
+        Publish(@event);
+        return Task.FromResult(true);
+    }
+
+    private void Publish(IntegrationEvent @event)
+    {
+        lock (gate)
+        {
+            if (FailPublishes > 0)
+            {
+                FailPublishes--;
+                throw new DependencyUnavailableException($"{@event.Type} could not be published (test: broker out).");
+            }
+            Published.Add(@event);
         }
     }
 }

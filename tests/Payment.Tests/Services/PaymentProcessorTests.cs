@@ -190,4 +190,51 @@ public sealed class PaymentProcessorTests
         Assert.Equal(1, provider.Refunds);
         Assert.Equal(1299m, refund.Amount);
     }
+
+    [Fact]
+    public async Task ChargeAsync_ReEmitsPaymentSucceededOnce_WhenTheFirstDeliveryStoppedBetweenTheChargeAndItsEvent()
+    {
+        var @event = Reserved();
+        repository.FailPublishes = 1;
+
+        // The outcome is stored, its publish fails: the delivery fails and the broker redelivers it.
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => processor.ChargeAsync(@event, CancellationToken.None));
+        Assert.Empty(repository.Published);
+        await processor.ChargeAsync(@event, CancellationToken.None);
+        await processor.ChargeAsync(@event, CancellationToken.None);
+
+        Assert.Equal(1, provider.Charges);
+        var succeeded = Assert.IsType<PaymentSucceeded>(Assert.Single(repository.Published));
+        var payment = (await repository.GetAsync(orderId, CancellationToken.None)).Payment!;
+        Assert.Equal(PaymentProcessor.AnnouncedEvent(payment), succeeded);
+    }
+
+    [Fact]
+    public async Task HandleOrderCancelled_ReEmitsPaymentRefundedOnce_WhenTheFirstDeliveryStoppedBetweenTheRefundAndItsEvent()
+    {
+        await processor.ChargeAsync(Reserved(), CancellationToken.None);
+        repository.FailPublishes = 1;
+
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None));
+        time.Advance(TimeSpan.FromSeconds(5));
+        await processor.HandleOrderCancelledAsync(Cancelled(), CancellationToken.None);
+
+        Assert.Equal(1, provider.Refunds);
+        var refunded = Assert.Single(repository.Published.OfType<PaymentRefunded>());
+        Assert.Equal("user-1", refunded.UserId);
+    }
+
+    [Fact]
+    public void AnnouncedEvent_IsRebuiltIdentically_AndOnlyForAnOutcome()
+    {
+        var now = time.GetUtcNow();
+        var charged = OrderPayment.Charged(orderId, "user-1", 10m, "pay_1", now);
+        Assert.Equal(PaymentProcessor.AnnouncedEvent(charged), PaymentProcessor.AnnouncedEvent(charged));
+        Assert.Equal(now, PaymentProcessor.AnnouncedEvent(charged)!.OccurredAt);
+        Assert.IsType<PaymentFailed>(PaymentProcessor.AnnouncedEvent(OrderPayment.Declined(orderId, "user-1", 10m, "card declined", now)));
+        Assert.Null(PaymentProcessor.AnnouncedEvent(OrderPayment.Voided(orderId, "user-1", now)));
+        Assert.Null(PaymentProcessor.AnnouncedEvent(OrderPayment.Intent(orderId, "user-1", 10m, Guid.NewGuid(), now)));
+        charged.Refund("re_1", now.AddMinutes(1));
+        Assert.Equal(now.AddMinutes(1), Assert.IsType<PaymentRefunded>(PaymentProcessor.AnnouncedEvent(charged)).OccurredAt);
+    }
 }

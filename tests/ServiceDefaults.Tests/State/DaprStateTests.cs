@@ -1,6 +1,7 @@
 using Dapr;
 using Dapr.Client;
 using Flipkart.EmbeddedDapr.Hosting;
+using Flipkart.EmbeddedDapr.PubSub;
 using Flipkart.Testing;
 
 namespace Flipkart.ServiceDefaults.Tests.State;
@@ -157,29 +158,55 @@ public sealed class DaprStateTests : IAsyncLifetime
     [Theory]
     [InlineData("in-memory-store")]
     [InlineData("redis-store")]
-    public async Task TryCommit_IsFalse_WhenTheItemChanged_AndThrows_WhenTheBrokerRefusesThePublish(string store)
+    [InlineData("mysql-store")]
+    public async Task TryCommit_IsFalse_AndHandsNothingToTheOutbox_WhenTheItemChanged(string store)
     {
         var parcels = new DaprState<Parcel>(dapr, store);
         var key = Key();
         ParcelCounted Counted() => new(Guid.NewGuid(), DateTimeOffset.UtcNow, key);
+        long HandOffs() => PubSubModule.Broker(cluster).Counters.Get(topic: "defaultkitparcelsoutbox", appId: "kit").Published;
 
         Assert.True(await parcels.TryCommitAsync(key, new Parcel(key, 1), "", Counted(), Ct));
         var (_, etag) = await parcels.GetWithETagAsync(key, Ct);
-        Assert.True(await parcels.TryCommitAsync(key, new Parcel(key, 2), etag, Counted(), Ct));
-        Assert.False(await parcels.TryCommitAsync(key, new Parcel(key, 3), etag, Counted(), Ct));
+        var winner = Counted();
+        Assert.True(await parcels.TryCommitAsync(key, new Parcel(key, 2), etag, winner, Ct));
+        var handedOver = HandOffs();
+        var loser = Counted();
 
-        var (_, current) = await parcels.GetWithETagAsync(key, Ct);
+        // The loser's ETag check fails before any outbox transaction: on Redis (no rollback) a transaction carrying
+        // the item and the event would still have handed the loser's event over and landed its marker.
+        Assert.False(await parcels.TryCommitAsync(key, new Parcel(key, 3), etag, loser, Ct));
+
+        Assert.Equal(handedOver, HandOffs());
+        Assert.Equal(2, (await parcels.GetAsync(key, Ct))!.Count);
+        Assert.False(await parcels.EnsurePublishedAsync(key, winner, Ct)); // the winner's event is recorded as published
+        Assert.Null(await dapr.GetStateAsync<ParcelCounted?>(store, DaprState<Parcel>.EventKey(key, loser), cancellationToken: Ct));
+    }
+
+    [Theory]
+    [InlineData("in-memory-store")]
+    [InlineData("redis-store")]
+    public async Task TryCommit_Throws_WithTheItemSaved_WhenTheBrokerRefusesThePublish_AndTheEventIsReEmittedOnce(string store)
+    {
+        var parcels = new DaprState<Parcel>(dapr, store);
+        var key = Key();
+        var counted = new ParcelCounted(Guid.NewGuid(), DateTimeOffset.UtcNow.AddMinutes(-1), key);
         using var http = sidecar.CreateHttpClient();
         (await http.PutAsync("/embedded/pubsub/faults", new StringContent("failPublishes=1"), Ct)).EnsureSuccessStatusCode();
         try
         {
-            await Assert.ThrowsAsync<DependencyUnavailableException>(() => parcels.TryCommitAsync(key, new Parcel(key, 4), current, Counted(), Ct));
+            await Assert.ThrowsAsync<DependencyUnavailableException>(() => parcels.TryCommitAsync(key, new Parcel(key, 1), "", counted, Ct));
         }
         finally
         {
             (await http.PutAsync("/embedded/pubsub/faults", new StringContent(""), Ct)).EnsureSuccessStatusCode();
         }
-        Assert.Equal(2, (await parcels.GetAsync(key, Ct))!.Count);
+
+        // The compare-and-swap committed; the event was not handed over, so the item's next touch re-emits it, once.
+        Assert.Equal(1, (await parcels.GetAsync(key, Ct))!.Count);
+        Assert.True(await parcels.EnsurePublishedAsync(key, counted, Ct));
+        Assert.False(await parcels.EnsurePublishedAsync(key, counted, Ct));
+        Assert.Equal(counted.EventId, (await dapr.GetStateAsync<ParcelCounted>(store, DaprState<Parcel>.EventKey(key, counted), cancellationToken: Ct)).EventId);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class F6_ConcurrentOrderSubmittedTests
     {
         var ledger = new PausingLedger(new InMemoryLedger());
         var records = new InMemoryRecords();
-        var coordinator = new ReservationCoordinator(ledger, records, new RecordingPublisher(), new FakeOrderOutcomes(), new FakeTime(Start), TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
+        var coordinator = new ReservationCoordinator(ledger, records, new RecordingPublisher(), new FakeOrderOutcomes(), new RecordingOutcomeRetries(), new FakeTime(Start), TestOptions.Inventory(), NullLogger<ReservationCoordinator>.Instance);
         await ledger.SetAvailableAsync("phone", 5, null, Ct);
         await ledger.SetAvailableAsync("charger", 1, null, Ct);
         var other = Guid.NewGuid();

@@ -44,7 +44,8 @@ public sealed class F1_OrphanOutboxHandOffOnKafkaTests(KafkaCassandraOrdering sh
 /// <summary>
 /// Finding F2 (issue 13), on local (Redis order-store, as with <c>dapr run -f .</c>): MULTI/EXEC has no rollback, so when
 /// a user's cancel and PaymentSucceeded race on one order, the loser's ETag check fails but its outbox marker lands and
-/// daprd publishes the loser's event: an OrderConfirmed for an order that ended Cancelled.
+/// daprd publishes the loser's event: an OrderConfirmed for an order that ended Cancelled. Fixed by a single-key
+/// compare-and-swap of the order first and an outbox transaction with only the event's own key after it, for the winner.
 /// </summary>
 public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : IClassFixture<LocalOrdering>
 {
@@ -53,25 +54,20 @@ public sealed class F2_LosingWritersEventOnRedisTests(LocalOrdering shop) : ICla
     [Fact]
     public async Task F2_A_cancel_racing_PaymentSucceeded_publishes_only_the_winners_event()
     {
-        // Open (docs/reliability.md): the fix needs the order to carry its unpublished event (single-key CAS, then an
-        // outbox transaction on a per-version event key). Until then the test fails; KNOWN_FINDINGS=run shows it.
-        if (Environment.GetEnvironmentVariable("KNOWN_FINDINGS") != "run")
-        {
-            Assert.Skip("Known open finding F2 (issue 13): on Redis the losing writer's outbox marker lands, so a cancel racing PaymentSucceeded publishes the loser's OrderConfirmed too. KNOWN_FINDINGS=run runs it (it fails).");
-        }
         var (status, orderId, user, client) = await shop.PlaceOrderAsync(Ct);
         Assert.Equal(HttpStatusCode.Accepted, status);
         using var reserved = await shop.DeliverAsync("inventory", "StockReserved",
             new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, amount = 250m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) });
         Assert.Equal(HttpStatusCode.OK, reserved.StatusCode);
 
-        // Hold PaymentSucceeded's commit (after its hand-off) until the user's cancel has committed over the same ETag.
+        // Hold PaymentSucceeded's first order-store write (read with the StockReserved ETag) until the user's cancel has
+        // committed over the same ETag: a transaction (held after its outbox hand-off) or a single-key save alike.
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var armed = 1;
         shop.Gate.OnCall = async (app, store, operation) =>
         {
-            if (app == "ordering" && store == "order-store" && operation == "transaction" && Interlocked.Exchange(ref armed, 0) == 1)
+            if (app == "ordering" && store == "order-store" && operation is "transaction" or "set" && Interlocked.Exchange(ref armed, 0) == 1)
             {
                 held.TrySetResult();
                 await release.Task;
