@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Flipkart.Storefront.Tests.Infrastructure;
+using Flipkart.Testing;
 using Microsoft.Playwright;
 
 namespace Flipkart.Storefront.Tests;
@@ -84,6 +85,66 @@ public sealed class StorefrontTests(StorefrontFixture fixture) : IClassFixture<S
         }
         await Assertions.Expect(notification.First).ToContainTextAsync("confirmed", new() { IgnoreCase = true });
         await shopper.ScreenshotAsync("notification");
+    }
+
+    [Fact]
+    public async Task A_customer_follows_the_delivery_on_the_order_page_and_returns_the_order()
+    {
+        fixture.RequireBrowser();
+        var productId = await FirstProductAsync("api/catalog/products?q=earbuds&pageSize=1");
+        await fixture.SetStockAsync(productId, 30);
+        var userId = NewUser("returns");
+        await using var shopper = await Shopper.SignInAsync(fixture, "delivery-and-return", userId);
+        var page = shopper.Page;
+
+        // Bought through the API as this customer (the browser checkout is the first test's); fulfilment ships it.
+        var token = await fixture.TokenAsync(userId);
+        using var buy = new HttpRequestMessage(HttpMethod.Post, "api/orders/buy-now") { Content = JsonContent.Create(new { productId, quantity = 1 }) };
+        buy.Headers.Authorization = new("Bearer", token);
+        buy.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var bought = await fixture.Gateway.SendAsync(buy, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, bought.StatusCode);
+        var orderId = (await bought.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("orderId").GetGuid();
+        var tracking = await Eventually.GetAsync(async () =>
+        {
+            using var order = await fixture.SendAsync(HttpMethod.Get, $"api/orders/{orderId}", token);
+            return order.IsSuccessStatusCode
+                && (await order.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).TryGetProperty("trackingNumber", out var t)
+                && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        }, $"order {orderId} to be handed to the courier");
+
+        // The tracking view: the parcel's steps appear live as the courier scans it (signed webhook, as couriers do).
+        await page.GotoAsync($"/orders/{orderId}");
+        var timeline = page.GetByTestId("order-timeline");
+        await Assertions.Expect(timeline.Locator("li.done").Filter(new() { HasText = "Shipped" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("tracking-number")).ToHaveTextAsync(tracking);
+        Assert.Equal(0, await page.GetByTestId("return-form").CountAsync()); // not returnable before delivery
+        var courier = new Courier(fixture.Run!.GatewayUrl, fixture.Run.Profile);
+        foreach (var scan in new[] { "out-for-delivery", "delivered" })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, await courier.ScanAsync(tracking, scan, TestContext.Current.CancellationToken));
+        }
+        await Assertions.Expect(timeline.Locator("li.done").Filter(new() { HasText = "Delivered" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await shopper.ScreenshotAsync("delivered");
+
+        // The Return button shows while the window is open (the page reads the order, which ordering updates from the same scan).
+        var returnForm = page.GetByTestId("return-form");
+        for (var attempt = 0; attempt < 40 && await returnForm.CountAsync() == 0; attempt++)
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            await page.ReloadAsync();
+        }
+        await page.GetByLabel("Why are you returning it?").SelectOptionAsync("Does not fit");
+        await returnForm.GetByRole(AriaRole.Button, new() { Name = "Return" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Return requested").First).ToBeVisibleAsync();
+        await Assertions.Expect(timeline.Locator("li.done").Filter(new() { HasText = "Return requested" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await shopper.ScreenshotAsync("return-requested");
+
+        // The courier collects it; inspection passes; the customer sees the refund on the same page, live.
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, await courier.ScanAsync(tracking, "pickup-done", TestContext.Current.CancellationToken));
+        await Assertions.Expect(timeline.Locator("li.done").Filter(new() { HasText = "Refunded" })).ToBeVisibleAsync(new() { Timeout = 90_000 });
+        await Assertions.Expect(page.GetByTestId("order-status")).ToHaveTextAsync("Refunded");
+        await shopper.ScreenshotAsync("refunded");
     }
 
     [Fact]

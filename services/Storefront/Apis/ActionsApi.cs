@@ -20,6 +20,7 @@ public static class ActionsApi
         app.MapPost("/cart/update", UpdateCart).ExcludeFromDescription();
         app.MapPost("/cart/remove", RemoveFromCart).ExcludeFromDescription();
         app.MapPost("/checkout/place", PlaceOrder).ExcludeFromDescription();
+        app.MapPost("/orders/{orderId:guid}/return", ReturnOrder).ExcludeFromDescription();
         return app;
     }
 
@@ -146,6 +147,27 @@ public static class ActionsApi
             result = await api.PlaceOrderAsync(token, key, address, ct);
         }
         return result;
+    }
+
+    public static async Task<IResult> ReturnOrder(Guid orderId, [FromForm] string? reason, HttpContext context, GatewayApi api, CancellationToken ct)
+    {
+        var back = $"/orders/{orderId}";
+        if (UserSession.Current(context) is not { } user)
+        {
+            return Results.LocalRedirect("/signin?returnUrl=" + Uri.EscapeDataString(back));
+        }
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Fail(context, back, "Tell us why", "Choose or write a reason for the return.");
+        }
+        // Ordering answers a second request, a closed window or an order not yet delivered with 409 and the reason.
+        var result = await api.ReturnOrderAsync(user.Token, orderId, reason.Trim(), ct);
+        if (!result.IsSuccess)
+        {
+            return Fail(context, back, result.Problem!);
+        }
+        UserSession.Flash(context, new FlashMessage("success", "Return requested", "The courier will collect it; you are refunded once it passes inspection."));
+        return Results.LocalRedirect(back);
     }
 
     public static bool DevSignInEnabled(StorefrontOptions options, IWebHostEnvironment environment) =>

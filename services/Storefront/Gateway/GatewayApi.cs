@@ -67,6 +67,10 @@ public sealed class GatewayApi(HttpClient http, Hosting.ShopperAddress shopper, 
     public Task<ApiResult<Order>> GetOrderAsync(string token, Guid orderId, CancellationToken ct) =>
         SendAsync<Order>(HttpMethod.Get, $"api/orders/{orderId}", token, null, null, "load the order", ct);
 
+    /// <summary>Sends a delivered order back, with the customer's reason: accepted once, while the return window is open.</summary>
+    public Task<ApiResult<Order>> ReturnOrderAsync(string token, Guid orderId, string reason, CancellationToken ct) =>
+        SendAsync<Order>(HttpMethod.Post, $"api/orders/{orderId}/return", token, new { reason }, null, "request the return", ct);
+
     public Task<ApiResult<NotificationPage>> GetNotificationsAsync(string token, CancellationToken ct) =>
         SendAsync<NotificationPage>(HttpMethod.Get, "api/notifications", token, null, null, "load your notifications", ct);
 

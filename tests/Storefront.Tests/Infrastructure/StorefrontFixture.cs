@@ -68,6 +68,8 @@ public sealed class StorefrontFixture : IAsyncLifetime
                     // A provider that takes a few seconds keeps an order unconfirmed while its page loads, so the
                     // tests can see the status change live rather than find it already final.
                     ["payment"] = new Dictionary<string, string> { ["PaymentOptions__Latency"] = PaymentLatency.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
+                    // Every return passes the simulated inspection, so a returned order ends Refunded.
+                    ["fulfilment"] = new Dictionary<string, string> { ["FulfilmentOptions__InspectionRejectionRate"] = "0" },
                 },
             }, ct);
 

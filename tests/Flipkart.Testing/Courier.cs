@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Flipkart.SystemTests.Infrastructure;
+namespace Flipkart.Testing;
 
 /// <summary>
 /// The courier, from the outside: it signs each scan with the key the profile's secret store holds for it (the same
