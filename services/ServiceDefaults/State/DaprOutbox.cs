@@ -20,13 +20,14 @@ internal static class DaprOutbox
 {
     public static Task PublishAsync(DaprClient dapr, string store, string eventKey, IntegrationEvent @event, CancellationToken cancellationToken)
     {
+        // The stored value and the published payload are the same event: serialised once.
+        var payload = Serialize(dapr, @event);
         var operations = new List<StateTransactionRequest>
         {
             // daprd copies the metadata of the state upsert (not of its projection) into the envelope, so the
             // CloudEvent type rides here; the store ignores the key. No ETag: a re-emission overwrites the same event.
-            new(eventKey, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), dapr.JsonSerializerOptions), StateOperationType.Upsert, null,
-                EnvelopeMetadata(@event)),
-            Projection(eventKey, dapr, @event),
+            new(eventKey, payload, StateOperationType.Upsert, null, EnvelopeMetadata(@event)),
+            Projection(eventKey, payload, @event),
         };
         return dapr.ExecuteStateTransactionAsync(store, operations, cancellationToken: cancellationToken);
     }
@@ -41,20 +42,23 @@ internal static class DaprOutbox
             [
                 new(key, JsonSerializer.SerializeToUtf8Bytes(state, dapr.JsonSerializerOptions), StateOperationType.Upsert, null,
                     EnvelopeMetadata(@event), new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }),
-                Projection(key, dapr, @event),
+                Projection(key, Serialize(dapr, @event), @event),
             ],
             cancellationToken: cancellationToken);
 
     // The projection supplies the published data and its content type (daprd reads contentType from it); daprd
     // removes it from the transaction, so the stored value is the other upsert's.
-    private static StateTransactionRequest Projection(string key, DaprClient dapr, IntegrationEvent @event) =>
-        new(key, JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), dapr.JsonSerializerOptions), StateOperationType.Upsert, null,
+    private static StateTransactionRequest Projection(string key, byte[] payload, IntegrationEvent @event) =>
+        new(key, payload, StateOperationType.Upsert, null,
             new Dictionary<string, string>
             {
                 ["outbox.projection"] = "true",
                 ["contentType"] = "application/json",
                 ["type"] = @event.Type,
             });
+
+    private static byte[] Serialize(DaprClient dapr, IntegrationEvent @event) =>
+        JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), dapr.JsonSerializerOptions);
 
     /// <summary>
     /// The CloudEvent <c>type</c>, and this request's trace context as <c>traceparent</c>/<c>tracestate</c>: daprd's
