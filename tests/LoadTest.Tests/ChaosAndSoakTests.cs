@@ -114,6 +114,13 @@ public sealed class ChaosParsingTests
         Assert.False(CommandLine.Parse(["flash-sale"]).ViaCart);
         Assert.True(CommandLine.Parse(["flash-sale", "--via-cart"]).ViaCart);
     }
+
+    [Fact]
+    public void Flash_sale_rehearses_three_times_unless_told_otherwise()
+    {
+        Assert.Equal(3, CommandLine.Parse(["flash-sale"]).Rehearsals);
+        Assert.Equal(1, CommandLine.Parse(["flash-sale", "--rehearsals", "1"]).Rehearsals);
+    }
 }
 
 public sealed class ConflictAnswerTests

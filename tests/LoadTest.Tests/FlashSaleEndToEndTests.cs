@@ -50,7 +50,7 @@ public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassF
     [Fact]
     public async Task A_small_flash_sale_sells_every_unit_exactly_once_and_charges_only_confirmed_orders()
     {
-        var options = CommandLine.Parse(["flash-sale", "--buyers", "300", "--units", "30", "--concurrency", "30", "--plain"]);
+        var options = CommandLine.Parse(["flash-sale", "--buyers", "300", "--units", "30", "--concurrency", "30", "--rehearsals", "1", "--plain"]);
 
         var result = await LoadTestRun.ExecuteAsync(options, fixture.System!, new ConsoleUi(forcePlain: true), TestContext.Current.CancellationToken);
 
@@ -66,6 +66,8 @@ public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassF
         Assert.NotNull(sale.PlaceOrder);
         Assert.NotNull(sale.BuyDecision);
         Assert.Contains(result.Processes, p => p.Name == "ordering" && p.PeakRssMb > 0);
+        // The warm-up was a rehearsal sale on another product.
+        Assert.Contains(result.Notes, n => n.StartsWith("warm-up: 1 rehearsal sale(s) of 200 buyers for 30 units", StringComparison.Ordinal));
         // CPU per confirmed order over the sale, and the open-loop sold-out phase after it: every answer a 409 sold out.
         Assert.True(sale.SaleCpu!.TotalMsPerUnit > 0, $"sale CPU: {sale.SaleCpu}");
         Assert.Contains(sale.SaleCpu.Processes, p => p.Name == "ordering" && p.CpuMs > 0);

@@ -40,6 +40,8 @@ public static class CommandLine
           --compare-rate <r>         fixed rate for the added-latency comparison (default 1000)
           --buyers <n> --units <k>   flash sale size (default 2000 / 200)
           --via-cart                 flash sale through the cart and POST /api/orders (default: POST /api/orders/buy-now)
+          --rehearsals <n>           flash-sale: n rehearsal sales (200 buyers, 60 units, another product) before the sale, so
+                             the JIT has recompiled the hot paths (default 3; --warmup 0 measures a cold sale)
           --sold-out-rate <r>        flash sale, after the sell-out: buy-now attempts per second, open loop (default 200)
           --sold-out-seconds <s>     how long that sold-out phase lasts (default 5; 0 skips it; buy-now only)
           --chaos <fault>            flash sale under a fault (local run only), checked with the same invariants:
@@ -148,6 +150,7 @@ public static class CommandLine
                 "--buyers" => options with { Buyers = Int(1) },
                 "--units" => options with { Units = Int(1) },
                 "--via-cart" => options with { ViaCart = true },
+                "--rehearsals" => options with { Rehearsals = Int(1) },
                 "--sold-out-rate" => options with { SoldOutRate = Number(1) },
                 "--sold-out-seconds" => options with { SoldOutDuration = TimeSpan.FromSeconds(Number(0)) },
                 "--chaos" => options with { Chaos = ChaosSpec.Parse(Value()) },

@@ -39,6 +39,9 @@ public sealed record LoadTestOptions
     /// <summary>Flash sale through the cart and POST /api/orders instead of POST /api/orders/buy-now.</summary>
     public bool ViaCart { get; init; }
 
+    /// <summary>Flash sale: this many rehearsal sales on another product before the sale (see FlashSaleScenario); --warmup 0 skips them.</summary>
+    public int Rehearsals { get; init; } = 3;
+
     /// <summary>A fault injected during the flash sale; null = none.</summary>
     public ChaosSpec? Chaos { get; init; }
 

@@ -17,8 +17,17 @@ namespace Flipkart.LoadTest.Scenarios;
 /// </summary>
 public static class FlashSaleScenario
 {
-    /// <summary>Complete checkouts before the sale (on another product) so it meets warm services; --warmup 0 skips them.</summary>
+    /// <summary>Complete checkouts before a checkout run (on another product) so it meets warm services; --warmup 0 skips them.</summary>
     public const int WarmupCheckouts = 8;
+
+    /// <summary>
+    /// Before the sale, <c>--rehearsals</c> rehearsal sales on another product, each this many buyers for
+    /// <see cref="RehearsalUnits"/> units: every path of the sale (win, sold-out answer, the saga, notifications,
+    /// delivery) then ran often enough for .NET's tiered JIT to recompile it, as in a shop that has been open all day.
+    /// Each round's CPU per unit sold is reported, so a reader sees whether the rounds flattened out.
+    /// </summary>
+    public const int RehearsalBuyers = 200;
+    public const int RehearsalUnits = 60;
 
     private sealed record Buyer(int Index, string UserId, string Token);
 
@@ -41,8 +50,24 @@ public static class FlashSaleScenario
         var (productId, price, spare) = await ChooseProductAsync(api, options.Sku, options.Seed, cancellationToken).ConfigureAwait(false);
         if (options.Warmup > TimeSpan.Zero)
         {
-            ui.Info($"warming the services up with {WarmupCheckouts} {(buyNow ? "buy-now orders" : "checkouts")} of {spare} ...");
-            await Warmup.CheckoutsAsync(api, admin, spare, context.RunTag, WarmupCheckouts, WarmupCheckouts, options.SettleTimeout, cancellationToken, buyNow).ConfigureAwait(false);
+            var rounds = new List<double>();
+            var (rehearsalBuyers, rehearsalUnits) = (Math.Min(RehearsalBuyers, options.Buyers), Math.Min(RehearsalUnits, Math.Max(1, options.Units)));
+            for (var round = 1; round <= options.Rehearsals; round++)
+            {
+                ui.Info($"warming the services up: rehearsal {round} of {options.Rehearsals}, {rehearsalBuyers} buyers for {rehearsalUnits} units of {spare} ({(buyNow ? "buy-now" : "cart checkouts")}) ...");
+                var meter = CpuMeter.Start(system.Processes);
+                await Warmup.CheckoutsAsync(api, admin, spare, $"{context.RunTag}r{round}", rehearsalBuyers, Math.Min(concurrency, 100), options.SettleTimeout, cancellationToken, buyNow, rehearsalUnits).ConfigureAwait(false);
+                rounds.Add(meter.Stop("rehearsal").Per(rehearsalUnits, "unit sold").TotalMsPerUnit ?? 0);
+            }
+            var quiet = await Warmup.UntilQuietAsync(system.Processes, 0.15, TimeSpan.FromSeconds(45), cancellationToken).ConfigureAwait(false);
+            var curve = string.Join(" → ", rounds.Select(r => r.ToString("0", CultureInfo.InvariantCulture)));
+            ui.Info($"rehearsals: CPU-ms per unit sold {curve}; services quiet {quiet.TotalSeconds:0.#}s after the last");
+            context.Result.Notes.Add($"warm-up: {rounds.Count} rehearsal sale(s) of {rehearsalBuyers} buyers for {rehearsalUnits} units of another product, CPU-ms per unit sold {curve} " +
+                $"(falling while the JIT recompiles the hot paths), then {quiet.TotalSeconds:0.#}s until the processes were quiet; --warmup 0 measures a cold sale");
+        }
+        else
+        {
+            context.Result.Notes.Add("no warm-up (--warmup 0): the sale met cold services, and the JIT's recompilation of hot paths is part of its CPU");
         }
         stages["warm-up"] = Lap(stage);
         ui.Info($"flash sale: {options.Buyers} buyers for {options.Units} units of {productId} (₹{price.ToString(CultureInfo.InvariantCulture)}), {concurrency} buyers in flight, " +

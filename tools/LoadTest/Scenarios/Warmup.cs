@@ -4,17 +4,19 @@ using Flipkart.LoadTest.Metrics;
 namespace Flipkart.LoadTest.Scenarios;
 
 /// <summary>
-/// A few complete checkouts before anything is measured, on a product of their own: the services are JIT-compiled,
-/// their connection pools, actors and caches are warm, as in a shop that has been serving for a while. Without it the
-/// first burst of a flash sale lands on cold processes, times out in the sidecar and trips its circuit breaker.
+/// Checkouts before anything is measured, on a product of their own, so the measurement meets services that have been
+/// serving for a while: connection pools, actors and caches warm and, for a flash sale, the hot paths recompiled by
+/// .NET's tiered JIT. Without it the first burst of a flash sale lands on cold processes, times out in the sidecar and
+/// trips its circuit breaker.
 /// </summary>
 public static class Warmup
 {
+    /// <param name="units">Stock put on the product: fewer than <paramref name="count"/> rehearses the sold-out answers too.</param>
     /// <param name="buyNow">Warm the buy-now path (the flash sale's) instead of cart → POST /api/orders.</param>
     public static async Task CheckoutsAsync(ShopApi api, string adminToken, string productId, string runTag, int count, int concurrency, TimeSpan settleTimeout,
-        CancellationToken cancellationToken, bool buyNow = false)
+        CancellationToken cancellationToken, bool buyNow = false, int? units = null)
     {
-        await api.SetStockAsync(adminToken, productId, Math.Max(count * 2, 100), cancellationToken).ConfigureAwait(false);
+        await api.SetStockAsync(adminToken, productId, units ?? Math.Max(count * 2, 100), cancellationToken).ConfigureAwait(false);
         var stats = new LoadStats("warm-up");
         await LoadRunner.RunClosedLoopAsync(concurrency, null, count, 7, async (index, random, ct) =>
         {
@@ -40,5 +42,24 @@ public static class Warmup
                 await Orders.FollowAsync(api, stats, token, id, total, () => stats.Elapsed, settleTimeout, ct).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until every watched process has been nearly idle (under <paramref name="coresBusy"/> of a core in total)
+    /// for two consecutive seconds, or <paramref name="limit"/> passes: .NET recompiles hot methods on a background
+    /// thread after they have been called 30 times, and in a short sale right after start-up that recompilation was
+    /// half of the CPU measured (docs/performance.md). Returns how long it took.
+    /// </summary>
+    public static async Task<TimeSpan> UntilQuietAsync(Func<IReadOnlyList<MonitoredProcess>> processes, double coresBusy, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var quietSeconds = 0;
+        while (waited.Elapsed < limit && quietSeconds < 2)
+        {
+            var meter = CpuMeter.Start(processes);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            quietSeconds = meter.Stop("quiet").CoresBusy < coresBusy ? quietSeconds + 1 : 0;
+        }
+        return waited.Elapsed;
     }
 }
