@@ -287,3 +287,49 @@ public sealed class SoakAnalysisTests
         Assert.Empty(SoakAnalysis.Growth([], TimeSpan.FromSeconds(10), 10));
     }
 }
+
+public sealed class CpuComparisonTests
+{
+    private static System.Text.Json.JsonElement Run(double total, params (string Name, double Ms)[] processes) =>
+        System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            flashSale = new { saleCpu = new { totalMsPerUnit = total, processes = processes.Select(p => new { name = p.Name, cpuMs = p.Ms * 200, msPerUnit = p.Ms }) } },
+        })).RootElement;
+
+    [Fact]
+    public void Two_sales_are_compared_per_process_with_the_total_first_and_a_process_missing_from_one_side_kept()
+    {
+        var rows = Flipkart.LoadTest.Reporting.CpuComparison.Compare(
+            Run(430, ("ordering", 69), ("cart", 17.6), ("catalog", 21.7)),
+            Run(151, ("ordering", 29.1), ("cart", 2.3), ("fulfilment", 10.4)));
+
+        Assert.Equal(["all processes", "ordering", "catalog", "cart", "fulfilment"], rows.Select(r => r.Process));
+        Assert.Equal(0.35, rows[0].Ratio);
+        Assert.Equal(0.13, rows.Single(r => r.Process == "cart").Ratio);
+        Assert.Null(rows.Single(r => r.Process == "fulfilment").Before);
+        Assert.Null(rows.Single(r => r.Process == "catalog").After);
+    }
+
+    [Fact]
+    public void The_compare_command_prints_the_table_and_draws_the_chart()
+    {
+        var directory = Directory.CreateTempSubdirectory("loadtest-compare-");
+        try
+        {
+            var (before, after, chart) = (Path.Combine(directory.FullName, "before.json"), Path.Combine(directory.FullName, "after.json"), Path.Combine(directory.FullName, "cmp.png"));
+            File.WriteAllText(before, Run(430, ("ordering", 69)).GetRawText());
+            File.WriteAllText(after, Run(151, ("ordering", 29.1)).GetRawText());
+            var output = new StringWriter();
+
+            Assert.Equal(ExitCodes.Passed, Flipkart.LoadTest.Reporting.CpuComparison.Run([before, after, "--out", chart], output));
+
+            Assert.Contains("| all processes | 430.0 | 151.0 | 0.35 |", output.ToString());
+            Assert.True(new FileInfo(chart).Length > 1000);
+            Assert.Equal(ExitCodes.Usage, Flipkart.LoadTest.Reporting.CpuComparison.Run([before], new StringWriter()));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}

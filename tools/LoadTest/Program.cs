@@ -8,6 +8,11 @@ if (args.Length == 0 || args.Contains("--help") || args.Contains("-h"))
     return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Passed;
 }
 
+if (args[0] == "compare")
+{
+    return Flipkart.LoadTest.Reporting.CpuComparison.Run(args[1..], Console.Out);
+}
+
 LoadTestOptions options;
 try
 {

@@ -16,6 +16,8 @@ public static class CommandLine
                           for --minutes; errors by status, each service's memory over time; exit 1 on errors or growth
           serve           start the local run with the load-test configuration and keep it up (Ctrl+C stops it),
                           to run several scenarios against it with --gateway
+          compare         compare <before.json> <after.json> [--out chart.png]: two flash sales' CPU per confirmed order
+                          by process, as a table and a grouped bar chart (no run)
 
         Target:
           --gateway <url>            aim at a running system instead of starting the local run
