@@ -63,8 +63,6 @@ public static class CpuComparison
         }
         plot.Add.Bars(bars);
         plot.Axes.Bottom.SetTicks([.. rows.Select((_, i) => i * 3 + 0.5)], [.. rows.Select(r => r.Process)]);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plot.Axes.Left.Label.Text = "CPU ms per confirmed order";
         plot.Title($"CPU per confirmed order: {beforeName} (blue) {rows[0].Before:0} ms → {afterName} (green) {rows[0].After:0} ms");
         plot.Axes.Margins(bottom: 0);
