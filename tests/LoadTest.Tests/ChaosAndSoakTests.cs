@@ -114,6 +114,15 @@ public sealed class ChaosParsingTests
         Assert.False(CommandLine.Parse(["flash-sale"]).ViaCart);
         Assert.True(CommandLine.Parse(["flash-sale", "--via-cart"]).ViaCart);
     }
+
+    [Fact]
+    public void Kafka_topics_have_one_partition_unless_told_otherwise()
+    {
+        Assert.Equal(1, CommandLine.Parse(["flash-sale"]).KafkaPartitions);
+        Assert.Equal(64, CommandLine.Parse(["flash-sale", "--profile", "kafka-cassandra", "--kafka-partitions", "64"]).KafkaPartitions);
+        Assert.Equal(64, LoadTestRun.ToLocalOptions(CommandLine.Parse(["flash-sale", "--kafka-partitions", "64"])).KafkaPartitions);
+        Assert.Throws<ArgumentException>(() => CommandLine.Parse(["flash-sale", "--kafka-partitions", "0"]));
+    }
 }
 
 public sealed class ConflictAnswerTests

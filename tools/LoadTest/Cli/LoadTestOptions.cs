@@ -39,6 +39,9 @@ public sealed record LoadTestOptions
     /// <summary>Flash sale through the cart and POST /api/orders instead of POST /api/orders/buy-now.</summary>
     public bool ViaCart { get; init; }
 
+    /// <summary>Local run on a Kafka profile: partitions of every topic (DevHost's --kafka-partitions; default 1).</summary>
+    public int KafkaPartitions { get; init; } = 1;
+
     /// <summary>A fault injected during the flash sale; null = none.</summary>
     public ChaosSpec? Chaos { get; init; }
 
