@@ -120,6 +120,13 @@ public sealed class ChaosParsingTests
     {
         Assert.Equal(3, CommandLine.Parse(["flash-sale"]).Rehearsals);
         Assert.Equal(1, CommandLine.Parse(["flash-sale", "--rehearsals", "1"]).Rehearsals);
+
+    public void Kafka_topics_have_one_partition_unless_told_otherwise()
+    {
+        Assert.Equal(1, CommandLine.Parse(["flash-sale"]).KafkaPartitions);
+        Assert.Equal(64, CommandLine.Parse(["flash-sale", "--profile", "kafka-cassandra", "--kafka-partitions", "64"]).KafkaPartitions);
+        Assert.Equal(64, LoadTestRun.ToLocalOptions(CommandLine.Parse(["flash-sale", "--kafka-partitions", "64"])).KafkaPartitions);
+        Assert.Throws<ArgumentException>(() => CommandLine.Parse(["flash-sale", "--kafka-partitions", "0"]));
     }
 }
 

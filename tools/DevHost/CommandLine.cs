@@ -13,6 +13,8 @@ public static class CommandLine
           --profile <name>     component profile under components/ (default: local)
           --port <n>           the gateway's public port (default: the run file's, 8080; 0 = any free port)
           --replicas <n>       processes and sidecars per app-id (default 1; the gateway stays single)
+          --kafka-partitions <n>  Kafka profiles: partitions of every topic (default 1, Kafka's num.partitions;
+                               daprd's outbox moves one event per partition per second)
           --fault <f>          sidecar pub/sub fault injection, repeatable or comma-separated: duplicate,
                                reorder, delay, failDeliveries, failPublishes (or name=value, e.g.
                                duplicate=2,reorder=16,delay=20ms,topic=orders,app=ordering); invoke:<f> for
@@ -50,6 +52,7 @@ public static class CommandLine
                 "--profile" => options with { Profile = Value() },
                 "--port" => options with { GatewayPort = Number(0, 65535) },
                 "--replicas" => options with { Replicas = Number(1, 16) },
+                "--kafka-partitions" => options with { KafkaPartitions = Number(1, 1024) },
                 "--dynamic-ports" => options with { DynamicPorts = true },
                 "--configuration" or "-c" => options with { Configuration = Value() },
                 "--no-build" => options with { SkipBuild = true },

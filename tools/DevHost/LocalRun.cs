@@ -249,7 +249,7 @@ public sealed class LocalRun : IAsyncDisposable
 
         var resources = selected[0].App.ResourcesPaths;
         Detail($"starting {plan.Count} sidecar(s) with components/{_options.Profile} ...");
-        var context = new LocalRunContext(root, _options.Profile, resources, _options.Faults, output) { TraceExportEndpoint = _dashboard?.OtlpGrpcEndpoint };
+        var context = new LocalRunContext(root, _options.Profile, resources, _options.Faults, output) { TraceExportEndpoint = _dashboard?.OtlpGrpcEndpoint, KafkaPartitions = _options.KafkaPartitions };
         var factory = _options.SidecarFactory ?? EmbeddedSidecarCluster.CreateAsync;
         _sidecars = await factory(context, cancellationToken).ConfigureAwait(false);
         var endpoints = await _sidecars.StartAsync(

@@ -27,6 +27,13 @@ public sealed record LocalRunOptions
     /// <summary>Sidecar fault injection for pub/sub (e.g. <c>duplicate</c>, <c>reorder</c>), off when empty.</summary>
     public IReadOnlyList<string> Faults { get; init; } = [];
 
+    /// <summary>
+    /// Profiles on Kafka: the partitions of every topic (the broker's <c>num.partitions</c>; Kafka's default 1). daprd's
+    /// outbox relay moves one hand-off per partition per second, so a topic created with 1 partition caps a store's
+    /// outbox at one event per second (docs/profiles.md); production topics are created with more.
+    /// </summary>
+    public int KafkaPartitions { get; init; } = 1;
+
     /// <summary>Build configuration of the services.</summary>
     public string Configuration { get; init; } = "Debug";
 
@@ -68,4 +75,7 @@ public sealed record LocalRunContext(string RepositoryRoot, string Profile, IRea
 {
     /// <summary>Where the sidecars export their spans over OTLP/gRPC (the run's dashboard); null = as the Configurations say.</summary>
     public Uri? TraceExportEndpoint { get; init; }
+
+    /// <summary>See <see cref="LocalRunOptions.KafkaPartitions"/>.</summary>
+    public int KafkaPartitions { get; init; } = 1;
 }

@@ -186,6 +186,7 @@ public static class LoadTestRun
         Configuration = options.Configuration,
         SkipBuild = options.NoBuild,
         Replicas = options.Replicas,
+        KafkaPartitions = options.KafkaPartitions,
         GatewayPermitLimit = options.GatewayPermitLimit,
         SidecarRateLimit = options.SidecarRateLimit,
         ServiceLogLevel = options.ServiceLogLevel,

@@ -20,12 +20,13 @@ public sealed class CommandLineTests
     public void Every_option_is_read()
     {
         var options = CommandLine.Parse(
-            ["--profile", "kafka-cassandra", "--port", "9090", "--replicas", "2", "--fault", "duplicate,reorder", "--fault", "delay",
+            ["--profile", "kafka-cassandra", "--port", "9090", "--replicas", "2", "--kafka-partitions", "16", "--fault", "duplicate,reorder", "--fault", "delay",
              "--dynamic-ports", "--configuration", "Release", "--no-build", "--apps", "gateway, catalog", "--repo", "/src/shop"]);
 
         Assert.Equal("kafka-cassandra", options.Profile);
         Assert.Equal(9090, options.GatewayPort);
         Assert.Equal(2, options.Replicas);
+        Assert.Equal(16, options.KafkaPartitions);
         Assert.Equal(["duplicate", "reorder", "delay"], options.Faults);
         Assert.True(options.DynamicPorts);
         Assert.Equal("Release", options.Configuration);
@@ -39,6 +40,7 @@ public sealed class CommandLineTests
     [InlineData("--port", "70000")]
     [InlineData("--replicas", "0")]
     [InlineData("--replicas", "-1")]
+    [InlineData("--kafka-partitions", "0")]
     [InlineData("--frobnicate", "1")]
     public void A_bad_option_is_refused_naming_it(string option, string value)
     {

@@ -65,6 +65,12 @@ public sealed class EmbeddedSidecarCluster : ISidecarCluster
             };
         }
 
+        if (context.KafkaPartitions > 1)
+        {
+            cluster.Services.GetRequiredService<PubSubBroker>().DefaultPartitions = context.KafkaPartitions;
+            context.Output.Progress($"Kafka topics have {context.KafkaPartitions} partitions (--kafka-partitions)");
+        }
+
         if (context.Faults.Count > 0)
         {
             try

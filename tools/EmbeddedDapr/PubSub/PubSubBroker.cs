@@ -110,7 +110,21 @@ public sealed class PubSubBroker : IAsyncDisposable
         _partitions[(pubsubName, topic)] = partitions;
     }
 
-    public int PartitionsOf(string pubsubName, string topic) => _partitions.GetValueOrDefault((pubsubName, topic), 1);
+    /// <summary>
+    /// Kafka's broker setting <c>num.partitions</c>: the partitions of every topic not given its own with
+    /// <see cref="SetPartitions"/>, as the broker auto-creates them (Kafka's default 1). Set before anything is published.
+    /// </summary>
+    public int DefaultPartitions
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 1;
+
+    public int PartitionsOf(string pubsubName, string topic) => _partitions.GetValueOrDefault((pubsubName, topic), DefaultPartitions);
 
     /// <summary>Starts delivering the given subscriptions to this replica (call when the app is ready).</summary>
     public void AttachReplica(ISubscriberEndpoint endpoint, IEnumerable<Subscription> subscriptions, SubscriberOptions? options = null)

@@ -25,6 +25,8 @@ public static class CommandLine
           --configuration <c>        build of the services (default Release)
           --no-build                 use the services as already built
           --replicas <n>             processes per app-id (gateway stays single)
+          --kafka-partitions <n>     Kafka profiles: partitions of every topic (default 1; daprd's outbox moves one event per
+                                     partition per second, so a flash sale on kafka-cassandra needs more)
           --repo <path>              repository root
           --sidecar-rate-limit <n>   gateway sidecar's ratelimit middleware for the run (default 100000 req/s; profile: 1000)
           --gateway-permit-limit <n> gateway per-IP/per-user permits per window for the run (default 1000000)
@@ -137,6 +139,7 @@ public static class CommandLine
                 "--configuration" => options with { Configuration = Value() },
                 "--no-build" => options with { NoBuild = true },
                 "--replicas" => options with { Replicas = Int(1) },
+                "--kafka-partitions" => options with { KafkaPartitions = Int(1) },
                 "--repo" => options with { RepositoryRoot = Value() },
                 "--sidecar-rate-limit" => options with { SidecarRateLimit = Int(1) },
                 "--gateway-permit-limit" => options with { GatewayPermitLimit = Int(1) },

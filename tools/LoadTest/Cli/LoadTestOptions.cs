@@ -42,6 +42,9 @@ public sealed record LoadTestOptions
     /// <summary>Flash sale: this many rehearsal sales on another product before the sale (see FlashSaleScenario); --warmup 0 skips them.</summary>
     public int Rehearsals { get; init; } = 3;
 
+    /// <summary>Local run on a Kafka profile: partitions of every topic (DevHost's --kafka-partitions; default 1).</summary>
+    public int KafkaPartitions { get; init; } = 1;
+
     /// <summary>A fault injected during the flash sale; null = none.</summary>
     public ChaosSpec? Chaos { get; init; }
 

@@ -16,6 +16,9 @@ public sealed record LocalTargetOptions
     public bool SkipBuild { get; init; }
     public int Replicas { get; init; } = 1;
 
+    /// <summary>Kafka profiles: partitions of every topic (DevHost's --kafka-partitions).</summary>
+    public int KafkaPartitions { get; init; } = 1;
+
     /// <summary>The gateway's ASP.NET per-IP and per-user permits per window for the run (the defaults would throttle one load generator).</summary>
     public int GatewayPermitLimit { get; init; } = 1_000_000;
 
@@ -92,6 +95,10 @@ public sealed class SystemUnderTest : IAsyncDisposable
         }
         var overlay = ProfileOverlay.Create(profileFolder, options.Profile, options.SidecarRateLimit);
         var overrides = new List<string>();
+        if (options.KafkaPartitions > 1)
+        {
+            overrides.Add($"Kafka topics → {options.KafkaPartitions} partitions (broker num.partitions; default 1): daprd's outbox relay moves one hand-off per partition per second");
+        }
         if (overlay.Change is not null)
         {
             overrides.Add(overlay.Change);
@@ -155,6 +162,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
                 Configuration = options.Configuration,
                 SkipBuild = skipBuild,
                 Replicas = options.Replicas,
+                KafkaPartitions = options.KafkaPartitions,
                 GatewayPort = 0,
                 DynamicPorts = true,
                 ExcludedApps = ExcludedApps,
