@@ -120,7 +120,9 @@ public sealed class ChaosParsingTests
     {
         Assert.Equal(3, CommandLine.Parse(["flash-sale"]).Rehearsals);
         Assert.Equal(1, CommandLine.Parse(["flash-sale", "--rehearsals", "1"]).Rehearsals);
+    }
 
+    [Fact]
     public void Kafka_topics_have_one_partition_unless_told_otherwise()
     {
         Assert.Equal(1, CommandLine.Parse(["flash-sale"]).KafkaPartitions);
