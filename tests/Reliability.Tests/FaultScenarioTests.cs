@@ -6,7 +6,14 @@ using Flipkart.ReliabilityTests.Infrastructure;
 namespace Flipkart.ReliabilityTests;
 
 /// <summary>One system, single replicas: processes killed and restarted mid-sale, sidecar faults, a declining provider.</summary>
-public sealed class SingleReplicaShop : ShopFixture;
+public sealed class SingleReplicaShop : ShopFixture
+{
+    // The simulated warehouse rejects no return, so a return's refund and restock are certain.
+    protected override Dictionary<string, Dictionary<string, string>> Settings => new()
+    {
+        ["fulfilment"] = new() { ["FulfilmentOptions__InspectionRejectionRate"] = "0" },
+    };
+}
 
 [Collection(SystemCollection.Name)]
 public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassFixture<SingleReplicaShop>
@@ -22,6 +29,7 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
     [InlineData("payment")]
     [InlineData("notification")]
     [InlineData("cart")]
+    [InlineData("fulfilment")]
     public async Task A_service_killed_mid_sale_and_restarted_keeps_every_promise(string appId)
     {
         Suite.RequireFaultScenarios();
