@@ -148,7 +148,7 @@ public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassF
         if (violations.Count > 0)
         {
             // What the services said about the orders that did not settle: the one clue a CI run leaves.
-            var unsettled = outcome.Orders.Where(o => o.Outcome == "Pending").Select(o => o.OrderId.ToString());
+            var unsettled = outcome.Orders.Where(o => o.Outcome == "Pending" || (o.Outcome == "Confirmed" && o.Workflow?.Alive != true)).SelectMany(o => new[] { o.OrderId.ToString(), o.OrderId.ToString("N") });
             Assert.Fail($"{outcome.Summary()}{Environment.NewLine}{string.Join(Environment.NewLine, violations)}{Environment.NewLine}"
                 + $"log lines about unsettled orders, warnings and errors:{Environment.NewLine}{shop.LinesAbout(unsettled)}");
         }

@@ -92,8 +92,8 @@ public sealed record SaleOutcome(SaleSpec Spec, string ProductId, Stock Before, 
         Check(badNotes.Count == 0, "exactly one notification per terminal order (and per refund)", badNotes);
         Check(BuyersWithSeveralOrders == 0, "at most one order per buyer (idempotent retries)", [], $"{BuyersWithSeveralOrders} buyers with several orders");
         var stuck = Orders.Where(o => o.Outcome == "Confirmed" && o.Workflow?.Alive != true).ToList();
-        Check(stuck.Count == 0, "no workflow stuck (every confirmed order's delivery completed or waits on a known event before its deadline)", stuck,
-            $"{stuck.Count} not, e.g. {string.Join("; ", stuck.Take(3).Select(o => $"{o.OrderId}: {o.Workflow?.State ?? "not read"} ({o.Workflow?.Reason})"))}; ");
+        Check(stuck.Count == 0, "no workflow stuck (every confirmed order's delivery completed or waits on a known event before its deadline)", [],
+            $"{stuck.Count} of {Confirmed} not, e.g. {string.Join("; ", stuck.Take(3).Select(o => $"{o.OrderId}: {o.Workflow?.State ?? "not read"} ({o.Workflow?.Reason})"))}");
         return violations;
     }
 
