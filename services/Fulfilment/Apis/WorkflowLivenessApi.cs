@@ -45,7 +45,7 @@ public static class WorkflowLivenessApi
         Guid orderId, DateTimeOffset? confirmedAt, ShipmentService shipments, IOptionsMonitor<FulfilmentOptions> options, CancellationToken cancellationToken)
     {
         var checkedAt = shipments.Now;
-        var (verdict, shipment, delivery, @return) = await shipments.CheckLivenessAsync(orderId, confirmedAt, cancellationToken)
+        var (verdict, shipment, delivery, @return) = await shipments.CheckLivenessAsync(orderId, confirmedAt, checkedAt, cancellationToken)
             ?? throw new NotFoundException("Shipment not found", $"Fulfilment knows no order {orderId}; pass confirmedAt if it was confirmed.");
         return TypedResults.Ok(new WorkflowLivenessView(orderId, verdict.State, verdict.State == LivenessState.Stuck, verdict.Reason, verdict.AwaitedEvent,
             verdict.Deadline, shipment?.Stage, delivery, @return, checkedAt, options.CurrentValue.LivenessGrace));

@@ -123,7 +123,7 @@ public sealed class ShipmentService(
     /// as the engine reports them. Null when the order has no shipment and no confirmation time says one is due.
     /// </summary>
     public async Task<(LivenessVerdict Verdict, Shipment? Shipment, WorkflowRun? Delivery, WorkflowRun? Return)?> CheckLivenessAsync(
-        Guid orderId, DateTimeOffset? confirmedAt, CancellationToken cancellationToken)
+        Guid orderId, DateTimeOffset? confirmedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var shipment = await shipments.GetAsync(orderId, cancellationToken);
         var delivery = await workflows.GetWorkflowStateAsync(FulfilmentWorkflowIds.Delivery(orderId), getInputsAndOutputs: true, cancellationToken);
@@ -138,7 +138,7 @@ public sealed class ShipmentService(
         var deliveryRun = Run(FulfilmentWorkflowIds.Delivery(orderId), delivery);
         var returnRun = Run(FulfilmentWorkflowIds.Return(orderId), @return);
         var lostBy = deliveryRun is null ? null : delivery!.ReadInputAs<DeliveryInput>()?.LostBy;
-        var verdict = WorkflowLiveness.Classify(shipment, deliveryRun, returnRun, lostBy, confirmedAt, time.GetUtcNow(), options.CurrentValue.LivenessGrace);
+        var verdict = WorkflowLiveness.Classify(shipment, deliveryRun, returnRun, lostBy, confirmedAt, now, options.CurrentValue.LivenessGrace);
         return (verdict, shipment, deliveryRun, returnRun);
     }
 

@@ -45,6 +45,21 @@ public sealed class WorkflowLivenessApiTests(FulfilmentFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Past_a_missed_promise_the_delivery_is_reported_waiting_until_its_final_deadline()
+    {
+        var orderId = Guid.NewGuid();
+        await fixture.ConfirmAsync(orderId);
+        var promisedBy = (await fixture.StageAsync(orderId, "HandedOver"))["promisedBy"]!.GetValue<DateTimeOffset>();
+
+        await fixture.AdvanceUntilAsync(async () => (await fixture.ShipmentAsync(orderId))?["history"]!.AsArray().Any(h => h!["detail"]?.GetValue<string>()?.Contains("missed") == true) == true,
+            TimeSpan.FromHours(12), "the promise timer reports the delay");
+
+        // The final deadline comes from the workflow's own input (promise + LostAfter, 14 days by default).
+        var report = await LivenessReachesAsync(orderId, "Waiting");
+        Assert.Equal(promisedBy + TimeSpan.FromDays(14), report["deadline"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
     public async Task A_delivery_whose_return_window_closed_is_reported_completed()
     {
         var orderId = Guid.NewGuid();
