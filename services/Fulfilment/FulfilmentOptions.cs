@@ -24,6 +24,14 @@ public sealed class FulfilmentOptions
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan PickupDeadline { get; set; } = TimeSpan.FromDays(3);
 
+    /// <summary>
+    /// How long a workflow may sit between two waits (an activity and its retries: 10 attempts back off over about
+    /// 8.5 minutes; a redelivered OrderConfirmed) or past a deadline its timer should have ended, before the liveness
+    /// check calls it stuck.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LivenessGrace { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Share of returns the simulated warehouse rejects at inspection (0-1), decided per order so retries agree.</summary>
     [Range(0.0, 1.0)]
     public double InspectionRejectionRate { get; set; } = 0.1;

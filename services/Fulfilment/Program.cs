@@ -11,6 +11,7 @@ var app = builder.Build();
 
 app.MapServiceEndpoints();
 app.MapShipmentsApi();
+app.MapWorkflowLivenessApi();
 app.MapCourierWebhookApi();
 app.MapIntegrationEventsApi();
 

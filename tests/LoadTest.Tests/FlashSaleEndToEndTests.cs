@@ -59,8 +59,10 @@ public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassF
             + Environment.NewLine + string.Join(Environment.NewLine, result.Notes) + Environment.NewLine + StatusCodes(result) + Environment.NewLine + fixture.Output.Tail());
         Assert.Equal(30, sale.Confirmed);
         Assert.Equal(new FlashSale.StockSnapshot(0, 0, 30), sale.After with { Sold = sale.After.Sold - sale.Before.Sold });
-        // Eight stock, order and payment invariants and the notifications one: the ledger's notifications were read.
-        Assert.Equal(9, result.Invariants.Count);
+        // Eight stock, order and payment invariants, the notifications one and "no workflow stuck": the ledger's
+        // notifications and fulfilment's verdicts on the 30 deliveries were read.
+        Assert.Equal(10, result.Invariants.Count);
+        Assert.Contains("30 confirmed orders: 30 waiting on a known event", Assert.Single(result.Invariants, i => i.Name.StartsWith("no workflow stuck", StringComparison.Ordinal)).Detail);
         Assert.Equal("buy-now", sale.Checkout);
         // The figures the summary and the JSON are made of were measured, not left empty.
         Assert.NotNull(sale.PlaceOrder);
@@ -79,8 +81,9 @@ public sealed class FlashSaleEndToEndTests(LocalSystemFixture fixture) : IClassF
         var directory = Directory.CreateTempSubdirectory("loadtest-sale-");
         try
         {
-            var (_, chart) = LoadTestRun.Write(result, options with { Out = Path.Combine(directory.FullName, "sale.json") });
+            var (json, chart) = LoadTestRun.Write(result, options with { Out = Path.Combine(directory.FullName, "sale.json") });
             Assert.NotNull(chart);
+            Assert.Contains("no workflow stuck", File.ReadAllText(json), StringComparison.Ordinal);
         }
         finally
         {

@@ -200,4 +200,79 @@ public sealed class InvariantCheckerTests
 
         Assert.Empty(Failed(ledger));
     }
+
+    private const string NoWorkflowStuck = "no workflow stuck (each confirmed order's delivery completed or waits on a known event before its deadline)";
+
+    /// <summary>The clean sale with fulfilment's verdicts read: every confirmed order's delivery waits on the courier's scan.</summary>
+    private static FlashSaleLedger WithWorkflows(FlashSaleLedger ledger, Func<int, WorkflowVerdict?>? verdict = null) => ledger with
+    {
+        WorkflowsRead = true,
+        Buyers = [.. ledger.Buyers.Select((b, i) => b with
+        {
+            Orders = [.. b.Orders.Select(o => o.Outcome == "Confirmed" ? o with { Workflow = (verdict ?? (_ => Waiting))(i) } : o)],
+        })],
+    };
+
+    private static readonly WorkflowVerdict Waiting = new("Waiting", "awaiting CourierScan until 2026-12-08 09:00:00Z", "CourierScan", new DateTimeOffset(2026, 12, 8, 9, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Confirmed_orders_whose_workflows_wait_on_a_known_event_or_completed_pass_no_workflow_stuck()
+    {
+        var ledger = WithWorkflows(CleanSale(), i => i == 1 ? new WorkflowVerdict("Completed", "delivery workflow completed; shipment Completed") : Waiting);
+
+        var results = InvariantChecker.Check(ledger);
+
+        Assert.All(results, r => Assert.True(r.Passed, $"{r.Name}: {r.Detail}"));
+        Assert.Equal(9, results.Count);
+        Assert.Contains("2 waiting on a known event, 1 completed", results.Single(r => r.Name == NoWorkflowStuck).Detail);
+    }
+
+    [Theory]
+    [InlineData("Stuck", "workflow delivery-x is Terminated")]
+    [InlineData("Busy", "packing")]
+    public void A_confirmed_order_whose_workflow_is_stuck_or_still_busy_at_the_end_fails_no_workflow_stuck(string state, string reason)
+    {
+        var ledger = WithWorkflows(CleanSale(), i => i == 2 ? new WorkflowVerdict(state, reason) : Waiting);
+
+        var failed = Assert.Single(Failed(ledger));
+
+        Assert.Equal(NoWorkflowStuck, failed.Name);
+        Assert.Contains($"{state}: {reason}", failed.Detail);
+        Assert.Contains("1 of 3", failed.Detail);
+    }
+
+    [Fact]
+    public void A_confirmed_order_without_a_verdict_fails_no_workflow_stuck_once_workflows_were_read()
+    {
+        var ledger = WithWorkflows(CleanSale(), i => i == 0 ? null : Waiting);
+
+        Assert.Contains("not read", Assert.Single(Failed(ledger)).Detail);
+    }
+
+    [Fact]
+    public void A_busy_workflow_keeps_its_order_in_flight_and_a_stuck_one_does_not()
+    {
+        var order = new OrderRecord(Guid.NewGuid(), "Confirmed", null, Price, 1, new PaymentRecord("Charged", [Price], []), Status: "Confirmed");
+
+        Assert.False((order with { Workflow = new("Busy", "packing") }).IsQuiet(notificationsRead: false));
+        Assert.True((order with { Workflow = new("Stuck", "terminated") }).IsQuiet(notificationsRead: false));
+        Assert.True((order with { Workflow = Waiting }).IsQuiet(notificationsRead: false));
+    }
+
+    [Fact]
+    public void A_verdict_is_read_from_fulfilments_liveness_report()
+    {
+        // As fulfilment answers GET /api/fulfilment/admin/workflows/{orderId} (camelCase, enums as strings).
+        using var report = System.Text.Json.JsonDocument.Parse("""
+            {"orderId":"0b8f5e52-33f5-4c39-9e0d-6bbd26a43a7b","state":"Waiting","stuck":false,"reason":"awaiting CourierScan until 2026-12-08 09:00:00Z",
+             "awaitedEvent":"CourierScan","deadline":"2026-12-08T09:00:00+00:00","stage":"HandedOver",
+             "delivery":{"instanceId":"delivery-0b8f5e5233f54c399e0d6bbd26a43a7b","status":"Running","failure":null},"return":null,
+             "checkedAt":"2026-12-05T10:00:00+00:00","grace":"00:10:00"}
+            """);
+        using var stuck = System.Text.Json.JsonDocument.Parse("""{"state":"Stuck","stuck":true,"reason":"workflow delivery-1 is Failed: boom","awaitedEvent":null,"deadline":null}""");
+
+        Assert.Equal(Waiting, WorkflowVerdict.FromJson(report.RootElement));
+        Assert.Equal(new WorkflowVerdict("Stuck", "workflow delivery-1 is Failed: boom"), WorkflowVerdict.FromJson(stuck.RootElement));
+        Assert.False(WorkflowVerdict.FromJson(stuck.RootElement).Alive);
+    }
 }

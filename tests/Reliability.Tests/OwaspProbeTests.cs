@@ -210,6 +210,7 @@ public sealed partial class FaultScenarioTests
             (HttpMethod.Put, $"api/inventory/{productId}", "{\"available\":100000}"),
             (HttpMethod.Get, $"api/payments/orders/{Guid.NewGuid()}", null),
             (HttpMethod.Put, $"api/catalog/products/{productId}", "{\"price\":1}"),
+            (HttpMethod.Get, $"api/fulfilment/admin/workflows/{Guid.NewGuid()}", null),
         };
         foreach (var (method, path, body) in probes)
         {

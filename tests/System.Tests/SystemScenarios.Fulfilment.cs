@@ -47,49 +47,6 @@ public abstract partial class SystemScenarios
     }
 
     [Fact]
-    public async Task A_delivery_and_a_return_each_resume_after_fulfilment_is_killed_during_their_wait()
-    {
-        fixture.RequireApps("inventory", "ordering", "payment", "fulfilment");
-        if (OperatingSystem.IsWindows())
-        {
-            Assert.Skip("DevHost kills with SIGKILL, which is Unix-only.");
-        }
-        var productId = await FindProductAsync("samsung phone");
-        using var admin = await SignedInAsync($"admin-{Guid.NewGuid():N}", "admin");
-        using var customer = await SignedInAsync($"buyer-{Guid.NewGuid():N}", "customer");
-        var courier = new Courier(fixture.Run!.GatewayUrl, fixture.Profile);
-        var (orderId, total, shelf) = await BuyAsync(admin, customer, productId, quantity: 1, stock: 10);
-        var tracking = await TrackingNumberAsync(customer, orderId);
-
-        // Mid delivery wait: the workflow sits on its delivery-promise timer and the courier's next scan.
-        await RestartFulfilmentAsync();
-        Assert.Equal(HttpStatusCode.Accepted, await courier.ScanAsync(tracking, "delivered", Cancellation));
-        await OrderReachesAsync(customer, orderId, "Delivered");
-
-        using (var returned = await customer.PostAsJsonAsync($"api/orders/{orderId}/return", new { reason = "not as described" }, Cancellation))
-        {
-            await returned.ShouldBeAsync(HttpStatusCode.Accepted, Cancellation);
-        }
-        await ShipmentMatchesAsync(customer, orderId, s => s.TryGetProperty("pickupBy", out var by) && by.ValueKind == JsonValueKind.String, "the pickup is booked");
-
-        // Mid return wait: the child workflow sits on its pickup deadline and the pickup-done scan.
-        await RestartFulfilmentAsync();
-        Assert.Equal(HttpStatusCode.Accepted, await courier.ScanAsync(tracking, "pickup-done", Cancellation));
-
-        await OrderReachesAsync(customer, orderId, "Refunded");
-        await AssertConservedAsync(admin, orderId, total, productId, shelf);
-    }
-
-    /// <summary>Kills fulfilment outright (SIGKILL) and starts it again: its workflows live on in its sidecar's actor state.</summary>
-    private async Task RestartFulfilmentAsync()
-    {
-        var replica = fixture.Run!.Replicas.Single(r => r.AppId == "fulfilment");
-        await fixture.Run.KillAsync(replica.Name);
-        var restarted = await fixture.Run.RestartAsync(replica.Name, Cancellation);
-        Assert.NotEqual(replica.ProcessId, restarted.ProcessId);
-    }
-
-    [Fact]
     public async Task An_order_cancelled_after_confirmation_before_hand_over_is_refunded_and_restocked_and_a_cancel_after_hand_over_is_refused()
     {
         fixture.RequireApps("inventory", "ordering", "payment", "fulfilment");

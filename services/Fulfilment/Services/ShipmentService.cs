@@ -118,6 +118,43 @@ public sealed class ShipmentService(
 
     public DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>
+    /// Whether the order's workflows are alive (<see cref="WorkflowLiveness"/>): its shipment record and both instances
+    /// as the engine reports them. Null when the order has no shipment and no confirmation time says one is due.
+    /// </summary>
+    public async Task<(LivenessVerdict Verdict, Shipment? Shipment, WorkflowRun? Delivery, WorkflowRun? Return)?> CheckLivenessAsync(
+        Guid orderId, DateTimeOffset? confirmedAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var shipment = await shipments.GetAsync(orderId, cancellationToken);
+        var delivery = await workflows.GetWorkflowStateAsync(FulfilmentWorkflowIds.Delivery(orderId), getInputsAndOutputs: true, cancellationToken);
+        if (shipment is null && confirmedAt is null && delivery?.Exists != true)
+        {
+            return null;
+        }
+        // The return instance exists only once a return was accepted.
+        var @return = shipment?.Stage is >= ShipmentStage.ReturnRequested and <= ShipmentStage.ReturnLapsed
+            ? await workflows.GetWorkflowStateAsync(FulfilmentWorkflowIds.Return(orderId), getInputsAndOutputs: false, cancellationToken)
+            : null;
+        var deliveryRun = Run(FulfilmentWorkflowIds.Delivery(orderId), delivery);
+        var returnRun = Run(FulfilmentWorkflowIds.Return(orderId), @return);
+        var lostBy = deliveryRun is null ? null : delivery!.ReadInputAs<DeliveryInput>()?.LostBy;
+        var verdict = WorkflowLiveness.Classify(shipment, deliveryRun, returnRun, lostBy, confirmedAt, now, options.CurrentValue.LivenessGrace);
+        return (verdict, shipment, deliveryRun, returnRun);
+    }
+
+    private static WorkflowRun? Run(string instanceId, WorkflowState? state) => state is not { Exists: true }
+        ? null
+        : new WorkflowRun(instanceId, state.RuntimeStatus switch
+        {
+            WorkflowRuntimeStatus.Pending => WorkflowRunStatus.Pending,
+            WorkflowRuntimeStatus.Running => WorkflowRunStatus.Running,
+            WorkflowRuntimeStatus.Completed => WorkflowRunStatus.Completed,
+            WorkflowRuntimeStatus.Failed => WorkflowRunStatus.Failed,
+            WorkflowRuntimeStatus.Terminated => WorkflowRunStatus.Terminated,
+            WorkflowRuntimeStatus.Suspended => WorkflowRunStatus.Suspended,
+            _ => WorkflowRunStatus.Other,
+        }, state.FailureDetails is { } failure ? $"{failure.ErrorType}: {failure.ErrorMessage}" : null);
+
     private async Task<bool> WorkflowExistsAsync(string instanceId, CancellationToken cancellationToken) =>
         (await workflows.GetWorkflowStateAsync(instanceId, getInputsAndOutputs: false, cancellationToken))?.Exists == true;
 }

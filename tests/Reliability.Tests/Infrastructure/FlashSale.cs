@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -15,11 +16,19 @@ public sealed record Stock(int Available, int Reserved, int Sold)
     public int Total => Available + Reserved + Sold;
 }
 
+/// <summary>Fulfilment's liveness verdict on a confirmed order's workflows (<c>GET /api/fulfilment/admin/workflows/{orderId}</c>).</summary>
+/// <param name="State">Completed, Waiting (on a known event before its deadline), Busy (between two waits, within the grace) or Stuck.</param>
+public sealed record WorkflowVerdict(string State, string Reason)
+{
+    public bool Alive => State is "Completed" or "Waiting";
+}
+
 /// <summary>One order as the services report it.</summary>
 /// <param name="Outcome">How its checkout saga ended (ordering's <c>outcome</c>): Confirmed, Cancelled (before confirmation) or Pending.</param>
 /// <param name="Status">Where it is on its timeline since (ordering's <c>status</c>): Confirmed, Packed, Shipped… or Cancelled, Refunded.</param>
+/// <param name="Workflow">Fulfilment's verdict on its delivery and return workflows; read for confirmed orders only.</param>
 public sealed record SettledOrder(Guid OrderId, string UserId, string Outcome, string Status, string? Reason, decimal Total, int Quantity, int Charges, int Refunds,
-    IReadOnlyDictionary<string, int> Notifications)
+    IReadOnlyDictionary<string, int> Notifications, WorkflowVerdict? Workflow = null)
 {
     public bool IsFinal => Outcome is "Confirmed" or "Cancelled";
 
@@ -82,6 +91,9 @@ public sealed record SaleOutcome(SaleSpec Spec, string ProductId, Stock Before, 
         var badNotes = Orders.Where(o => o.IsFinal && !NotifiedOnce(o)).ToList();
         Check(badNotes.Count == 0, "exactly one notification per terminal order (and per refund)", badNotes);
         Check(BuyersWithSeveralOrders == 0, "at most one order per buyer (idempotent retries)", [], $"{BuyersWithSeveralOrders} buyers with several orders");
+        var stuck = Orders.Where(o => o.Outcome == "Confirmed" && o.Workflow?.Alive != true).ToList();
+        Check(stuck.Count == 0, "no workflow stuck (every confirmed order's delivery completed or waits on a known event before its deadline)", [],
+            $"{stuck.Count} of {Confirmed} not, e.g. {string.Join("; ", stuck.Take(3).Select(o => $"{o.OrderId}: {o.Workflow?.State ?? "not read"} ({o.Workflow?.Reason})"))}");
         return violations;
     }
 
@@ -89,7 +101,7 @@ public sealed record SaleOutcome(SaleSpec Spec, string ProductId, Stock Before, 
         ((string[])["OrderConfirmed", "OrderCancelled", "PaymentRefunded"]).All(kind => o.Notifications.GetValueOrDefault(kind) == o.DueNotifications(kind));
 
     public string Summary() => HttpExtensions.Invariant(
-        $"{Spec.Scenario}: {Orders.Count} orders, {Confirmed} confirmed ({GivenBack} given back), {Cancelled} cancelled, {Charges} charges, {Refunds} refunds, stock {Before.Total}→{After.Available}+{After.Reserved}+{After.Sold}, settled in {SettleTime.TotalSeconds:0.0}s, {ServerErrorsRetried} 5xx retried, turned away: {(TurnedAway.Count == 0 ? "none" : string.Join(", ", TurnedAway.Select(t => $"{t.Key}×{t.Value}")))}");
+        $"{Spec.Scenario}: {Orders.Count} orders, {Confirmed} confirmed ({GivenBack} given back), {Cancelled} cancelled, {Charges} charges, {Refunds} refunds, stock {Before.Total}→{After.Available}+{After.Reserved}+{After.Sold}, workflows alive {Orders.Count(o => o.Outcome == "Confirmed" && o.Workflow?.Alive == true)}/{Confirmed}, settled in {SettleTime.TotalSeconds:0.0}s, {ServerErrorsRetried} 5xx retried, turned away: {(TurnedAway.Count == 0 ? "none" : string.Join(", ", TurnedAway.Select(t => $"{t.Key}×{t.Value}")))}");
 }
 
 /// <summary>
@@ -208,6 +220,7 @@ public static class FlashSale
         var outcome = new SaleOutcome(spec, productId, before, after, orders, several, elapsed, false);
         // Settled = nothing left in flight (not "every promise kept": a broken promise must be reported, not waited out).
         settled &= orders.All(o => o.IsFinal
+            && (o.Outcome != "Confirmed" || o.Workflow is { State: not "Busy" })
             && o.Notifications.GetValueOrDefault(o.Outcome == "Confirmed" ? "OrderConfirmed" : "OrderCancelled") >= 1
             && o.Refunds >= (o.OwesNothing ? o.Charges : 0)
             && o.Notifications.GetValueOrDefault("PaymentRefunded") >= o.Refunds);
@@ -242,14 +255,29 @@ public static class FlashSale
                 charges = record.GetProperty("charges").GetArrayLength();
                 refunds = record.GetProperty("refunds").GetArrayLength();
             }
-            result.Add(new SettledOrder(orderId, userId, order.GetProperty("outcome").GetString()!, order.GetProperty("status").GetString()!,
+            var outcome = order.GetProperty("outcome").GetString()!;
+            var workflow = outcome == "Confirmed" && order.TryGetProperty("confirmedAt", out var confirmedAt) && confirmedAt.ValueKind == JsonValueKind.String
+                ? await WorkflowVerdictAsync(admin, orderId, confirmedAt.GetDateTimeOffset(), cancellationToken)
+                : null;
+            result.Add(new SettledOrder(orderId, userId, outcome, order.GetProperty("status").GetString()!,
                 order.TryGetProperty("cancellationReason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null,
                 order.GetProperty("total").GetDecimal(),
                 order.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("quantity").GetInt32()),
                 charges, refunds,
-                notifications.Where(n => n.Order == orderId).GroupBy(n => n.Kind).ToDictionary(g => g.Key, g => g.Count())));
+                notifications.Where(n => n.Order == orderId).GroupBy(n => n.Kind).ToDictionary(g => g.Key, g => g.Count()),
+                workflow));
         }
         return result;
+    }
+
+    /// <summary>Fulfilment's liveness verdict on a confirmed order's workflows (a missing shipment is measured from its confirmation).</summary>
+    public static async Task<WorkflowVerdict> WorkflowVerdictAsync(HttpClient admin, Guid orderId, DateTimeOffset confirmedAt, CancellationToken cancellationToken)
+    {
+        var query = Uri.EscapeDataString(confirmedAt.ToString("O", CultureInfo.InvariantCulture));
+        using var response = await admin.SendWithRetriesAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/fulfilment/admin/workflows/{orderId}?confirmedAt={query}"),
+            cancellationToken, retryServerErrors: true);
+        var report = await response.JsonAsync(cancellationToken);
+        return new WorkflowVerdict(report.GetProperty("state").GetString()!, report.GetProperty("reason").GetString()!);
     }
 }
 
@@ -274,6 +302,7 @@ public static class Results
             cancelled = outcome.Cancelled,
             charges = outcome.Charges,
             refunds = outcome.Refunds,
+            workflowsNotAlive = outcome.Orders.Count(o => o.Outcome == "Confirmed" && o.Workflow?.Alive != true),
             settleSeconds = Math.Round(outcome.SettleTime.TotalSeconds, 1),
             serverErrorsRetried = outcome.ServerErrorsRetried,
             turnedAway = outcome.TurnedAway,

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Flipkart.LoadTest.FlashSale;
 
 /// <summary>Stock of one product as inventory reports it (GET /api/inventory/{productId}).</summary>
@@ -16,8 +18,9 @@ public sealed record PaymentRecord(string Status, IReadOnlyList<decimal> Charges
 /// PaymentRefunded); null when they were not read.</param>
 /// <param name="Status">Where the order is on its timeline (ordering's <c>status</c>: Confirmed, Packed, Shipped… Cancelled,
 /// Refunded); null when not read.</param>
+/// <param name="Workflow">Fulfilment's liveness verdict on its delivery and return workflows; read for confirmed orders, null otherwise.</param>
 public sealed record OrderRecord(Guid OrderId, string Outcome, string? CancellationReason, decimal Total, int Quantity, PaymentRecord? Payment,
-    IReadOnlyDictionary<string, int>? Notifications = null, string? Status = null)
+    IReadOnlyDictionary<string, int>? Notifications = null, string? Status = null, WorkflowVerdict? Workflow = null)
 {
     /// <summary>Timeline statuses after which a confirmed order's money and units have gone back: cancelled before hand-over, or returned.</summary>
     public static readonly IReadOnlySet<string> GivenBackStatuses = new HashSet<string>(StringComparer.Ordinal) { "Cancelled", "Refunded" };
@@ -34,7 +37,28 @@ public sealed record OrderRecord(Guid OrderId, string Outcome, string? Cancellat
         && (!OwesNothing || Payment is null || Payment.Refunds.Count >= Payment.Charges.Count)
         && (!notificationsRead || (Notifications is { } n
             && n.GetValueOrDefault(Outcome == InvariantChecker.Confirmed ? NotificationKinds.OrderConfirmed : NotificationKinds.OrderCancelled) >= 1
-            && n.GetValueOrDefault(NotificationKinds.PaymentRefunded) >= (Payment?.Refunds.Count ?? 0)));
+            && n.GetValueOrDefault(NotificationKinds.PaymentRefunded) >= (Payment?.Refunds.Count ?? 0)))
+        // A workflow between two waits (packing, handing over) is still in flight; a stuck one is a finding, not waited out.
+        && Workflow is not { State: WorkflowVerdict.Busy };
+}
+
+/// <summary>
+/// Fulfilment's verdict on one order's workflows (GET /api/fulfilment/admin/workflows/{orderId}): Completed, Waiting on
+/// a known event before its deadline, Busy between two waits within a grace, or Stuck, with the reason.
+/// </summary>
+public sealed record WorkflowVerdict(string State, string Reason, string? AwaitedEvent = null, DateTimeOffset? Deadline = null)
+{
+    public const string Busy = "Busy";
+
+    /// <summary>Done, or waiting as it should: what "no workflow stuck" asks of every confirmed order.</summary>
+    public bool Alive => State is "Completed" or "Waiting";
+
+    /// <summary>Reads fulfilment's report (camelCase JSON, enums as strings).</summary>
+    public static WorkflowVerdict FromJson(JsonElement report) => new(
+        report.GetProperty("state").GetString() ?? "?",
+        report.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString()! : "",
+        report.TryGetProperty("awaitedEvent", out var awaited) && awaited.ValueKind == JsonValueKind.String ? awaited.GetString() : null,
+        report.TryGetProperty("deadline", out var deadline) && deadline.ValueKind == JsonValueKind.String ? deadline.GetDateTimeOffset() : null);
 }
 
 /// <summary>The notification kinds notification reports (GET /api/notifications, <c>kind</c>).</summary>
@@ -54,7 +78,8 @@ public sealed record BuyerRecord(string UserId, IReadOnlyList<OrderRecord> Order
 /// prove it catches faults.
 /// </summary>
 /// <param name="NotificationsRead">Each order carries the buyer's notifications about it; then they are checked too.</param>
+/// <param name="WorkflowsRead">Each confirmed order carries fulfilment's verdict on its workflows; then "no workflow stuck" is checked too.</param>
 public sealed record FlashSaleLedger(string ProductId, int Units, StockSnapshot Before, StockSnapshot After, IReadOnlyList<BuyerRecord> Buyers,
-    bool NotificationsRead = false);
+    bool NotificationsRead = false, bool WorkflowsRead = false);
 
 public sealed record InvariantResult(string Name, bool Passed, string Detail);

@@ -8,7 +8,8 @@ namespace Flipkart.LoadTest.FlashSale;
 /// order, no cancelled order keeping a buyer's money, and (when read) exactly one notification per final order.
 /// An order counts as confirmed by its saga's outcome, wherever its delivery has got to since; one confirmed and then
 /// given back (cancelled before hand-over, or returned and refunded) counts with its refund and its restocked units,
-/// not as a unit sold.
+/// not as a unit sold. When fulfilment's workflows were read, every confirmed order's delivery (and return) must have
+/// completed or wait on a known event before its deadline: none stuck.
 /// </summary>
 public static class InvariantChecker
 {
@@ -90,6 +91,15 @@ public static class InvariantChecker
             results.Add(new("exactly one notification per final order and per refund", badNotes.Count == 0,
                 badNotes.Count == 0 ? $"{final.Count} final orders each notified once ({refunded} refund notifications)"
                     : $"{badNotes.Count} orders notified wrongly, e.g. {Sample(badNotes, DescribeNotifications)}"));
+        }
+
+        if (ledger.WorkflowsRead)
+        {
+            var notAlive = confirmed.Where(o => o.Workflow?.Alive != true).ToList();
+            var waiting = confirmed.Count(o => o.Workflow?.State == "Waiting");
+            results.Add(new("no workflow stuck (each confirmed order's delivery completed or waits on a known event before its deadline)", notAlive.Count == 0,
+                notAlive.Count == 0 ? $"{confirmed.Count} confirmed orders: {waiting} waiting on a known event, {confirmed.Count - waiting} completed"
+                    : $"{notAlive.Count} of {confirmed.Count} confirmed orders stuck or still busy, e.g. {Sample(notAlive, o => $"{o.OrderId} {o.Workflow?.State ?? "not read"}: {o.Workflow?.Reason}")}"));
         }
 
         return results;

@@ -8,7 +8,8 @@ namespace Flipkart.LoadTest.Scenarios;
 
 /// <summary>
 /// Reads a finished sale back from the services' own APIs: the stock, every buyer's orders (GET /api/orders as the
-/// buyer, then each order), payment's record of each order and the buyer's notifications. The system is given time
+/// buyer, then each order), payment's record of each order, the buyer's notifications and, for each confirmed order,
+/// fulfilment's verdict on its workflows. The system is given time
 /// to settle: buyers whose orders still have something in flight (not final, a refund or a notification not yet
 /// there) are read again until nothing is or the limit passes; what is still missing then is a finding.
 /// </summary>
@@ -38,7 +39,7 @@ public static class LedgerReader
         var pending = Pending(records, everyone);
         while (pending.Count > 0 && clock.Elapsed < settleLimit)
         {
-            ui.Info($"{pending.Count} buyer(s) with something still in flight (order not final, refund or notification missing); reading them again ...");
+            ui.Info($"{pending.Count} buyer(s) with something still in flight (order not final, refund or notification missing, workflow between two waits); reading them again ...");
             await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
             await ReadBuyersAsync(api, admin, productId, buyers, pending, records, concurrency, cancellationToken).ConfigureAwait(false);
             pending = Pending(records, pending);
@@ -53,7 +54,7 @@ public static class LedgerReader
         }
 
         after = await api.GetStockAsync(admin, productId, cancellationToken, ReadAttempts).ConfigureAwait(false) ?? after;
-        return new FlashSaleLedger(productId, units, before, after, records, NotificationsRead: true);
+        return new FlashSaleLedger(productId, units, before, after, records, NotificationsRead: true, WorkflowsRead: true);
     }
 
     private static List<int> Pending(BuyerRecord[] records, IEnumerable<int> among) =>
@@ -119,8 +120,22 @@ public static class LedgerReader
             }
             var ofOrder = notifications.Where(n => n.Order == orderId).GroupBy(n => n.Kind, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-            orders.Add(new OrderRecord(orderId, outcome, reason, json.GetProperty("total").GetDecimal(), quantity, record, ofOrder, status));
+            var workflow = outcome == OrderOutcomes.Confirmed ? await ReadWorkflowAsync(api, admin, orderId, json, random, ct).ConfigureAwait(false) : null;
+            orders.Add(new OrderRecord(orderId, outcome, reason, json.GetProperty("total").GetDecimal(), quantity, record, ofOrder, status, workflow));
         }
         return new BuyerRecord(userId, orders);
+    }
+
+    /// <summary>
+    /// Fulfilment's verdict on a confirmed order's workflows; ordering's <c>confirmedAt</c> goes along, so an order
+    /// fulfilment never heard of is judged by how long ago it was confirmed.
+    /// </summary>
+    private static async Task<WorkflowVerdict> ReadWorkflowAsync(ShopApi api, string admin, Guid orderId, JsonElement order, Random random, CancellationToken ct)
+    {
+        var confirmedAt = order.TryGetProperty("confirmedAt", out var at) && at.ValueKind == JsonValueKind.String
+            ? "?confirmedAt=" + Uri.EscapeDataString(at.GetString()!) : "";
+        var reply = await api.WithRetriesAsync(() => api.Client.GetAsync(null, "verify", $"/api/fulfilment/admin/workflows/{orderId}{confirmedAt}", ct, admin), random, ct, maxAttempts: ReadAttempts).ConfigureAwait(false);
+        return reply.IsSuccess ? WorkflowVerdict.FromJson(reply.Json())
+            : throw new ScenarioException($"GET /api/fulfilment/admin/workflows/{orderId}: {ShopApi.Describe(reply)}");
     }
 }
