@@ -104,21 +104,32 @@ public static class ChartRenderer
     {
         var palette = new ScottPlot.Palettes.Category10();
         var names = sale.Processes.Select(p => p.Name).ToList();
-        var bars = new List<Bar>();
-        for (var i = 0; i < names.Count; i++)
-        {
-            bars.Add(new Bar { Position = i * 3, Value = sale.Processes[i].MsPerUnit ?? 0, FillColor = palette.GetColor(0) });
-            if (soldOut?.Processes.FirstOrDefault(p => p.Name == names[i]) is { MsPerUnit: { } perAnswer })
-            {
-                bars.Add(new Bar { Position = i * 3 + 1, Value = perAnswer, FillColor = palette.GetColor(3) });
-            }
-        }
-        plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks([.. names.Select((_, i) => i * 3 + 0.5)], [.. names]);
+        PairedBars(plot, names,
+            [.. sale.Processes.Select(p => p.MsPerUnit)], palette.GetColor(0),
+            [.. names.Select(n => soldOut?.Processes.FirstOrDefault(p => p.Name == n)?.MsPerUnit)], palette.GetColor(3));
         plot.Axes.Left.Label.Text = "CPU ms";
         plot.Title($"CPU per confirmed order by process: {sale.TotalMsPerUnit:0.0} ms in all over {sale.Units} orders (blue)"
             + (soldOut?.TotalMsPerUnit is { } answer ? $"; per sold-out answer {answer:0.00} ms (red)" : ""));
         plot.Axes.Margins(bottom: 0);
+    }
+
+    /// <summary>Two bars per name, side by side (a missing value draws no bar), the name under each pair.</summary>
+    internal static void PairedBars(Plot plot, IReadOnlyList<string> names, IReadOnlyList<double?> first, Color firstColor, IReadOnlyList<double?> second, Color secondColor)
+    {
+        var bars = new List<Bar>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (first[i] is { } a)
+            {
+                bars.Add(new Bar { Position = i * 3, Value = a, FillColor = firstColor });
+            }
+            if (second[i] is { } b)
+            {
+                bars.Add(new Bar { Position = i * 3 + 1, Value = b, FillColor = secondColor });
+            }
+        }
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.SetTicks([.. names.Select((_, i) => i * 3 + 0.5)], [.. names]);
     }
 
     private static void AddSeries(Plot plot, double[] xs, double[] ys, string name, Color color, HashSet<string> legendDone)

@@ -55,14 +55,8 @@ public static class CpuComparison
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        var bars = new List<Bar>();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            bars.Add(new Bar { Position = i * 3, Value = rows[i].Before ?? 0, FillColor = palette.GetColor(0) });
-            bars.Add(new Bar { Position = i * 3 + 1, Value = rows[i].After ?? 0, FillColor = palette.GetColor(2) });
-        }
-        plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks([.. rows.Select((_, i) => i * 3 + 0.5)], [.. rows.Select(r => r.Process)]);
+        ChartRenderer.PairedBars(plot, [.. rows.Select(r => r.Process)],
+            [.. rows.Select(r => r.Before)], palette.GetColor(0), [.. rows.Select(r => r.After)], palette.GetColor(2));
         plot.Axes.Left.Label.Text = "CPU ms per confirmed order";
         plot.Title($"CPU per confirmed order: {beforeName} (blue) {rows[0].Before:0} ms → {afterName} (green) {rows[0].After:0} ms");
         plot.Axes.Margins(bottom: 0);

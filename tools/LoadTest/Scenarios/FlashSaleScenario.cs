@@ -217,6 +217,7 @@ public static class FlashSaleScenario
         // timed out under load still has its order counted as what it is).
         var confirmed = list.Count(o => o.Order?.Won == true);
         var recorded = ledger.Buyers.SelectMany(b => b.Orders).ToList();
+        var recordedConfirmed = recorded.Count(o => o.Outcome == OrderOutcomes.Confirmed);
 
         double? PerSecond(IReadOnlyCollection<TimeSpan> times, TimeSpan from)
         {
@@ -232,7 +233,7 @@ public static class FlashSaleScenario
         context.Result.FlashSale = new FlashSaleResult(
             productId, price, options.Buyers, options.Units, concurrency,
             BuyersWithOrder: list.Count(o => o.Order is not null),
-            Confirmed: recorded.Count(o => o.Outcome == OrderOutcomes.Confirmed),
+            Confirmed: recordedConfirmed,
             RejectedOutOfStock: recorded.Count(o => o is { Outcome: OrderOutcomes.Cancelled, CancellationReason: "OutOfStock" }),
             OtherCancelled: recorded.Count(o => o.Outcome == OrderOutcomes.Cancelled && o.CancellationReason != "OutOfStock"),
             Unsettled: list.Count(o => o.Order is { SettledAt: null }),
@@ -254,7 +255,7 @@ public static class FlashSaleScenario
             PurchaseLimitAnswers = list.Count(o => o.Rejection == ShopApi.PurchaseLimit),
             BuyDecisionByAnswer = sale.Latency("buy decision (409 answer)"),
             BuyDecisionPolled = sale.Latency("buy decision (polled)"),
-            SaleCpu = saleCost.Per(recorded.Count(o => o.Outcome == OrderOutcomes.Confirmed), "confirmed order"),
+            SaleCpu = saleCost.Per(recordedConfirmed, "confirmed order"),
             SoldOutPhase = soldOutPhase,
         };
 
