@@ -8,11 +8,12 @@ using Microsoft.Extensions.Options;
 namespace Flipkart.Notification.Apis;
 
 /// <summary>
-/// Live order status as Server-Sent Events. The stream opens with the current status, then sends each change
-/// (pushed at once when this replica consumed the event, otherwise found by polling the store, since pub/sub
-/// hands each event to only one replica), with comment heartbeats in between: through the checkout, then the parcel's
-/// way (shipped, out for delivery, delivered, a return's steps). It ends when the order's story does: cancelled,
-/// lost, the return's end, or delivered with the return window closed (or after MaxStreamDuration: clients reconnect).
+/// Live order status as Server-Sent Events. The stream opens with the current status, then sends each change: at once
+/// when this replica consumed the event (handed over in memory, no store read), otherwise at the next safety re-read
+/// of the store (<see cref="NotificationOptions.StatusPollInterval"/>, since pub/sub hands each event to only one
+/// replica), with comment heartbeats in between: through the checkout, then the parcel's way (shipped, out for
+/// delivery, delivered, a return's steps). It ends when the order's story does: cancelled, lost, the return's end, or
+/// delivered with the return window closed (or after MaxStreamDuration: clients reconnect).
 /// </summary>
 public static class OrderEventsApi
 {
@@ -59,6 +60,8 @@ public static class OrderEventsApi
             return NotFound(orderId);
         }
 
+        // Watching before the first read: a status recorded here in between is still handed over.
+        using var changes = signals.WatchOrder(id);
         var tracked = await store.GetOrderAsync(id, cancellationToken);
         StatusEvent current;
         if (tracked?.UserId is { } owner)
@@ -90,18 +93,31 @@ public static class OrderEventsApi
         await WriteStatusAsync(response, current, serializer, cancellationToken);
         var deadline = time.GetUtcNow() + settings.MaxStreamDuration;
         var lastBeat = time.GetUtcNow();
+        var nextRead = time.GetUtcNow() + settings.StatusPollInterval;
         try
         {
             while (!current.IsOver(time.GetUtcNow()) && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
             {
-                var changed = signals.NextChangeAsync(id);
-                await Task.WhenAny(changed, Task.Delay(settings.StatusPollInterval, time, cancellationToken));
+                var now = time.GetUtcNow();
+                var wake = Min(nextRead, lastBeat + settings.HeartbeatInterval, deadline);
+                var observed = await changes.NextAsync(wake - now, time, cancellationToken);
 
-                var latest = await store.GetOrderAsync(id, cancellationToken);
-                if (latest is not null && latest.History.Count > 0 && OrderStages.Rank(latest.Status) > OrderStages.Rank(current.Status)
-                    && (latest.UserId is null || latest.UserId == userId))
+                StatusEvent? latest = null;
+                if (observed is not null)
                 {
-                    current = StatusEvent.From(latest);
+                    latest = observed.UserId is null || observed.UserId == userId ? current.Then(observed) : null;
+                }
+                else if (time.GetUtcNow() >= nextRead)
+                {
+                    // The safety re-read: the only way to learn of a change another replica consumed.
+                    nextRead = time.GetUtcNow() + settings.StatusPollInterval;
+                    var stored = await store.GetOrderAsync(id, cancellationToken);
+                    latest = stored is not null && stored.History.Count > 0 && (stored.UserId is null || stored.UserId == userId) ? StatusEvent.From(stored) : null;
+                }
+
+                if (latest is not null && OrderStages.Rank(latest.Status) > OrderStages.Rank(current.Status))
+                {
+                    current = latest;
                     await WriteStatusAsync(response, current, serializer, cancellationToken);
                     lastBeat = time.GetUtcNow();
                 }
@@ -117,12 +133,10 @@ public static class OrderEventsApi
         {
             // The client went away; nothing to answer.
         }
-        finally
-        {
-            signals.Forget(id);
-        }
         return TypedResults.Empty;
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) => a < b ? (a < c ? a : c) : (b < c ? b : c);
 
     private static async Task WriteStatusAsync(HttpResponse response, StatusEvent status, JsonSerializerOptions serializer, CancellationToken cancellationToken)
     {
@@ -141,4 +155,8 @@ public sealed record StatusEvent(Guid OrderId, OrderStatus Status, string? Reaso
     public bool IsOver(DateTimeOffset now) => OrderStages.IsOver(Status, ReturnWindowEndsAt, now);
 
     public static StatusEvent From(TrackedOrder order) => new(order.OrderId, order.Status, order.Reason, order.UpdatedAt, order.ReturnWindowEndsAt);
+
+    /// <summary>The status after <paramref name="observation"/>; the return window, once known, stays with the later statuses as the store's fold keeps it.</summary>
+    public StatusEvent Then(StatusObservation observation) =>
+        new(OrderId, observation.Status, observation.Reason, observation.At, observation.Status == OrderStatus.Delivered ? observation.ReturnWindowEndsAt : ReturnWindowEndsAt);
 }

@@ -53,6 +53,15 @@ public class NotificationApiFixture() : ServiceCluster<Program>(AppIds.Notificat
 }
 
 /// <summary>
+/// Two replicas whose streams re-read the store only once a minute (the most the option allows), longer than a test
+/// waits for an event: a change these streams send within the wait came through the in-process hand-over.
+/// </summary>
+public sealed class SlowSafetyReadFixture : NotificationApiFixture
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["NotificationOptions:StatusPollInterval"] = "00:01:00" };
+}
+
+/// <summary>
 /// One replica whose store breaker opens on the first failed state call. daprd counts every failed state call, ETag
 /// conflicts included, toward the store's circuit breaker, so the events of many orders arriving at once must cause no
 /// conflict at all: otherwise handlers and <c>GET /api/notifications</c> start failing with "circuit breaker is open".

@@ -168,6 +168,29 @@ public class NotificationApiTests(NotificationApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task StatusStream_SendsTheFinalStatus_WhenOnlyTheOtherReplicaRecordsIt()
+    {
+        var user = NewUser();
+        var orderId = Guid.NewGuid();
+        (await NotificationApiFixture.Deliver(fixture.ReplicaA, "orders", "OrderSubmitted", Submitted(orderId, user), Ct)).EnsureSuccessStatusCode();
+        using var client = NotificationApiFixture.Client(fixture.ReplicaA, user);
+        await using var stream = await SseStream.OpenAsync(client, $"/api/orders/{orderId}/events", Ct);
+        Assert.Equal(OrderStatus.Submitted, (await stream.NextStatusAsync(Ct)).Status);
+
+        // This replica hands its own change over in memory; the cancellation lands on the other replica only, so
+        // the stream learns of it from its safety re-read of the store, and the story ends there.
+        (await NotificationApiFixture.Deliver(fixture.ReplicaA, "inventory", "StockReserved",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, amount = 1499m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10) }, Ct)).EnsureSuccessStatusCode();
+        Assert.Equal(OrderStatus.StockReserved, (await stream.NextStatusAsync(Ct)).Status);
+        (await NotificationApiFixture.Deliver(fixture.ReplicaB, "orders", "OrderCancelled",
+            new { eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = user, reason = "PaymentFailed", lines = Array.Empty<object>() }, Ct)).EnsureSuccessStatusCode();
+
+        var cancelled = await stream.NextStatusAsync(Ct);
+        Assert.Equal((OrderStatus.Cancelled, "PaymentFailed"), (cancelled.Status, cancelled.Reason));
+        Assert.Null(await stream.NextStatusOrEndAsync(Ct));
+    }
+
+    [Fact]
     public async Task StatusStream_Refuses429_WhenTheUserAlreadyHoldsTenStreams()
     {
         var user = NewUser();

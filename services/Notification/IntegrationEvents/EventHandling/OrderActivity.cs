@@ -15,9 +15,11 @@ public sealed class OrderActivity(
         DateTimeOffset? returnWindowEndsAt = null)
     {
         var at = occurredAt == default ? time.GetUtcNow() : occurredAt;
-        await store.RecordStatusAsync(new StatusObservation(orderId, status, userId, reason, at, returnWindowEndsAt), cancellationToken);
-        // Open streams re-read the order and send only a status that moved forward, so waking them twice is harmless.
-        signals.Notify(orderId);
+        var observation = new StatusObservation(orderId, status, userId, reason, at, returnWindowEndsAt);
+        await store.RecordStatusAsync(observation, cancellationToken);
+        // Handed to this replica's open streams only once stored. They send only a status that moved forward, so a
+        // duplicate delivery handing it over twice is harmless.
+        signals.Notify(observation);
     }
 
     /// <summary>Records the notification and "sends" it, unless this (order, kind) was already recorded.</summary>
