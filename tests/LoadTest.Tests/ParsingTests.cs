@@ -32,6 +32,25 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public void Buyers_follow_their_orders_over_the_stream_by_default_or_poll_when_told()
+    {
+        Assert.Equal(OrderFollow.Stream, CommandLine.Parse(["flash-sale"]).Follow);
+        Assert.Equal(OrderFollow.Poll, CommandLine.Parse(["flash-sale", "--follow", "poll"]).Follow);
+        Assert.Equal(OrderFollow.Stream, CommandLine.Parse(["flash-sale", "--follow", "sse"]).Follow);
+        Assert.Throws<ArgumentException>(() => CommandLine.Parse(["flash-sale", "--follow", "websocket"]));
+    }
+
+    [Theory]
+    [InlineData("Submitted", "Pending")]
+    [InlineData("StockReserved", "Pending")]
+    [InlineData("Paid", "Pending")]
+    [InlineData("Confirmed", "Confirmed")]
+    [InlineData("Shipped", "Confirmed")]   // fulfilment's event can reach notification before ordering's OrderConfirmed
+    [InlineData("Cancelled", "Cancelled")]
+    public void A_status_on_the_order_stream_maps_to_the_sagas_outcome(string status, string outcome) =>
+        Assert.Equal(outcome, Orders.StreamOutcome(status));
+
+    [Fact]
     public void Cpu_of_a_window_is_divided_over_the_work_done_in_it()
     {
         var window = new CpuCost("sale", 10, "", 0, 900, null, 0.09, [new ProcessCpu("ordering", 600, null), new ProcessCpu("payment", 300, null)]);

@@ -44,6 +44,8 @@ public static class CommandLine
           --compare-rate <r>         fixed rate for the added-latency comparison (default 1000)
           --buyers <n> --units <k>   flash sale size (default 2000 / 200)
           --via-cart                 flash sale through the cart and POST /api/orders (default: POST /api/orders/buy-now)
+          --follow <stream|poll>     flash-sale: buyers with an order follow it over its server-sent events (default; polling
+                             if the stream drops) or poll GET /api/orders/{id}
           --rehearsals <n>           flash-sale: n rehearsal sales (200 buyers, 60 units, another product) before the sale, so
                              the JIT has recompiled the hot paths (default 3; --warmup 0 measures a cold sale)
           --sold-out-rate <r>        flash sale, after the sell-out: buy-now attempts per second, open loop (default 200)
@@ -156,6 +158,15 @@ public static class CommandLine
                 "--units" => options with { Units = Int(1) },
                 "--via-cart" => options with { ViaCart = true },
                 "--rehearsals" => options with { Rehearsals = Int(1) },
+                "--follow" => options with
+                {
+                    Follow = Value().ToLowerInvariant() switch
+                    {
+                        "stream" or "sse" => Scenarios.OrderFollow.Stream,
+                        "poll" => Scenarios.OrderFollow.Poll,
+                        _ => throw new ArgumentException("--follow is stream or poll."),
+                    },
+                },
                 "--sold-out-rate" => options with { SoldOutRate = Number(1) },
                 "--sold-out-seconds" => options with { SoldOutDuration = TimeSpan.FromSeconds(Number(0)) },
                 "--chaos" => options with { Chaos = ChaosSpec.Parse(Value()) },

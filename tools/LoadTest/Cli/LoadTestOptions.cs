@@ -39,6 +39,9 @@ public sealed record LoadTestOptions
     /// <summary>Flash sale through the cart and POST /api/orders instead of POST /api/orders/buy-now.</summary>
     public bool ViaCart { get; init; }
 
+    /// <summary>Flash sale: how buyers with an order learn its outcome (their rehearsals too).</summary>
+    public Scenarios.OrderFollow Follow { get; init; } = Scenarios.OrderFollow.Stream;
+
     /// <summary>Flash sale: this many rehearsal sales on another product before the sale (see FlashSaleScenario); --warmup 0 skips them.</summary>
     public int Rehearsals { get; init; } = 3;
 

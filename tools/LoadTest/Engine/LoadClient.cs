@@ -105,6 +105,44 @@ public sealed class LoadClient : IDisposable
         return SendAsync(stats, operation, request, cancellationToken, acceptable, scheduledAt);
     }
 
+    /// <summary>
+    /// Opens a server-sent event stream (GET with <c>Accept: text/event-stream</c>) and records the time to its headers
+    /// under <paramref name="operation"/>; the open response, or null (recorded as the error it was) when none came.
+    /// </summary>
+    public async Task<HttpResponseMessage?> OpenStreamAsync(LoadStats? stats, string operation, string path, string? bearer, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        var started = Stopwatch.GetTimestamp();
+        HttpResponseMessage? response = null;
+        int status;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            status = LoadStats.NoResponse;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            status = LoadStats.NoResponse;
+        }
+        var ok = response?.IsSuccessStatusCode == true;
+        stats?.Record(operation, status, Stopwatch.GetElapsedTime(started), !ok);
+        if (!ok)
+        {
+            response?.Dispose();
+            return null;
+        }
+        return response;
+    }
+
     public Task<Reply> SendJsonAsync(LoadStats? stats, string operation, HttpMethod method, string path, object? body, CancellationToken cancellationToken,
         string? bearer = null, IReadOnlyDictionary<string, string>? headers = null, Func<int, bool>? acceptable = null, long? scheduledAt = null)
     {

@@ -118,6 +118,9 @@ public sealed record FlashSaleResult(
     /// <summary>"buy-now" (POST /api/orders/buy-now) or "cart" (cart → POST /api/orders).</summary>
     public string Checkout { get; init; } = "cart";
 
+    /// <summary>How buyers with an order followed it: "stream" (its server-sent events) or "poll" (GET /api/orders/{id}).</summary>
+    public string Follow { get; init; } = "poll";
+
     /// <summary>Buyers turned away by a 409 sold-out answer (no order written).</summary>
     public int SoldOutAnswers { get; init; }
     public int PurchaseLimitAnswers { get; init; }

@@ -70,7 +70,9 @@ public static class SummaryPrinter
             table.AddRow("turned away by a 409: sold out / purchase limit", F($"{s.SoldOutAnswers} / {s.PurchaseLimitAnswers}"));
             table.AddRow("buyers who gave up / orders not settled in time", F($"{s.GaveUp} / {s.Unsettled}"));
             table.AddRow("sale duration (last buyer settled)", F($"{s.SaleSeconds:0.00} s"));
-            table.AddRow("time to sell out (K-th unit reserved, polled)", Secs(s.TimeToSellOutSeconds));
+            var how = s.Follow == "stream" ? "followed over SSE" : "polled";
+            table.AddRow("buyers with an order follow it", s.Follow == "stream" ? "GET /api/orders/{id}/events (SSE), polling if it drops" : "polling GET /api/orders/{id}");
+            table.AddRow($"time to sell out (K-th unit reserved, {how})", Secs(s.TimeToSellOutSeconds));
             table.AddRow("time to last confirmation", Secs(s.TimeToLastConfirmationSeconds));
             table.AddRow("[bold]orders confirmed per second (whole saga)[/]", Num(s.ConfirmedOrdersPerSecond));
             table.AddRow("[bold]rejections per second after sell-out[/]", Num(s.PostSellOutRejectionsPerSecond));
@@ -78,8 +80,8 @@ public static class SummaryPrinter
             table.AddRow("POST /api/orders p50 / p99 / p99.9", Lat(s.PlaceOrder));
             table.AddRow("[bold]buy decision p50 / p99 / p99.9[/]", Lat(s.BuyDecision));
             table.AddRow("  of buyers answered 409 (the answer is the decision)", Lat(s.BuyDecisionByAnswer));
-            table.AddRow("  of buyers with an order (polled until reserved or rejected)", Lat(s.BuyDecisionPolled));
-            table.AddRow("settled (polled) p50 / p99 / p99.9", Lat(s.Settled));
+            table.AddRow($"  of buyers with an order ({how} until reserved or rejected)", Lat(s.BuyDecisionPolled));
+            table.AddRow($"settled ({how}) p50 / p99 / p99.9", Lat(s.Settled));
             table.AddRow("retries on 429 / 409 / 5xx or no answer", F($"{s.Retries429} / {s.Retries409} / {s.RetriesOther}"));
             table.AddRow("stock before → after (available+reserved+sold)", F($"{s.Before.Available}+{s.Before.Reserved}+{s.Before.Sold} → {s.After.Available}+{s.After.Reserved}+{s.After.Sold}"));
             if (s.SoldOutPhase is { } so)

@@ -56,7 +56,7 @@ public static class FlashSaleScenario
             {
                 ui.Info($"warming the services up: rehearsal {round} of {options.Rehearsals}, {rehearsalBuyers} buyers for {rehearsalUnits} units of {spare} ({(buyNow ? "buy-now" : "cart checkouts")}) ...");
                 var meter = CpuMeter.Start(system.Processes);
-                await Warmup.CheckoutsAsync(api, admin, spare, $"{context.RunTag}r{round}", rehearsalBuyers, Math.Min(concurrency, 100), options.SettleTimeout, cancellationToken, buyNow, rehearsalUnits).ConfigureAwait(false);
+                await Warmup.CheckoutsAsync(api, admin, spare, $"{context.RunTag}r{round}", rehearsalBuyers, Math.Min(concurrency, 100), options.SettleTimeout, cancellationToken, buyNow, rehearsalUnits, options.Follow).ConfigureAwait(false);
                 rounds.Add(meter.Stop("rehearsal").Per(rehearsalUnits, "unit sold").TotalMsPerUnit ?? 0);
             }
             var quiet = await Warmup.UntilQuietAsync(system.Processes, 0.15, TimeSpan.FromSeconds(45), cancellationToken).ConfigureAwait(false);
@@ -156,7 +156,7 @@ public static class FlashSaleScenario
                         outcomes.Add(new BuyerOutcome(buyer, firstAttempt, null, null, null, ShopApi.Describe(reply)));
                         return;
                     }
-                    var order = await Orders.FollowAsync(api, sale, buyer.Token, id, total, () => sale.Elapsed, options.SettleTimeout, ct).ConfigureAwait(false);
+                    var order = await Orders.FollowAsync(api, sale, buyer.Token, id, total, () => sale.Elapsed, options.SettleTimeout, ct, options.Follow).ConfigureAwait(false);
                     if (order.DecidedAt is { } decided)
                     {
                         sale.RecordDuration("buy decision", decided - firstAttempt);
@@ -185,7 +185,7 @@ public static class FlashSaleScenario
         }
         var saleSeconds = sale.Elapsed;
         context.Result.Phases.Add(PhaseResult.From(sale, system.GatewayUrl.ToString(), saleSeconds, concurrency, null,
-            ["won", "rejected", "sold-out answers", "purchase-limit answers", "confirmed", "cancelled", "gave-up"]));
+            ["won", "rejected", "sold-out answers", "purchase-limit answers", "confirmed", "cancelled", "gave-up", Orders.StreamFallbacks]));
         stages["sale"] = Lap(stage);
 
         // Verification: only the services' own records count.
@@ -251,6 +251,7 @@ public static class FlashSaleScenario
             before, ledger.After)
         {
             Checkout = buyNow ? "buy-now" : "cart",
+            Follow = options.Follow == OrderFollow.Stream ? "stream" : "poll",
             SoldOutAnswers = list.Count(o => o.Rejection == ShopApi.SoldOut),
             PurchaseLimitAnswers = list.Count(o => o.Rejection == ShopApi.PurchaseLimit),
             BuyDecisionByAnswer = sale.Latency("buy decision (409 answer)"),

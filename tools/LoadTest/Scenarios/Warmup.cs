@@ -13,8 +13,9 @@ public static class Warmup
 {
     /// <param name="units">Stock put on the product: fewer than <paramref name="count"/> rehearses the sold-out answers too.</param>
     /// <param name="buyNow">Warm the buy-now path (the flash sale's) instead of cart → POST /api/orders.</param>
+    /// <param name="follow">How buy-now buyers follow their orders: the sale's way, so that path is warm too.</param>
     public static async Task CheckoutsAsync(ShopApi api, string adminToken, string productId, string runTag, int count, int concurrency, TimeSpan settleTimeout,
-        CancellationToken cancellationToken, bool buyNow = false, int? units = null)
+        CancellationToken cancellationToken, bool buyNow = false, int? units = null, OrderFollow follow = OrderFollow.Poll)
     {
         await api.SetStockAsync(adminToken, productId, units ?? Math.Max(count * 2, 100), cancellationToken).ConfigureAwait(false);
         var stats = new LoadStats("warm-up");
@@ -26,7 +27,7 @@ public static class Warmup
                 var (boughtId, boughtTotal, _) = await Orders.BuyNowAsync(api, stats, token, productId, random, ct).ConfigureAwait(false);
                 if (boughtId is { } bought)
                 {
-                    await Orders.FollowAsync(api, stats, token, bought, boughtTotal, () => stats.Elapsed, settleTimeout, ct).ConfigureAwait(false);
+                    await Orders.FollowAsync(api, stats, token, bought, boughtTotal, () => stats.Elapsed, settleTimeout, ct, follow).ConfigureAwait(false);
                 }
                 return;
             }
