@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flipkart.ServiceDefaults.Tests;
@@ -19,13 +20,14 @@ internal sealed class KitApp : IAsyncDisposable
 
     public HttpClient CreateClient() => app.GetTestClient();
 
-    public static async Task<KitApp> StartAsync(Action<WebApplication> map, Action<IServiceCollection>? services = null)
+    public static async Task<KitApp> StartAsync(Action<WebApplication> map, Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseTestServer();
         builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Configuration["APP_ID"] = "kit";
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
         builder.Services.AddServiceOpenApi();
         builder.Services.AddCallerAuthentication();
