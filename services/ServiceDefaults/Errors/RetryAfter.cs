@@ -10,16 +10,20 @@ internal static class RetryAfter
     /// Every 503 a service sends says when to come back: the exception handler sets it for outages, a handler that
     /// answers 503 itself (an index still loading) may choose its own delay, and anything else gets the default.
     /// </summary>
-    public static IApplicationBuilder UseRetryAfterOn503(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseRetryAfterOn503(this IApplicationBuilder app) => app.Use(static (context, next) =>
     {
-        context.Response.OnStarting(() =>
-        {
-            if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable && !context.Response.Headers.ContainsKey("Retry-After"))
-            {
-                context.Response.Headers.RetryAfter = InfrastructureFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            }
-            return Task.CompletedTask;
-        });
+        context.Response.OnStarting(AddRetryAfter, context);
         return next(context);
     });
+
+    // One static callback with the context as its state: no closure allocated per request.
+    private static readonly Func<object, Task> AddRetryAfter = static state =>
+    {
+        var response = ((HttpContext)state).Response;
+        if (response.StatusCode == StatusCodes.Status503ServiceUnavailable && !response.Headers.ContainsKey("Retry-After"))
+        {
+            response.Headers.RetryAfter = InfrastructureFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+        return Task.CompletedTask;
+    };
 }
