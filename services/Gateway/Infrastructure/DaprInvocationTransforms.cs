@@ -35,7 +35,16 @@ public sealed class DaprInvocationTransforms(IConfiguration configuration) : ITr
         context.AddRequestTransform(transform =>
         {
             var headers = transform.ProxyRequest.Headers;
-            foreach (var name in headers.Select(h => h.Key).Where(IsClientControlled).ToArray())
+            // NonValidated: the names without parsing every value; a list only in the rare request that needs it.
+            List<string>? dropped = null;
+            foreach (var header in headers.NonValidated)
+            {
+                if (IsClientControlled(header.Key))
+                {
+                    (dropped ??= []).Add(header.Key);
+                }
+            }
+            foreach (var name in dropped ?? [])
             {
                 headers.Remove(name);
             }
