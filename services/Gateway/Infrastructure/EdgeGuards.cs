@@ -57,7 +57,7 @@ internal static class EdgeGuards
     });
 
     // Every request passes here: a static callback with the context as state, and loops instead of LINQ, so the
-    // guards allocate nothing of their own per request.
+    // guards allocate no closures or enumerators per request.
     private static readonly Func<object, Task> SecureHeaders = static state =>
     {
         var headers = ((HttpContext)state).Response.Headers;
