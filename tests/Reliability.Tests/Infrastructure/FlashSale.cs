@@ -129,7 +129,7 @@ public static class FlashSale
             .Select(i => spec.DecliningBuyers > 0 && i % spec.DecliningBuyers == 0 ? $"decline-{run}-{i}" : $"buyer-{run}-{i}")
             .ToList();
 
-        var serverErrors = HttpExtensions.ServerErrors;
+        var serverErrors = HttpExtensions.ServerErrors(shop.GatewayUrl);
         // Time to settle is counted from the first checkout to the moment nothing is left in flight.
         var clock = Stopwatch.StartNew();
         var chaos = spec.Chaos?.Invoke(cancellationToken) ?? Task.CompletedTask;
@@ -157,7 +157,7 @@ public static class FlashSale
             }
             await Task.Delay(1000, cancellationToken);
         }
-        outcome = outcome with { ServerErrorsRetried = HttpExtensions.ServerErrors - serverErrors, TurnedAway = turnedAway };
+        outcome = outcome with { ServerErrorsRetried = HttpExtensions.ServerErrors(shop.GatewayUrl) - serverErrors, TurnedAway = turnedAway };
         Results.Record(outcome);
         return outcome;
     }
