@@ -18,7 +18,7 @@ public sealed class NonIdempotentNotificationShop : ShopFixture
     };
 }
 
-[Collection(SystemCollection.Name)]
+[Collection(SystemLanes.Others)]
 public sealed class DeduplicationOffTests(NonIdempotentNotificationShop shop) : IClassFixture<NonIdempotentNotificationShop>
 {
     [Fact]

@@ -95,7 +95,7 @@ public sealed class PaymentDownShop : ShopFixture
     };
 }
 
-[Collection(SystemCollection.Name)]
+[Collection(SystemLanes.Others)]
 public sealed class StreamCapProbeTests(PaymentDownShop shop) : IClassFixture<PaymentDownShop>
 {
     private const int MaxStreamsPerUser = 10;

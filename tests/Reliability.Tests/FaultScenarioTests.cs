@@ -15,7 +15,7 @@ public sealed class SingleReplicaShop : ShopFixture
     };
 }
 
-[Collection(SystemCollection.Name)]
+[Collection(SystemLanes.FaultScenarios)]
 public sealed partial class FaultScenarioTests(SingleReplicaShop shop) : IClassFixture<SingleReplicaShop>
 {
     private const int Buyers = 30;

@@ -26,7 +26,7 @@ public sealed class ExpiryRaceShop : ShopFixture
     };
 }
 
-[Collection(SystemCollection.Name)]
+[Collection(SystemLanes.Others)]
 public sealed class SlowProviderScenarioTests(SlowProviderShop shop) : IClassFixture<SlowProviderShop>
 {
     [Fact]
@@ -61,7 +61,7 @@ public sealed class SlowProviderScenarioTests(SlowProviderShop shop) : IClassFix
     }
 }
 
-[Collection(SystemCollection.Name)]
+[Collection(SystemLanes.Others)]
 public sealed class ExpiryRaceScenarioTests(ExpiryRaceShop shop) : IClassFixture<ExpiryRaceShop>
 {
     [Fact]

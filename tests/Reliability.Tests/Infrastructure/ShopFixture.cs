@@ -2,18 +2,29 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Flipkart.DevHost;
 using Flipkart.DevHost.Output;
 
 namespace Flipkart.ReliabilityTests.Infrastructure;
 
-/// <summary>Every class that starts the system belongs here: one system at a time, never beside the parallel unit tests.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SystemCollection
+/// <summary>
+/// Every class that starts the system runs in one of two lanes: two systems at a time, each lane's classes one after
+/// another. Most of a scenario is waiting on the saga (redeliveries, timeouts, the settle loop), so two lanes finish
+/// the suite in little more than its longer half; the fault scenarios' own class is a lane of its own.
+/// </summary>
+public static class SystemLanes
 {
-    public const string Name = "Reliability system runs";
+    public const string FaultScenarios = "Reliability system runs: the fault scenarios";
+    public const string Others = "Reliability system runs: replicas, timing and probes";
 }
+
+[CollectionDefinition(SystemLanes.FaultScenarios)]
+public sealed class FaultScenariosLane;
+
+[CollectionDefinition(SystemLanes.Others)]
+public sealed class OtherScenariosLane;
 
 /// <summary>
 /// The whole shop started once per test class through DevHost's library on free ports; subclasses choose replicas,
@@ -165,10 +176,14 @@ public abstract class ShopFixture : IAsyncLifetime
 
 public static class HttpExtensions
 {
-    private static int _serverErrors;
+    // Per gateway: two systems run at a time (SystemLanes), and each sale reports its own system's count.
+    private static readonly ConcurrentDictionary<string, StrongBox<int>> RetriedServerErrors = new();
 
-    /// <summary>5xx answers retried so far (outages while a service is down, or worse); reported with each sale.</summary>
-    public static int ServerErrors => Volatile.Read(ref _serverErrors);
+    /// <summary>5xx answers retried so far from the system at <paramref name="gateway"/> (outages while a service is
+    /// down, or worse); reported with each sale.</summary>
+    public static int ServerErrors(Uri gateway) => Volatile.Read(ref Counter(gateway.Authority).Value);
+
+    private static StrongBox<int> Counter(string authority) => RetriedServerErrors.GetOrAdd(authority, _ => new StrongBox<int>());
 
     /// <summary>
     /// As a careful client does during an outage: retries 429 (after Retry-After), 502/503/504, a 409 that says
@@ -200,7 +215,7 @@ public static class HttpExtensions
             }
             if (response is not null && (int)response.StatusCode >= 500)
             {
-                Interlocked.Increment(ref _serverErrors);
+                Interlocked.Increment(ref Counter(client.BaseAddress?.Authority ?? "").Value);
             }
             var wait = response?.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(300);
             response?.Dispose();
