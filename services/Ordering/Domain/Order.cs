@@ -212,18 +212,43 @@ public sealed class Order
     }
 
     /// <summary>
-    /// Fulfilment reports a step of the parcel. Only forward: a duplicate, or a step overtaken by a later one, changes
-    /// nothing; so does any step of a cancelled order. A delay is noted on the timeline without changing the status.
+    /// Fulfilment reports a step of the parcel. The status only moves forward: a duplicate changes nothing, and so
+    /// does any step of a cancelled order. A step overtaken by a later one (Packed heard after Shipped: the broker
+    /// does not keep their order) still happened, so it takes its place on the timeline, once, without moving the
+    /// status back. A delay is noted on the timeline without changing the status.
     /// </summary>
     public bool OnFulfilment(OrderStatus stage, DateTimeOffset at, string? detail = null, string? trackingNumber = null, DateTimeOffset? returnWindowEndsAt = null)
     {
-        if (!FulfilmentStages.IsFulfilment(stage) || !CanTransition(Status, stage))
+        if (!FulfilmentStages.IsFulfilment(stage))
         {
             return false;
+        }
+        if (!CanTransition(Status, stage))
+        {
+            if (!FillInOvertaken(stage, at, detail))
+            {
+                return false;
+            }
+            TrackingNumber ??= trackingNumber;
+            ReturnWindowEndsAt ??= returnWindowEndsAt;
+            return true;
         }
         TrackingNumber = trackingNumber ?? TrackingNumber;
         ReturnWindowEndsAt = returnWindowEndsAt ?? ReturnWindowEndsAt;
         TransitionTo(stage, at, detail);
+        return true;
+    }
+
+    private bool FillInOvertaken(OrderStatus stage, DateTimeOffset at, string? detail)
+    {
+        var rank = FulfilmentStages.Rank(stage);
+        if (rank >= FulfilmentStages.Rank(Status) || Timeline.Any(t => t.Status == stage))
+        {
+            return false;
+        }
+        // Before the first step it precedes, so the timeline reads in the parcel's order whatever the arrival order.
+        var before = Timeline.ToList().FindIndex(t => FulfilmentStages.Rank(t.Status) > rank);
+        Timeline = [.. Timeline.Take(before), new StatusChange(stage, at, detail), .. Timeline.Skip(before)];
         return true;
     }
 

@@ -319,11 +319,13 @@ public sealed class OrderTests
     }
 
     [Fact]
-    public void OnFulfilment_MovesOnlyForward_SoDuplicatesAndOvertakenEventsChangeNothing()
+    public void OnFulfilment_MovesOnlyForward_SoDuplicatesChangeNothing_AndOvertakenStepsFillInTheTimelineOnce()
     {
         var order = OrderIn(OrderStatus.Confirmed);
 
         Assert.True(order.OnFulfilment(OrderStatus.Shipped, T0.AddHours(2), "tracking FK1", trackingNumber: "FK1"));
+        Assert.True(order.OnFulfilment(OrderStatus.Packed, T0.AddHours(1)));
+        Assert.Equal(OrderStatus.Shipped, order.Status);
         Assert.False(order.OnFulfilment(OrderStatus.Packed, T0.AddHours(1)));
         Assert.False(order.OnFulfilment(OrderStatus.Shipped, T0.AddHours(2)));
         Assert.True(order.OnFulfilment(OrderStatus.Delivered, T0.AddDays(1), returnWindowEndsAt: T0.AddDays(8)));
@@ -333,7 +335,7 @@ public sealed class OrderTests
         Assert.Equal(OrderStatus.Refunded, order.Status);
         Assert.Equal("FK1", order.TrackingNumber);
         Assert.Equal(T0.AddDays(8), order.ReturnWindowEndsAt);
-        Assert.Equal([OrderStatus.Confirmed, OrderStatus.Shipped, OrderStatus.Delivered, OrderStatus.Refunded], order.Timeline.Select(t => t.Status).Skip(3));
+        Assert.Equal([OrderStatus.Confirmed, OrderStatus.Packed, OrderStatus.Shipped, OrderStatus.Delivered, OrderStatus.Refunded], order.Timeline.Select(t => t.Status).Skip(3));
     }
 
     [Fact]
