@@ -98,6 +98,8 @@ public static class Extensions
         // provider left registered), so logs reach the collector next to traces and metrics.
         var exportLogs = ExportsOtlp(builder.Configuration);
         builder.Logging.ClearProviders();
+        // Each host logs through its own logger, never the static Log.Logger: otherwise the last host started in a
+        // process (tests start many side by side) would receive every other host's events.
         builder.Services.AddSerilog((services, logger) =>
         {
             LoggingLevels.Apply(logger, builder.Configuration)
@@ -110,7 +112,7 @@ public static class Extensions
             {
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             }
-        }, writeToProviders: exportLogs);
+        }, preserveStaticLogger: true, writeToProviders: exportLogs);
     }
 
     /// <summary>OTLP export is on when an endpoint is configured (DevHost points it at its dashboard; Kubernetes at the collector).</summary>

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Flipkart.DevHost.Output;
 using Flipkart.DevHost.Processes;
@@ -109,7 +108,10 @@ public abstract class OverlayShop(string overlay) : IAsyncLifetime
 
         var projects = deployments.ToDictionary(d => d.Metadata.Name, d => ProjectOf(d));
         var dlls = await ServiceBuilder.BuildAsync(Repository.Root, [.. projects.Values.Distinct()], "Debug", new Output(_log), cancellationToken);
-        var ports = deployments.ToDictionary(d => d.Metadata.Name, _ => FreePort());
+        // Below the kernel's ephemeral range (DevHost's allocator): a port the OS hands out for "any port" is released
+        // before the app binds it, and an outgoing connection of the system tests running beside may take it meanwhile.
+        var allocator = new PortAllocator();
+        var ports = deployments.ToDictionary(d => d.Metadata.Name, _ => allocator.Free());
 
         foreach (var deployment in deployments)
         {
@@ -208,13 +210,6 @@ public abstract class OverlayShop(string overlay) : IAsyncLifetime
         var name = repository[(repository.LastIndexOf('/') + 1)..].Split(':')[0];
         var folder = Directory.GetDirectories(Repository.Path("services")).Single(d => string.Equals(Path.GetFileName(d), name, StringComparison.OrdinalIgnoreCase));
         return Directory.GetFiles(folder, "*.csproj").Single();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
