@@ -12,7 +12,7 @@ namespace Flipkart.SystemTests;
 /// <c>command</c> (a small Node app, tests/System.Tests/Polyglot/orders-watcher) runs in its appDirPath beside its own
 /// sidecar, receives <c>orders</c> events, keeps state and answers service invocation, all through that sidecar.
 /// </summary>
-[Collection(LocalRunCollection.Name)]
+[Collection(LocalRunLanes.Lifecycle)]
 public sealed class PolyglotAppTests
 {
     private const string AppId = "orders-watcher";

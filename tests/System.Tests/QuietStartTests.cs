@@ -10,7 +10,7 @@ namespace Flipkart.SystemTests;
 /// A normal start of the DevHost console says little, and nothing alarming: at most 30 lines before the banner, and
 /// no <c>ERR</c> or <c>WRN</c> line (nobody calls a service before it is ready; probes and Dapr's callbacks are quiet).
 /// </summary>
-[Collection(LocalRunCollection.Name)]
+[Collection(LocalRunLanes.Lifecycle)]
 public sealed class QuietStartTests
 {
     private const int MaxLinesBeforeBanner = 30;

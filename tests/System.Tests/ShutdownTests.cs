@@ -7,7 +7,7 @@ using Flipkart.SystemTests.Infrastructure;
 namespace Flipkart.SystemTests;
 
 /// <summary>Nothing outlives a local run: not on an orderly stop, not when DevHost itself is killed outright.</summary>
-[Collection(LocalRunCollection.Name)]
+[Collection(LocalRunLanes.Lifecycle)]
 public sealed partial class ShutdownTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

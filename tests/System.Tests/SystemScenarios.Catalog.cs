@@ -148,14 +148,14 @@ public abstract partial class SystemScenarios(LocalRunFixture fixture)
     }
 }
 
-[Collection(LocalRunCollection.Name)]
+[Collection(LocalRunLanes.Profiles)]
 public sealed class SystemOnLocalProfile(LocalProfileFixture fixture)
     : SystemScenarios(fixture), IClassFixture<LocalProfileFixture>;
 
-[Collection(LocalRunCollection.Name)]
+[Collection(LocalRunLanes.Profiles)]
 public sealed class SystemOnRabbitMqMySqlProfile(RabbitMqMySqlProfileFixture fixture)
     : SystemScenarios(fixture), IClassFixture<RabbitMqMySqlProfileFixture>;
 
-[Collection(LocalRunCollection.Name)]
+[Collection(LocalRunLanes.Profiles)]
 public sealed class SystemOnKafkaCassandraProfile(KafkaCassandraProfileFixture fixture)
     : SystemScenarios(fixture), IClassFixture<KafkaCassandraProfileFixture>;

@@ -12,7 +12,7 @@ namespace Flipkart.SystemTests;
 /// started by DevHost with an embedded sidecar, its app killed outright (SIGKILL) while the workflow waits on a
 /// 2-second durable timer, then started again. The instance completes, and its last step runs once.
 /// </summary>
-[Collection(LocalRunCollection.Name)]
+[Collection(LocalRunLanes.Lifecycle)]
 public sealed class WorkflowRestartTests(ITestOutputHelper log)
 {
     private const string AppId = "workflow-sample";
