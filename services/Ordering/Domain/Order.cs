@@ -247,7 +247,7 @@ public sealed class Order
             return false;
         }
         // Before the first step it precedes, so the timeline reads in the parcel's order whatever the arrival order.
-        var before = Timeline.ToList().FindIndex(t => FulfilmentStages.Rank(t.Status) > rank);
+        var before = Timeline.TakeWhile(t => FulfilmentStages.Rank(t.Status) <= rank).Count();
         Timeline = [.. Timeline.Take(before), new StatusChange(stage, at, detail), .. Timeline.Skip(before)];
         return true;
     }
