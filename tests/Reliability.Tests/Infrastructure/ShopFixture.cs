@@ -10,18 +10,26 @@ using Flipkart.DevHost.Output;
 namespace Flipkart.ReliabilityTests.Infrastructure;
 
 /// <summary>
-/// Every class that starts the system runs in one of two lanes: two systems at a time, each lane's classes one after
-/// another. Most of a scenario is waiting on the saga (redeliveries, timeouts, the settle loop), so two lanes finish
-/// the suite in little more than its longer half; the fault scenarios' own class is a lane of its own.
+/// Every class that starts the system runs in one of three lanes: three systems at a time, each lane's classes one
+/// after another. Most of a scenario is waiting on the saga (redeliveries, timeouts, the settle loop), so the lanes
+/// finish the suite in little more than its longest lane. The lanes hold about equal work: the sidecar faults and
+/// probes; the process kills and the replicas; the rest.
 /// </summary>
 public static class SystemLanes
 {
-    public const string FaultScenarios = "Reliability system runs: the fault scenarios";
-    public const string Others = "Reliability system runs: replicas, timing and probes";
+    public const string FaultScenarios = "Reliability system runs: sidecar faults and probes";
+    public const string ProcessKills = "Reliability system runs: process kills and replicas";
+    public const string Others = "Reliability system runs: timing and deduplication";
+
+    // xUnit runs as many collections at once as the machine has cores unless told otherwise; xunit.runner.json's
+    // maxParallelThreads is the number of lanes, since a lane is mostly waiting.
 }
 
 [CollectionDefinition(SystemLanes.FaultScenarios)]
 public sealed class FaultScenariosLane;
+
+[CollectionDefinition(SystemLanes.ProcessKills)]
+public sealed class ProcessKillsLane;
 
 [CollectionDefinition(SystemLanes.Others)]
 public sealed class OtherScenariosLane;

@@ -9,7 +9,7 @@ namespace Flipkart.ReliabilityTests;
 /// This part: after the order. Fulfilment's workflows wait for days on the outside world; a kill -9 of fulfilment
 /// during those waits must lose neither the wait nor what follows it (their history lives in the sidecar's actor state).
 /// </summary>
-public sealed partial class FaultScenarioTests
+public sealed partial class ProcessKillScenarioTests
 {
     private static readonly TimeSpan SagaTimeout = TimeSpan.FromSeconds(90);
 
