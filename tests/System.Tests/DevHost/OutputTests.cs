@@ -78,6 +78,17 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public void Two_runs_in_one_process_never_get_the_same_free_port_so_a_killed_replicas_ports_stay_its_own()
+    {
+        // A killed replica's ports are unbound until its restart; another run starting meanwhile must not take them.
+        var first = new PortAllocator();
+        var second = new PortAllocator();
+        var handedOut = Enumerable.Range(0, 200).SelectMany(_ => new[] { first.Free(), second.Free() }).ToList();
+
+        Assert.Equal(handedOut.Count, handedOut.Distinct().Count());
+    }
+
+    [Fact]
     public void Free_ports_stay_below_the_kernels_ephemeral_range_where_outgoing_connections_take_theirs()
     {
         var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);

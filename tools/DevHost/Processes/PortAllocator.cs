@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -35,7 +36,7 @@ public sealed class PortAllocator
         for (var attempt = 0; attempt < 200 && EphemeralLow > MinPort + 1000; attempt++)
         {
             var port = Random.Shared.Next(MinPort, EphemeralLow);
-            if (!_taken.Contains(port) && IsFree(port))
+            if (!_taken.Contains(port) && IsFree(port) && HandedOutInProcess.TryAdd(port, 0))
             {
                 _taken.Add(port);
                 return port;
@@ -46,12 +47,19 @@ public sealed class PortAllocator
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-            if (_taken.Add(port))
+            if (HandedOutInProcess.TryAdd(port, 0) && _taken.Add(port))
             {
                 return port;
             }
         }
     }
+
+    /// <summary>
+    /// Every port <see cref="Free"/> handed out in this process, by any allocator. A replica killed and restarted keeps
+    /// its ports, which are unbound in between: another run in the same process (the reliability suite runs three
+    /// at once) must not be given one of them then (seen: "address already in use" on the restart).
+    /// </summary>
+    private static readonly ConcurrentDictionary<int, byte> HandedOutInProcess = new();
 
     private const int MinPort = 20000;
 
