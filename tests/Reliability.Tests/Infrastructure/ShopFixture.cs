@@ -184,7 +184,7 @@ public abstract class ShopFixture : IAsyncLifetime
 
 public static class HttpExtensions
 {
-    // Per gateway: two systems run at a time (SystemLanes), and each sale reports its own system's count.
+    // Per gateway: several systems run at a time (SystemLanes), and each sale reports its own system's count.
     private static readonly ConcurrentDictionary<string, StrongBox<int>> RetriedServerErrors = new();
 
     /// <summary>5xx answers retried so far from the system at <paramref name="gateway"/> (outages while a service is

@@ -97,12 +97,7 @@ public sealed class LoadClient : IDisposable
 
     public Task<Reply> GetAsync(LoadStats? stats, string operation, string path, CancellationToken cancellationToken, string? bearer = null, long? scheduledAt = null, Func<int, bool>? acceptable = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-        return SendAsync(stats, operation, request, cancellationToken, acceptable, scheduledAt);
+        return SendAsync(stats, operation, NewRequest(HttpMethod.Get, path, bearer), cancellationToken, acceptable, scheduledAt);
     }
 
     /// <summary>
@@ -111,12 +106,8 @@ public sealed class LoadClient : IDisposable
     /// </summary>
     public async Task<HttpResponseMessage?> OpenStreamAsync(LoadStats? stats, string operation, string path, string? bearer, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = NewRequest(HttpMethod.Get, path, bearer);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
         var started = Stopwatch.GetTimestamp();
         HttpResponseMessage? response = null;
         int status;
@@ -146,22 +137,29 @@ public sealed class LoadClient : IDisposable
     public Task<Reply> SendJsonAsync(LoadStats? stats, string operation, HttpMethod method, string path, object? body, CancellationToken cancellationToken,
         string? bearer = null, IReadOnlyDictionary<string, string>? headers = null, Func<int, bool>? acceptable = null, long? scheduledAt = null)
     {
-        var request = new HttpRequestMessage(method, path)
+        var request = NewRequest(method, path, bearer);
+        if (body is not null)
         {
-            Content = body is null ? null : new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, JsonDefaults.Options))
+            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, JsonDefaults.Options))
             {
                 Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
-            },
-        };
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            };
         }
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
         return SendAsync(stats, operation, request, cancellationToken, acceptable, scheduledAt);
+    }
+
+    private static HttpRequestMessage NewRequest(HttpMethod method, string path, string? bearer)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return request;
     }
 
     public void Dispose() => _http.Dispose();
