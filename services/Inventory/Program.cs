@@ -12,6 +12,7 @@ var app = builder.Build();
 app.MapServiceEndpoints();
 app.MapInventoryApi();
 app.MapReturnsApi();
+app.MapReservationsApi();
 app.MapIntegrationEventsApi();
 
 app.Run();

@@ -38,6 +38,14 @@ public sealed class OrderingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan AvailabilityKeepLastKnownOnError { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long buy-now waits for inventory to hold the buyer's units before it commits the order, so the 202 already
+    /// says whether they are the buyer's. Past it, or when inventory fails, the order is committed unheld and the saga
+    /// reserves it from OrderSubmitted as for a cart checkout. Zero turns the synchronous hold off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
+    public TimeSpan BuyNowHoldTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Largest quantity one buy-now request may ask for.</summary>
     [Range(1, 100)]
     public int MaxBuyNowQuantity { get; set; } = 10;

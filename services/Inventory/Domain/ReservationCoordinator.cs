@@ -42,7 +42,19 @@ public sealed class ReservationCoordinator(
     Task IIntegrationEventHandler<OrderCancelled>.HandleAsync(OrderCancelled @event, CancellationToken cancellationToken) =>
         ReleaseAsync(@event.OrderId, @event.Reason ?? "OrderCancelled", cancellationToken);
 
-    public async Task ReserveAsync(OrderSubmitted order, CancellationToken cancellationToken)
+    public Task ReserveAsync(OrderSubmitted order, CancellationToken cancellationToken) => ReserveAsync(order, publish: true, cancellationToken);
+
+    /// <summary>
+    /// Ordering's synchronous hold for a buy-now order it has not committed yet: reserves exactly as
+    /// <see cref="ReserveAsync(OrderSubmitted, CancellationToken)"/> does and answers the record as stored, but
+    /// publishes nothing. The outcome is announced by the order's OrderSubmitted, which exists only once ordering has
+    /// committed the order (its delivery finds the record decided and publishes the stored outcome), so an order that
+    /// is never committed announces nothing, and its hold lapses and is swept like any abandoned one. Null when the
+    /// order's lines cannot be reserved at all.
+    /// </summary>
+    public Task<OrderReservation?> HoldAsync(OrderSubmitted order, CancellationToken cancellationToken) => ReserveAsync(order, publish: false, cancellationToken);
+
+    private async Task<OrderReservation?> ReserveAsync(OrderSubmitted order, bool publish, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < RecordAttempts; attempt++)
         {
@@ -51,8 +63,11 @@ public sealed class ReservationCoordinator(
             {
                 if (!TryStart(order, out var started))
                 {
-                    await PublishAsync(new StockReservationFailed(order.OrderId, "", "invalid order lines", time.GetUtcNow()), cancellationToken);
-                    return;
+                    if (publish)
+                    {
+                        await PublishAsync(new StockReservationFailed(order.OrderId, "", "invalid order lines", time.GetUtcNow()), cancellationToken);
+                    }
+                    return null;
                 }
                 // Created only if absent; either way the next pass works from the stored record and its ETag.
                 await records.TrySaveAsync(started, "", cancellationToken);
@@ -62,15 +77,18 @@ public sealed class ReservationCoordinator(
             switch (record.Status)
             {
                 case ReservationStatus.Reserving:
-                    await CompleteReservationAsync(record, etag, cancellationToken);
-                    return;
+                    return await CompleteReservationAsync(record, etag, publish, cancellationToken);
                 case ReservationStatus.Reserved or ReservationStatus.Failed:
-                    // Duplicate delivery: repeat the outcome in case the first publish was lost.
-                    await PublishOutcomeAsync(record, cancellationToken);
-                    return;
+                    // Duplicate delivery, or the delivery after ordering's synchronous hold: repeat the outcome in case
+                    // the first publish was lost (or, after a hold, make the first one).
+                    if (publish)
+                    {
+                        await PublishOutcomeAsync(record, cancellationToken);
+                    }
+                    return record;
                 default:
                     logger.LogInformation("Order {OrderId} is already {Status}; nothing to reserve", order.OrderId, record.Status);
-                    return;
+                    return record;
             }
         }
         throw new ConcurrencyConflictException($"The reservation record of order {order.OrderId} kept changing.");
@@ -251,7 +269,7 @@ public sealed class ReservationCoordinator(
         }
     }
 
-    private async Task CompleteReservationAsync(OrderReservation record, string etag, CancellationToken cancellationToken)
+    private async Task<OrderReservation?> CompleteReservationAsync(OrderReservation record, string etag, bool publish, CancellationToken cancellationToken)
     {
         foreach (var line in record.Lines)
         {
@@ -272,10 +290,13 @@ public sealed class ReservationCoordinator(
 
         if (await records.TrySaveAsync(record, etag, cancellationToken))
         {
-            await PublishOutcomeAsync(record, cancellationToken);
-            return;
+            if (publish)
+            {
+                await PublishOutcomeAsync(record, cancellationToken);
+            }
+            return record;
         }
-        await SettleLostRaceAsync(record, cancellationToken);
+        return await SettleLostRaceAsync(record, publish, cancellationToken);
     }
 
     private static string? FailureReason(ReserveOutcome outcome) => outcome switch
@@ -287,7 +308,7 @@ public sealed class ReservationCoordinator(
     };
 
     // Another handler moved the record while this one reserved; align the stock with whatever it decided.
-    private async Task SettleLostRaceAsync(OrderReservation mine, CancellationToken cancellationToken)
+    private async Task<OrderReservation?> SettleLostRaceAsync(OrderReservation mine, bool publish, CancellationToken cancellationToken)
     {
         var (current, _) = await records.GetAsync(mine.OrderId, cancellationToken);
         switch (current?.Status)
@@ -300,11 +321,14 @@ public sealed class ReservationCoordinator(
                 {
                     await RestoreHoldsAsync(current, cancellationToken);
                 }
-                await PublishOutcomeAsync(current, cancellationToken);
+                if (publish)
+                {
+                    await PublishOutcomeAsync(current, cancellationToken);
+                }
                 break;
             case ReservationStatus.Failed or ReservationStatus.Released:
                 await ReleaseLinesAsync(mine, cancellationToken);
-                if (current.Status == ReservationStatus.Failed)
+                if (publish && current.Status == ReservationStatus.Failed)
                 {
                     await PublishOutcomeAsync(current, cancellationToken);
                 }
@@ -314,6 +338,7 @@ public sealed class ReservationCoordinator(
             default:
                 throw new ConcurrencyConflictException($"The reservation record of order {mine.OrderId} changed underneath its reservation.");
         }
+        return current;
     }
 
     private async Task RestoreHoldsAsync(OrderReservation record, CancellationToken cancellationToken)

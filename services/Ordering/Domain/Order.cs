@@ -126,6 +126,9 @@ public sealed class Order
     /// <summary>The <c>reason</c> inventory gives when a line would take the buyer past the product's per-user cap.</summary>
     public const string PurchaseLimitExceededReason = "purchase limit exceeded";
 
+    /// <summary>The <c>reason</c> inventory gives for a product it keeps no stock of.</summary>
+    public const string UnknownProductReason = "unknown product";
+
     /// <summary>
     /// Inventory could not reserve every line. Its reason is free text; only the per-user cap has a cancellation
     /// reason of its own, every other refusal (no stock, unknown product) reads as OutOfStock to the buyer.

@@ -44,6 +44,7 @@ public static class Extensions
         services.AddSingleton<CartClient>();
         services.AddSingleton<CatalogClient>();
         services.AddSingleton<IAvailabilitySource, InventoryAvailabilityClient>();
+        services.AddSingleton<InventoryHoldClient>();
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<OrderingOptions>>().Value;

@@ -111,6 +111,25 @@ public sealed class BuyNowGate(IAvailabilitySource source, TimeProvider time, Bu
         return (await refresh.WaitAsync(cancellationToken).ConfigureAwait(false)).Effective;
     }
 
+    /// <summary>
+    /// Inventory refused to hold a single unit: until the next refresh, buyers of this product are answered sold out
+    /// here instead of each asking inventory. Advisory like every answer of the gate (inventory decides); a restock shows
+    /// up at the next refresh, one freshness interval later at most.
+    /// </summary>
+    public void RecordSoldOut(string productId)
+    {
+        if (EntryFor(productId) is not { } entry)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        lock (entry)
+        {
+            var perUserLimit = (entry.Current?.Effective as AvailabilityLookup.Found)?.Availability.PerUserLimit;
+            entry.Current = new Snapshot(new AvailabilityLookup.Found(new ProductAvailability(productId, StockStatus.OutOfStock, 0, perUserLimit)), now, now);
+        }
+    }
+
     private Entry? EntryFor(string productId)
     {
         if (entries.TryGetValue(productId, out var entry))

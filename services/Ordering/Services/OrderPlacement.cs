@@ -22,6 +22,9 @@ public sealed class OrderPlacement(
     CartClient cart,
     CatalogClient catalog,
     BuyNowGate gate,
+    InventoryHoldClient holds,
+    TimeProvider time,
+    IOptionsMonitor<OrderingOptions> options,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
     /// <summary>Turns the caller's cart into an order (lines from the cart, prices from catalog).</summary>
@@ -46,13 +49,15 @@ public sealed class OrderPlacement(
                 .GroupBy(i => i.ProductId, StringComparer.Ordinal)
                 .Select(g => new OrderLine(g.Key, prices[g.Key].Title, prices[g.Key].Price, g.Sum(i => i.Quantity)))
                 .ToList();
-            return await orders.PlaceAsync(orderId, userId, lines, deliveryAddress, CheckoutKind.Cart, token);
+            return await orders.PlaceAsync(orders.Submit(orderId, userId, lines, deliveryAddress, CheckoutKind.Cart), token);
         }, cancellationToken);
 
     /// <summary>
     /// One product straight to an order, the flash-sale path. The gate answers first from memory, so the common case of
     /// a sale — no stock left — costs one point read (the Idempotency-Key, whose replay must win), no write, no order and
-    /// no saga; inventory's reservation still has the final word for everyone the gate lets through.
+    /// no saga. Everyone the gate lets through has their units held by inventory before the order is committed, so the
+    /// 202 already says StockReserved and a buyer inventory refuses gets the 409 with no order made; when inventory
+    /// gives no answer in time the order is committed unheld and the saga reserves it, as for a cart checkout.
     /// </summary>
     public async Task<PlacementAnswer> BuyNowAsync(
         string userId, string idempotencyKey, string fingerprint, string productId, int quantity, string? deliveryAddress, CancellationToken cancellationToken)
@@ -84,9 +89,43 @@ public sealed class OrderPlacement(
             {
                 throw new ProductNotFoundException(productId);
             }
-            var lines = new[] { new OrderLine(productId, price.Title, price.Price, quantity) };
-            return await orders.PlaceAsync(orderId, userId, lines, deliveryAddress, CheckoutKind.BuyNow, token);
+            var order = orders.Submit(orderId, userId, [new OrderLine(productId, price.Title, price.Price, quantity)], deliveryAddress, CheckoutKind.BuyNow);
+            await HoldAsync(order, quantity, availability?.PerUserLimit, token);
+            return await orders.PlaceAsync(order, token);
         }, cancellationToken);
+    }
+
+    // Inventory holds the units before the order exists, so a refusal makes no order at all. A hold whose order never
+    // commits (a crash, a store outage) lapses at the order's expiry: inventory's sweep finds no order and releases it.
+    private async Task HoldAsync(Order order, int quantity, int? knownPerUserLimit, CancellationToken cancellationToken)
+    {
+        var timeout = options.CurrentValue.BuyNowHoldTimeout;
+        if (timeout <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var productId = order.Lines[0].ProductId;
+        switch (await holds.HoldAsync(order, timeout, cancellationToken))
+        {
+            case StockHold.Held:
+                order.OnStockReserved(time.GetUtcNow());
+                return;
+            case StockHold.Refused { Reason: var reason } when Order.CancellationReasonFor(reason) == CancellationReason.PurchaseLimitExceeded:
+                throw new PurchaseLimitExceededException(productId, knownPerUserLimit);
+            case StockHold.Refused { Reason: Order.UnknownProductReason }:
+                throw new ProductNotFoundException(productId);
+            case StockHold.Refused:
+                if (quantity == 1)
+                {
+                    gate.RecordSoldOut(productId);
+                }
+                throw new SoldOutException(productId);
+            case StockHold.Lapsed:
+                throw new ServiceDefaults.ConflictException("Reservation lapsed",
+                    "This Idempotency-Key's order was never completed and its hold has lapsed. Buy again with a new Idempotency-Key.");
+            default:
+                return; // no answer: committed unheld, the saga reserves it from OrderSubmitted
+        }
     }
 
     private async Task<PlacementAnswer> PlaceIdempotentlyAsync(

@@ -32,13 +32,14 @@ public sealed class OrderService(
     /// </summary>
     public static Guid OrderIdFor(string userId, string idempotencyKey) => DeterministicGuid.From($"order\n{userId}\n{idempotencyKey}");
 
-    /// <summary>Creates the order, or returns it unchanged when a previous attempt with the same id already did.</summary>
-    public async Task<Order> PlaceAsync(
-        Guid orderId, string userId, IReadOnlyList<OrderLine> lines, string? deliveryAddress, string checkout, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var order = Order.Submit(orderId, userId, lines, now, options.CurrentValue.ReservationTimeout, deliveryAddress, checkout);
+    /// <summary>A new order, not stored yet: submitted now, its reservation expiring after the configured timeout.</summary>
+    public Order Submit(Guid orderId, string userId, IReadOnlyList<OrderLine> lines, string? deliveryAddress, string checkout) =>
+        Order.Submit(orderId, userId, lines, time.GetUtcNow(), options.CurrentValue.ReservationTimeout, deliveryAddress, checkout);
 
+    /// <summary>Creates the order, or returns it unchanged when a previous attempt with the same id already did.</summary>
+    public async Task<Order> PlaceAsync(Order order, CancellationToken cancellationToken)
+    {
+        var userId = order.UserId;
         // Index entry and timer (in parallel), then the order + OrderSubmitted: whatever a crash leaves behind before
         // the last step is harmless (a dangling index entry is skipped, a timer for a missing order does nothing).
         await Task.WhenAll(
@@ -57,7 +58,7 @@ public sealed class OrderService(
             await EnsureAnnouncedAsync(existing, cancellationToken);
             return existing;
         }
-        logger.LogInformation("Order {OrderId} submitted for {Total} with {Lines} lines", order.Id, order.Total, order.Lines.Count);
+        logger.LogInformation("Order {OrderId} submitted for {Total} with {Lines} lines ({Status})", order.Id, order.Total, order.Lines.Count, order.Status);
         return order;
     }
 

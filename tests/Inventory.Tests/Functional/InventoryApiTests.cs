@@ -98,6 +98,59 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
         Assert.Equal(new StockResponse(product, 3, 2, 0), await Stock(product));
     }
 
+    private static object HoldRequest(string product, int quantity) =>
+        new { userId = "user-1", total = quantity * 499m, expiresAt = DateTimeOffset.UtcNow.AddMinutes(10), lines = new[] { new { productId = product, quantity } } };
+
+    [Fact]
+    public async Task Hold_ReservesOnce_AndTheSubmittedOrderAnnouncesIt()
+    {
+        var product = await Stocked(3);
+        var orderId = Guid.NewGuid();
+        using var client = fixture.Client(null);
+
+        // Ordering's retry of the same hold (its first answer lost) holds nothing more.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var response = await client.PostAsJsonAsync($"/internal/reservations/{orderId}", HoldRequest(product, 2), Ct);
+            var answer = await Succeeded<HoldAnswer>(response);
+            Assert.Equal((orderId, ReservationStatus.Reserved, (string?)null), (answer.OrderId, answer.Status, answer.Reason));
+        }
+        Assert.Equal(new StockResponse(product, 1, 2, 0), await Stock(product));
+
+        // The hold publishes nothing; the committed order's OrderSubmitted announces it, once, and reserves nothing more.
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (product, 2)))).EnsureSuccessStatusCode();
+        await fixture.WaitForOutcomesAsync([orderId], 1);
+        Assert.Single(fixture.Events("StockReserved", [orderId]));
+        Assert.Equal(new StockResponse(product, 1, 2, 0), await Stock(product));
+    }
+
+    [Fact]
+    public async Task Hold_AnswersFailed_WhenStockIsShort_AndHoldsNothing()
+    {
+        var product = await Stocked(1);
+        using var client = fixture.Client(null);
+
+        using var response = await client.PostAsJsonAsync($"/internal/reservations/{Guid.NewGuid()}", HoldRequest(product, 2), Ct);
+
+        var answer = await Succeeded<HoldAnswer>(response);
+        Assert.Equal((ReservationStatus.Failed, ReservationCoordinator.OutOfStockReason, product), (answer.Status, answer.Reason, answer.ProductId));
+        Assert.Equal(new StockResponse(product, 1, 0, 0), await Stock(product));
+    }
+
+    [Theory]
+    [InlineData("""{"userId":"user-1","total":1,"expiresAt":"2030-01-01T00:00:00Z","lines":[]}""")]
+    [InlineData("""{"total":1,"expiresAt":"2030-01-01T00:00:00Z","lines":[{"productId":"p-1","quantity":1}]}""")]
+    [InlineData("""{"userId":"user-1","total":1,"expiresAt":"2030-01-01T00:00:00Z","lines":[{"productId":"p-1","quantity":0}]}""")]
+    public async Task Hold_Answers4xx_ForAnUnusableHold(string body)
+    {
+        using var client = fixture.Client(null);
+
+        using var response = await client.PostAsync($"/internal/reservations/{Guid.NewGuid()}", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, $"answered {(int)response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task FiftyConcurrentBuyers_ForLastFiveUnits_ExactlyFiveReserve()
     {
@@ -314,6 +367,12 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
         {
             Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
         }
+    }
+
+    private static async Task<T> Succeeded<T>(HttpResponseMessage response)
+    {
+        await Succeeded(response);
+        return (await response.Content.ReadFromJsonAsync<T>(TolerantJson.Options, Ct))!;
     }
 
     [Fact]

@@ -68,8 +68,12 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await Json(response);
         var orderId = (string)accepted["orderId"]!;
-        Assert.Equal(("Submitted", 2999m), ((string)accepted["status"]!, (decimal)accepted["total"]!));
+        // Inventory held the units before the order was committed, so the 202 is already the buyer's answer.
+        Assert.Equal(("StockReserved", 2999m), ((string)accepted["status"]!, (decimal)accepted["total"]!));
         Assert.Equal($"/api/orders/{orderId}", response.Headers.Location?.ToString());
+        var hold = Assert.Single(fixture.Holds, h => h.OrderId == Guid.Parse(orderId)).Body;
+        Assert.Equal((productId, 2), ((string)hold["lines"]![0]!["productId"]!, (int)hold["lines"]![0]!["quantity"]!));
+        Assert.Equal((2999m, (DateTimeOffset)accepted["reservationExpiresAt"]!), ((decimal)hold["total"]!, (DateTimeOffset)hold["expiresAt"]!));
 
         var order = await Json(await client.GetAsync(response.Headers.Location, Ct));
         var line = Assert.Single(order["lines"]!.AsArray())!;
@@ -105,6 +109,93 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
         var orders = await client.GetFromJsonAsync<JsonObject>("/api/orders", Ct);
         Assert.Equal(0, (int)orders!["totalCount"]!);
         Assert.True(fixture.StateCalls.CallsBy("ordering") > before, "the counter sees ordering's state reads (the listing above)");
+    }
+
+    [Fact]
+    public async Task BuyNow_Answers409SoldOut_AndMakesNoOrder_WhenInventoryRefusesTheHold()
+    {
+        // The gate still believes in stock; inventory, which decides, has none left.
+        var productId = Product(available: 1);
+        fixture.HoldAnswers[productId] = HoldStub.OutOfStock;
+        using var client = fixture.ClientFor(Buyer());
+
+        using var refused = await client.SendAsync(BuyNow("held-out-1", productId, 1), Ct);
+
+        await AssertProblem(refused, HttpStatusCode.Conflict, "/sold-out");
+        var orders = await client.GetFromJsonAsync<JsonObject>("/api/orders", Ct);
+        Assert.Equal(0, (int)orders!["totalCount"]!);
+        var heldOrder = Assert.Single(fixture.Holds, h => (string?)h.Body["lines"]![0]!["productId"] == productId).OrderId;
+
+        // Nothing was committed under the key: once inventory holds the unit, the same key buys it, as the same order.
+        fixture.HoldAnswers[productId] = HoldStub.Hold;
+        fixture.Availability[productId] = ("InStock", 5, null);
+        using var retried = await RetryUntilAcceptedAsync(client, "held-out-1", productId);
+        Assert.Equal(heldOrder, Guid.Parse((string)(await Json(retried))["orderId"]!));
+        Assert.DoesNotContain(fixture.Stubs.OrderEvents, e => (string?)e["data"]?["orderId"] == heldOrder.ToString() && (string?)e["type"] == "OrderCancelled");
+    }
+
+    [Fact]
+    public async Task BuyNow_Answers409PurchaseLimit_WhenInventoryRefusesTheHoldForTheBuyersCap()
+    {
+        var productId = Product(perUserLimit: 2);
+        fixture.HoldAnswers[productId] = HoldStub.PurchaseLimit;
+        using var client = fixture.ClientFor(Buyer());
+
+        using var refused = await client.SendAsync(BuyNow("held-limit-1", productId, 1), Ct);
+
+        var problem = await AssertProblem(refused, HttpStatusCode.Conflict, "/purchase-limit");
+        Assert.Contains("At most 2", (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Equal(0, (int)(await client.GetFromJsonAsync<JsonObject>("/api/orders", Ct))!["totalCount"]!);
+    }
+
+    [Fact]
+    public async Task BuyNow_CommitsTheOrderUnheld_WhenInventoryCannotHold()
+    {
+        var productId = Product();
+        fixture.HoldAnswers[productId] = HoldStub.Unavailable;
+        using var client = fixture.ClientFor(Buyer());
+
+        using var response = await client.SendAsync(BuyNow("unheld-1", productId, 1), Ct);
+
+        // A hold is an answer sooner, not a dependency: the saga reserves from OrderSubmitted as for a cart checkout.
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await Json(response);
+        var orderId = (string)accepted["orderId"]!;
+        Assert.Equal("Submitted", (string)accepted["status"]!);
+        await Eventually.GetAsync(() => fixture.Stubs.OrderEvents.FirstOrDefault(e =>
+            (string?)e["type"] == "OrderSubmitted" && (string?)e["data"]?["orderId"] == orderId), "OrderSubmitted on topic orders");
+    }
+
+    [Fact]
+    public async Task BuyNow_Answers409AndMakesNoOrder_WhenTheKeysEarlierHoldHasLapsed()
+    {
+        var productId = Product();
+        fixture.HoldAnswers[productId] = HoldStub.Lapsed;
+        using var client = fixture.ClientFor(Buyer());
+
+        using var response = await client.SendAsync(BuyNow("lapsed-1", productId, 1), Ct);
+
+        var problem = await AssertProblem(response, HttpStatusCode.Conflict);
+        Assert.Equal("Reservation lapsed", (string)problem["title"]!);
+        Assert.Equal(0, (int)(await client.GetFromJsonAsync<JsonObject>("/api/orders", Ct))!["totalCount"]!);
+    }
+
+    // The gate's snapshot of a product is refreshed within the fixture's freshness; retry rather than time it.
+    private static async Task<HttpResponseMessage> RetryUntilAcceptedAsync(HttpClient client, string key, string productId)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(45));
+        while (true)
+        {
+            var attempt = await client.SendAsync(BuyNow(key, productId, 1), deadline.Token);
+            if (attempt.StatusCode != HttpStatusCode.Conflict)
+            {
+                Assert.Equal(HttpStatusCode.Accepted, attempt.StatusCode);
+                return attempt;
+            }
+            attempt.Dispose();
+            await Task.Delay(50, deadline.Token);
+        }
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Flipkart.EmbeddedDapr.Extensibility;
 using Flipkart.EmbeddedDapr.Hosting;
 using Flipkart.ServiceDefaults;
@@ -23,6 +25,12 @@ public sealed class BuyNowFixture : OrderingApiFixture
     /// <summary>How many availability reads reached the inventory stub, per product.</summary>
     public ConcurrentDictionary<string, int> AvailabilityReads { get; } = new();
 
+    /// <summary>How the inventory stub answers a hold of a product (POST /internal/reservations/{orderId}); absent = held.</summary>
+    public ConcurrentDictionary<string, HoldStub> HoldAnswers { get; } = new();
+
+    /// <summary>Every hold that reached the inventory stub: the order id and the body ordering sent.</summary>
+    public ConcurrentQueue<(Guid OrderId, JsonObject Body)> Holds { get; } = new();
+
     // The fetch timeout is generous: past it the gate fails open (by design), which on a loaded CI machine let a
     // sold-out buyer through and read as a broken gate. Failing open has its own test (BuyNowGateTests).
     protected override IReadOnlyDictionary<string, string> Settings =>
@@ -38,13 +46,30 @@ public sealed class BuyNowFixture : OrderingApiFixture
     {
         await base.StartStubsAsync();
         await AddStubAsync(AppIds.Inventory, await StubApp.StartAsync(app =>
+        {
             app.MapGet("/api/inventory/{productId}/availability", (string productId) =>
             {
                 AvailabilityReads.AddOrUpdate(productId, 1, (_, n) => n + 1);
                 return Availability.TryGetValue(productId, out var a)
                     ? Results.Json(new { productId, status = a.Status, available = a.Available, perUserLimit = a.PerUserLimit })
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown product");
-            })));
+            });
+            app.MapPost("/internal/reservations/{orderId:guid}", async (Guid orderId, HttpRequest request) =>
+            {
+                var body = (await JsonSerializer.DeserializeAsync<JsonObject>(request.Body))!;
+                Holds.Enqueue((orderId, body));
+                var productId = (string)body["lines"]![0]!["productId"]!;
+                var expiresAt = (DateTimeOffset)body["expiresAt"]!;
+                return HoldAnswers.GetValueOrDefault(productId) switch
+                {
+                    HoldStub.Hold => Results.Json(new { orderId, status = "Reserved", expiresAt }),
+                    HoldStub.OutOfStock => Results.Json(new { orderId, status = "Failed", expiresAt, reason = "out of stock", productId }),
+                    HoldStub.PurchaseLimit => Results.Json(new { orderId, status = "Failed", expiresAt, reason = "purchase limit exceeded", productId }),
+                    HoldStub.Lapsed => Results.Json(new { orderId, status = "Released", expiresAt }),
+                    _ => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Inventory is down"),
+                };
+            });
+        }));
     }
 }
 
@@ -77,4 +102,14 @@ public sealed class StateCallCounter : ISidecarModule
             return ValueTask.CompletedTask;
         }
     }
+}
+
+/// <summary>What the inventory stub answers to a hold.</summary>
+public enum HoldStub
+{
+    Hold,
+    OutOfStock,
+    PurchaseLimit,
+    Lapsed,
+    Unavailable,
 }

@@ -37,6 +37,26 @@ public sealed class BuyNowGateTests
     }
 
     [Fact]
+    public async Task RecordSoldOut_RefusesBuyersUntilTheNextRefresh_ThenInventoryDecidesAgain()
+    {
+        inventory.Set("p-1", StockStatus.InStock, 40, 2);
+        var gate = Gate();
+        Assert.Equal(GateDecision.Proceed, (await gate.CheckAsync("p-1", 1, Ct)).Decision);
+
+        // A refused hold: inventory knows better than the snapshot.
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        gate.RecordSoldOut("p-1");
+        var (decision, availability) = await gate.CheckAsync("p-1", 1, Ct);
+        Assert.Equal((GateDecision.SoldOut, 2), (decision, availability!.PerUserLimit));
+        Assert.Equal(1, inventory.Calls("p-1"));
+
+        // Advisory only: a freshness interval later inventory is asked again (a restock shows up).
+        clock.Advance(Freshness);
+        Assert.Equal(GateDecision.Proceed, (await gate.CheckAsync("p-1", 1, Ct)).Decision);
+        Assert.Equal(2, inventory.Calls("p-1"));
+    }
+
+    [Fact]
     public async Task CheckAsync_ReportsUnknownProduct_WhenInventoryHasNoStockRecord()
     {
         var (decision, availability) = await Gate().CheckAsync("nope", 1, Ct);

@@ -80,7 +80,7 @@ public static class SummaryPrinter
             table.AddRow("POST /api/orders p50 / p99 / p99.9", Lat(s.PlaceOrder));
             table.AddRow("[bold]buy decision p50 / p99 / p99.9[/]", Lat(s.BuyDecision));
             table.AddRow("  of buyers answered 409 (the answer is the decision)", Lat(s.BuyDecisionByAnswer));
-            table.AddRow($"  of buyers with an order ({how} until reserved or rejected)", Lat(s.BuyDecisionPolled));
+            table.AddRow($"  of buyers with an order (the 202 when it says StockReserved, else {how} until reserved or rejected)", Lat(s.BuyDecisionPolled));
             table.AddRow($"settled ({how}) p50 / p99 / p99.9", Lat(s.Settled));
             table.AddRow("retries on 429 / 409 / 5xx or no answer", F($"{s.Retries429} / {s.Retries409} / {s.RetriesOther}"));
             table.AddRow("stock before → after (available+reserved+sold)", F($"{s.Before.Available}+{s.Before.Reserved}+{s.Before.Sold} → {s.After.Available}+{s.After.Reserved}+{s.After.Sold}"));

@@ -156,7 +156,7 @@ public static class FlashSaleScenario
                         outcomes.Add(new BuyerOutcome(buyer, firstAttempt, null, null, null, ShopApi.Describe(reply)));
                         return;
                     }
-                    var order = await Orders.FollowAsync(api, sale, buyer.Token, id, total, () => sale.Elapsed, options.SettleTimeout, ct, options.Follow).ConfigureAwait(false);
+                    var order = await Orders.FollowAsync(api, sale, buyer.Token, id, total, () => sale.Elapsed, options.SettleTimeout, ct, options.Follow, Orders.AcceptedStatus(reply)).ConfigureAwait(false);
                     if (order.DecidedAt is { } decided)
                     {
                         sale.RecordDuration("buy decision", decided - firstAttempt);

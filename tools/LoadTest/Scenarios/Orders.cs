@@ -73,6 +73,10 @@ public static class Orders
         return (json.GetProperty("orderId").GetGuid(), json.GetProperty("total").GetDecimal(), reply);
     }
 
+    /// <summary>The status a 202 for a placed order reports (Submitted, or StockReserved when its units were held at once).</summary>
+    public static string? AcceptedStatus(Reply reply) =>
+        reply.Status == 202 && reply.Json().TryGetProperty("status", out var status) && status.ValueKind == System.Text.Json.JsonValueKind.String ? status.GetString() : null;
+
     /// <summary>
     /// Follows the order until it settles or <paramref name="timeout"/>, as a storefront's status page does: over its
     /// server-sent events (<c>GET /api/orders/{id}/events</c>, answered by notification) when <paramref name="follow"/> says so,
@@ -81,10 +85,15 @@ public static class Orders
     /// comparable across buyers.
     /// </summary>
     public static async Task<OrderObservation> FollowAsync(ShopApi api, LoadStats stats, string token, Guid orderId, decimal total,
-        Func<TimeSpan> clock, TimeSpan timeout, CancellationToken cancellationToken, OrderFollow follow = OrderFollow.Poll)
+        Func<TimeSpan> clock, TimeSpan timeout, CancellationToken cancellationToken, OrderFollow follow = OrderFollow.Poll, string? acceptedStatus = null)
     {
         var deadline = Stopwatch.StartNew();
         var seen = new Progress();
+        if (acceptedStatus is not null)
+        {
+            // A buy-now whose units inventory held before the commit is decided by its 202 (status StockReserved).
+            seen.Saw(acceptedStatus, StreamOutcome(acceptedStatus), null, clock);
+        }
         if (follow == OrderFollow.Stream)
         {
             if (await StreamAsync(api, stats, token, orderId, seen, clock, timeout, cancellationToken).ConfigureAwait(false))
