@@ -41,10 +41,12 @@ public sealed class OrderingOptions
     /// <summary>
     /// How long buy-now waits for inventory to hold the buyer's units before it commits the order, so the 202 already
     /// says whether they are the buyer's. Past it, or when inventory fails, the order is committed unheld and the saga
-    /// reserves it from OrderSubmitted as for a cart checkout. Zero turns the synchronous hold off.
+    /// reserves it from OrderSubmitted as for a cart checkout. Generous on purpose: it is for an inventory that is down,
+    /// not for the queue in front of a hot product's stock, whose wait is the buyer's answer (the saga's round trip after
+    /// a fallback is slower still). Below the sidecar's invocation timeout (10 s). Zero turns the synchronous hold off.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
-    public TimeSpan BuyNowHoldTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan BuyNowHoldTimeout { get; set; } = TimeSpan.FromSeconds(8);
 
     /// <summary>Largest quantity one buy-now request may ask for.</summary>
     [Range(1, 100)]
