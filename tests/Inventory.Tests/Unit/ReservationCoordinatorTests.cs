@@ -180,6 +180,52 @@ public class ReservationCoordinatorTests
     }
 
     [Fact]
+    public async Task HoldAsync_ReservesWithoutPublishing_AndTheCommittedOrdersSubmitAnnouncesItOnce()
+    {
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+
+        var held = await coordinator.HoldAsync(Order(orderId, ("a", 2)), Ct);
+        var again = await coordinator.HoldAsync(Order(orderId, ("a", 2)), Ct);   // ordering's retry
+
+        Assert.Equal((ReservationStatus.Reserved, ReservationStatus.Reserved), (held!.Status, again!.Status));
+        Assert.Equal((3, 2), (ledger.Get("a").Available, ledger.Get("a").Reserved));
+        Assert.Empty(events.Published);
+
+        await coordinator.ReserveAsync(Order(orderId, ("a", 2)), Ct);   // the committed order's OrderSubmitted
+        Assert.Equal(orderId, Assert.Single(events.OfType<StockReserved>()).OrderId);
+        Assert.Equal((3, 2), (ledger.Get("a").Available, ledger.Get("a").Reserved));
+    }
+
+    [Fact]
+    public async Task HoldAsync_RefusesWithTheReason_HoldingAndPublishingNothing()
+    {
+        await Stock("a", 1);
+        var orderId = Guid.NewGuid();
+
+        var refused = await coordinator.HoldAsync(Order(orderId, ("a", 2)), Ct);
+
+        Assert.Equal((ReservationStatus.Failed, ReservationCoordinator.OutOfStockReason, "a"), (refused!.Status, refused.FailureReason, refused.FailedProductId));
+        Assert.Equal((1, 0), (ledger.Get("a").Available, ledger.Get("a").Reserved));
+        Assert.Empty(events.Published);
+    }
+
+    [Fact]
+    public async Task HoldAsync_WhoseOrderWasNeverCommitted_IsReleasedByTheSweep()
+    {
+        await Stock("a", 5);
+        var orderId = Guid.NewGuid();
+        await coordinator.HoldAsync(Order(orderId, ("a", 2)), Ct);
+        ordering.Outcomes[orderId] = OrderOutcome.NotFound;   // ordering died between the hold and the commit
+
+        time.Advance(TimeSpan.FromMinutes(13));   // past expiry and grace
+
+        Assert.Equal(1, await coordinator.SweepAsync("a", Ct));
+        Assert.Equal((5, 0), (ledger.Get("a").Available, ledger.Get("a").Reserved));
+        Assert.Equal(ReservationStatus.Released, records.Find(orderId)!.Status);
+    }
+
+    [Fact]
     public async Task SweepAsync_ReleasesOnlyHoldsPastExpiryPlusGrace()
     {
         await Stock("a", 5);
