@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Flipkart.Inventory.Infrastructure;
 
 namespace Flipkart.Inventory;
 
@@ -9,6 +10,14 @@ public sealed class InventoryOptions
     /// A deployment-time choice: the two ledgers keep their data in different stores.
     /// </summary>
     public StockLedgerKind Ledger { get; set; } = StockLedgerKind.Actor;
+
+    /// <summary>
+    /// How many stock buckets (actors, or keys) a new product's stock is split over, so one hot SKU is not capped by
+    /// one actor's turn rate. 1 keeps each product whole. A product's split is fixed when its stock is first set;
+    /// products with a per-user cap are never split (see docs/inventory-design.md, "Stock buckets").
+    /// </summary>
+    [Range(1, BucketedStockLedger.MaxBuckets)]
+    public int StockBuckets { get; set; } = 1;
 
     /// <summary>Turn buyers of a sold-out product away in-process, before they reach an actor or the store.</summary>
     public bool SoldOutFlag { get; set; } = true;
