@@ -19,6 +19,15 @@ public sealed class InventoryOptions
     [Range(1, BucketedStockLedger.MaxBuckets)]
     public int StockBuckets { get; set; } = 1;
 
+    /// <summary>
+    /// Fewest units per bucket a new product's first stock must give for it to be split: a product first stocked with
+    /// fewer than twice this many stays whole, and one with more gets at most <see cref="StockBuckets"/> buckets. Near
+    /// the end of a split product's stock, units scattered over buckets cannot serve one line of several units, and
+    /// every bucket run dry makes its buyers walk; small products gain nothing from that.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int StockBucketMinUnits { get; set; } = 100;
+
     /// <summary>Turn buyers of a sold-out product away in-process, before they reach an actor or the store.</summary>
     public bool SoldOutFlag { get; set; } = true;
 

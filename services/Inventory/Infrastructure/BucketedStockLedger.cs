@@ -141,13 +141,14 @@ public sealed class BucketedStockLedger(IStockBuckets buckets, IOptionsMonitor<I
 
     /// <summary>
     /// Spreads <paramref name="available"/> over the product's buckets in equal shares, each bucket recording its own
-    /// change as received, so every bucket and the total balance. A new product is split over
-    /// <see cref="InventoryOptions.StockBuckets"/> buckets unless it is capped; a cap on a split product is refused.
+    /// change as received, so every bucket and the total balance. A new product is split over up to
+    /// <see cref="InventoryOptions.StockBuckets"/> buckets of at least <see cref="InventoryOptions.StockBucketMinUnits"/>
+    /// units each, unless it is capped; a cap on a split product is refused.
     /// </summary>
     public async Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken)
     {
         var root = await buckets.GetAsync(productId, cancellationToken);
-        var split = root is not null ? SplitOf(root) : perUserLimit is null ? options.CurrentValue.StockBuckets : 1;
+        var split = root is not null ? SplitOf(root) : perUserLimit is null ? NewSplit(available) : 1;
         if (split > 1 && perUserLimit is not null)
         {
             throw new ConflictException("Product split over stock buckets",
@@ -169,6 +170,12 @@ public sealed class BucketedStockLedger(IStockBuckets buckets, IOptionsMonitor<I
         }
         Remember(productId, parts[0]);
         return split == 1 ? parts[0] : Merge(productId, parts);
+    }
+
+    private int NewSplit(int available)
+    {
+        var settings = options.CurrentValue;
+        return Math.Clamp(available / settings.StockBucketMinUnits, 1, settings.StockBuckets);
     }
 
     private static bool IsHeld(ReserveOutcome outcome) => outcome is ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved;

@@ -79,3 +79,16 @@ public sealed class StateStoreLedgerFixture() : InventoryApiFixture(StockLedgerK
 public sealed class ActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor);
 
 public sealed class TwoReplicaActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, replicas: 2);
+
+/// <summary>The actor ledger with each new product's stock split over four stock buckets (four actors).</summary>
+public sealed class BucketedActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, BucketedActorLedgerFixture.FourBuckets)
+{
+    // Split even the few units these tests stock, so every test runs against four actors.
+    public static readonly IReadOnlyDictionary<string, string> FourBuckets = new Dictionary<string, string>
+    {
+        ["InventoryOptions:StockBuckets"] = "4",
+        ["InventoryOptions:StockBucketMinUnits"] = "1",
+    };
+}
+
+public sealed class TwoReplicaBucketedActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, BucketedActorLedgerFixture.FourBuckets, replicas: 2);

@@ -17,7 +17,7 @@ public class BucketedStockLedgerTests
     private static (InMemoryLedger Store, BucketedStockLedger Ledger) Split(int buckets, bool interleave = false)
     {
         var store = new InMemoryLedger { Interleave = interleave };
-        return (store, new BucketedStockLedger(store, TestOptions.Inventory(new InventoryOptions { StockBuckets = buckets })));
+        return (store, new BucketedStockLedger(store, TestOptions.Inventory(new InventoryOptions { StockBuckets = buckets, StockBucketMinUnits = 1 })));
     }
 
     /// <summary>An order id whose walk starts at <paramref name="bucket"/>.</summary>
@@ -103,6 +103,18 @@ public class BucketedStockLedgerTests
         Assert.Equal(4, store.Calls.Keys.Count(k => k.StartsWith('p')));
         Assert.Equal(2, store.Get("p~3").Reserved);
         AssertBucketsBalance(store, "p", 4);
+    }
+
+    // The price of holding a line whole: near the end, units scattered over buckets do not add up for one line.
+    [Fact]
+    public async Task Reserve_RefusesALineLargerThanEveryBucketsShare_ThoughTheTotalWouldCoverIt()
+    {
+        var (_, ledger) = Split(4);
+        await ledger.SetAvailableAsync("p", 4, null, Ct);
+
+        Assert.Equal(ReserveOutcome.OutOfStock, await Reserve(ledger, Guid.NewGuid(), quantity: 2));
+        Assert.Equal(4, (await ledger.GetAvailabilityAsync("p", Ct))!.Available);
+        Assert.Equal(ReserveOutcome.Reserved, await Reserve(ledger, Guid.NewGuid(), quantity: 1));
     }
 
     [Fact]
@@ -240,6 +252,25 @@ public class BucketedStockLedgerTests
         var total = (await ledger.GetAsync("p", Ct))!;
         Assert.Equal((8, (int?)null), (total.Available, total.PerUserLimit));
         Assert.All(store.All().Values, b => Assert.Null(b.PerUserLimit));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(199, 1)]
+    [InlineData(200, 2)]
+    [InlineData(450, 4)]
+    [InlineData(100_000, 16)]
+    public async Task SetAvailable_SplitsANewProduct_OnlyAsFarAsItsFirstStockFillsTheBuckets(int available, int expectedSplit)
+    {
+        var store = new InMemoryLedger();
+        var ledger = new BucketedStockLedger(store, TestOptions.Inventory(new InventoryOptions { StockBuckets = 16, StockBucketMinUnits = 100 }));
+
+        Assert.Equal(expectedSplit, (await ledger.SetAvailableAsync("p", available, null, Ct)).Buckets);
+        Assert.Equal(expectedSplit, store.All().Count);
+
+        // Fixed from then on, whatever later PUTs bring.
+        Assert.Equal(expectedSplit, (await ledger.SetAvailableAsync("p", 100_000 - available, null, Ct)).Buckets);
+        Assert.Equal(expectedSplit, store.All().Count);
     }
 
     [Fact]
