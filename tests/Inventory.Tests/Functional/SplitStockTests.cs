@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Flipkart.Inventory.Apis;
 using Flipkart.Inventory.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +24,7 @@ public class SplitStockTests(TwoReplicaBucketedActorLedgerFixture fixture) : ICl
 
         var orders = Enumerable.Range(0, 80).Select(_ => Guid.NewGuid()).ToList();
         var clients = new[] { fixture.Client(null, replica: 0), fixture.Client(null, replica: 1) };
-        var responses = await Task.WhenAll(orders.Select((orderId, i) => Deliver(clients[i % 2], orderId, product)));
+        var responses = await Task.WhenAll(orders.Select((orderId, i) => InventoryApiFixture.SubmitOrderAsync(clients[i % 2], orderId, product, "buyer-" + orderId.ToString("N")[..6])));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         await fixture.WaitForOutcomesAsync(orders, 80);
 
@@ -68,20 +66,5 @@ public class SplitStockTests(TwoReplicaBucketedActorLedgerFixture fixture) : ICl
         var capped = "sku-" + Guid.NewGuid().ToString("N")[..12];
         (await admin.PutAsJsonAsync($"/api/inventory/{capped}", new { available = 9, perUserLimit = 2 }, Ct)).EnsureSuccessStatusCode();
         Assert.Equal(new StockResponse(capped, 9, 0, 0, 2), await admin.GetFromJsonAsync<StockResponse>($"/api/inventory/{capped}", Ct));
-    }
-
-    private static async Task<HttpResponseMessage> Deliver(HttpClient client, Guid orderId, string product)
-    {
-        var envelope = new
-        {
-            id = Guid.NewGuid().ToString(), source = "ordering", type = "OrderSubmitted", specversion = "1.0", datacontenttype = "application/json", topic = "orders", pubsubname = "pubsub",
-            data = new
-            {
-                eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = "buyer-" + orderId.ToString("N")[..6], total = 499m,
-                reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
-                lines = new[] { new { productId = product, quantity = 1, unitPrice = 499m, title = "Hot phone" } },
-            },
-        };
-        return await client.PostAsync("/integration-events/order-submitted", new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/cloudevents+json"), Ct);
     }
 }

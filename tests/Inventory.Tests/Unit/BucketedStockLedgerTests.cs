@@ -33,6 +33,16 @@ public class BucketedStockLedgerTests
         }
     }
 
+    /// <summary>A product split over as many buckets as shares given, with those units on each bucket's shelf.</summary>
+    private static async Task Shelve(InMemoryLedger store, IStockLedger ledger, string productId, params int[] shares)
+    {
+        await ledger.SetAvailableAsync(productId, shares.Length, null, Ct);
+        for (var k = 0; k < shares.Length; k++)
+        {
+            await store.SetShareAsync(BucketedStockLedger.BucketId(productId, k), shares[k], null, shares.Length, Ct);
+        }
+    }
+
     /// <summary>Each bucket balances, holds only its own orders, and no order is held (or taken back) in two buckets.</summary>
     private static void AssertBucketsBalance(InMemoryLedger store, string productId, int split)
     {
@@ -91,8 +101,7 @@ public class BucketedStockLedgerTests
     public async Task Reserve_SellsTheLastUnitsOfOneBucket_ToBuyersHashedElsewhere()
     {
         var (store, ledger) = Split(4);
-        await ledger.SetAvailableAsync("p", 0, null, Ct);
-        await store.SetShareAsync("p~3", 2, null, 4, Ct);
+        await Shelve(store, ledger, "p", 0, 0, 0, 2);
 
         Assert.Equal(ReserveOutcome.Reserved, await Reserve(ledger, OrderHomedAt(0, 4)));
         Assert.Equal(ReserveOutcome.Reserved, await Reserve(ledger, OrderHomedAt(1, 4)));
@@ -121,12 +130,13 @@ public class BucketedStockLedgerTests
     public async Task Reserve_SoldOutEverywhere_LeavesNoPassesBehind()
     {
         var (store, ledger) = Split(4);
-        await ledger.SetAvailableAsync("p", 0, null, Ct);
+        await Shelve(store, ledger, "p", 0, 0, 0, 0);
 
         for (var i = 0; i < 20; i++)
         {
             Assert.Equal(ReserveOutcome.OutOfStock, await Reserve(ledger, Guid.NewGuid()));
         }
+        Assert.Equal(4, store.All().Count);
         Assert.All(store.All().Values, b => Assert.Empty(b.PassedOrders));
     }
 
@@ -138,8 +148,7 @@ public class BucketedStockLedgerTests
     public async Task Reserve_Retried_FindsItsEarlierHold_WhenABucketItPassedGotStockBack(int bucketRestocked)
     {
         var (store, ledger) = Split(4);
-        await ledger.SetAvailableAsync("p", 0, null, Ct);
-        await store.SetShareAsync("p~2", 1, null, 4, Ct);
+        await Shelve(store, ledger, "p", 0, 0, 1, 0);
         var order = OrderHomedAt(0, 4);
         Assert.Equal(ReserveOutcome.Reserved, await Reserve(ledger, order));
         Assert.True(store.Get("p~2").Reservations.ContainsKey(order));
@@ -163,8 +172,9 @@ public class BucketedStockLedgerTests
         {
             var (store, ledger) = Split(4, interleave: true);
             var product = $"p{trial}";
-            await ledger.SetAvailableAsync(product, 0, null, Ct);
-            await store.SetShareAsync($"{product}~{1 + trial % 3}", 1, null, 4, Ct);
+            var shares = new int[4];
+            shares[1 + trial % 3] = 1;
+            await Shelve(store, ledger, product, shares);
             var order = OrderHomedAt(0, 4);
 
             // The second delivery and the unit coming back home start a random number of steps behind the first.
@@ -191,8 +201,7 @@ public class BucketedStockLedgerTests
     public async Task CommitReleaseAndRestock_ReachTheBucketThatHoldsTheOrder_Once()
     {
         var (store, ledger) = Split(4);
-        await ledger.SetAvailableAsync("p", 0, null, Ct);
-        await store.SetShareAsync("p~3", 2, null, 4, Ct);
+        await Shelve(store, ledger, "p", 0, 0, 0, 2);
         var (sold, released) = (OrderHomedAt(1, 4), OrderHomedAt(2, 4));
         await Reserve(ledger, sold);
         await Reserve(ledger, released);
