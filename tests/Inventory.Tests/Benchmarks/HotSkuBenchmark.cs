@@ -22,7 +22,7 @@ namespace Inventory.Tests.Benchmarks;
 [Functional]
 public class HotSkuBenchmark(ITestOutputHelper output)
 {
-    private const int Buyers = 4000;
+    private const int Buyers = 2000;
     private const int SaleUnits = 200;
     private const int InFlight = 64;
 
@@ -87,6 +87,9 @@ public class HotSkuBenchmark(ITestOutputHelper output)
     private static async Task<Phase> RunPhaseAsync(IStockLedger ledger, IStockBuckets store, int buckets, string name, int buyers, int units, bool commit = false)
     {
         var product = $"{name}-{Guid.NewGuid():N}"[..24];
+        // A product's split is fixed by its first stock, so one that starts with fewer units than buckets is split
+        // with one unit each first and then set to its real stock.
+        await ledger.SetAvailableAsync(product, Math.Max(units, buckets), null, Ct);
         await ledger.SetAvailableAsync(product, units, null, Ct);
         var orders = Enumerable.Range(0, buyers).Select(_ => Guid.NewGuid()).ToArray();
         var outcomes = new ReserveOutcome[buyers];
