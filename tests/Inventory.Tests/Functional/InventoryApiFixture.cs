@@ -108,4 +108,6 @@ public sealed class BucketedActorLedgerFixture() : InventoryApiFixture(StockLedg
     };
 }
 
+public sealed class BucketedStateStoreLedgerFixture() : InventoryApiFixture(StockLedgerKind.StateStore, BucketedActorLedgerFixture.FourBuckets);
+
 public sealed class TwoReplicaBucketedActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, BucketedActorLedgerFixture.FourBuckets, replicas: 2);

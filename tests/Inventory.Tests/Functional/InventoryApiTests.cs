@@ -21,6 +21,9 @@ public sealed class ActorLedgerInventoryApiTests(ActorLedgerFixture fixture) : I
 [Functional]
 public sealed class BucketedActorLedgerInventoryApiTests(BucketedActorLedgerFixture fixture) : InventoryApiTests<BucketedActorLedgerFixture>(fixture), IClassFixture<BucketedActorLedgerFixture>;
 
+[Functional]
+public sealed class BucketedStateStoreLedgerInventoryApiTests(BucketedStateStoreLedgerFixture fixture) : InventoryApiTests<BucketedStateStoreLedgerFixture>(fixture), IClassFixture<BucketedStateStoreLedgerFixture>;
+
 /// <summary>The same behaviour through either ledger design.</summary>
 [Functional]
 public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixture : InventoryApiFixture
