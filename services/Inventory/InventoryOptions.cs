@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Flipkart.Inventory.Infrastructure;
 
 namespace Flipkart.Inventory;
 
@@ -9,6 +10,23 @@ public sealed class InventoryOptions
     /// A deployment-time choice: the two ledgers keep their data in different stores.
     /// </summary>
     public StockLedgerKind Ledger { get; set; } = StockLedgerKind.Actor;
+
+    /// <summary>
+    /// How many stock buckets (actors, or keys) a new product's stock is split over, so one hot SKU is not capped by
+    /// one actor's turn rate. 1 keeps each product whole. A product's split is fixed when its stock is first set;
+    /// products with a per-user cap are never split (see docs/inventory-design.md, "Stock buckets").
+    /// </summary>
+    [Range(1, BucketedStockLedger.MaxBuckets)]
+    public int StockBuckets { get; set; } = 1;
+
+    /// <summary>
+    /// Fewest units per bucket a new product's first stock must give for it to be split: a product first stocked with
+    /// fewer than twice this many stays whole, and one with more gets at most <see cref="StockBuckets"/> buckets. Near
+    /// the end of a split product's stock, units scattered over buckets cannot serve one line of several units, and
+    /// every bucket run dry makes its buyers walk; small products gain nothing from that.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int StockBucketMinUnits { get; set; } = 100;
 
     /// <summary>Turn buyers of a sold-out product away in-process, before they reach an actor or the store.</summary>
     public bool SoldOutFlag { get; set; } = true;

@@ -19,10 +19,18 @@ public interface IStockActor : IActor
     Task<StockAvailability?> GetAvailabilityAsync();
 
     Task<StockItem> SetAvailableAsync(SetAvailableRequest request);
+
+    /// <summary>A stock bucket's step in an order's walk (<see cref="StockItem.ReserveOrPass"/>).</summary>
+    Task<ReserveOutcome> ReserveOrPassAsync(ReserveStockRequest request);
+
+    /// <summary>A stock bucket's step in an order's restock walk (<see cref="StockItem.RestockOrPass"/>).</summary>
+    Task<RestockOutcome> RestockOrPassAsync(RestockRequest request);
 }
 
-public sealed record ReserveStockRequest(Guid OrderId, int Quantity, DateTimeOffset ExpiresAt, string? UserId = null);
+/// <summary><c>At</c>: the caller's clock, for forgetting lapsed passes (stock buckets only).</summary>
+public sealed record ReserveStockRequest(Guid OrderId, int Quantity, DateTimeOffset ExpiresAt, string? UserId = null, DateTimeOffset At = default);
 
-public sealed record RestockRequest(Guid OrderId, int Quantity, string? UserId = null);
+public sealed record RestockRequest(Guid OrderId, int Quantity, string? UserId = null, DateTimeOffset At = default);
 
-public sealed record SetAvailableRequest(int Available, DateTimeOffset At, int? PerUserLimit = null);
+/// <summary><c>Buckets</c>: the product's split, recorded when set for the first time (null leaves it as it is).</summary>
+public sealed record SetAvailableRequest(int Available, DateTimeOffset At, int? PerUserLimit = null, int? Buckets = null);

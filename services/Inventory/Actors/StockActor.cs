@@ -11,16 +11,22 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
 {
     private const string StockState = "stock";
 
-    public async Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request)
+    public Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request) =>
+        ReserveAsync(stock => stock.Reserve(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt), remembersRefusal: false);
+
+    public Task<ReserveOutcome> ReserveOrPassAsync(ReserveStockRequest request) =>
+        ReserveAsync(stock => stock.ReserveOrPass(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt, request.At), remembersRefusal: true);
+
+    public async Task<RestockOutcome> RestockOrPassAsync(RestockRequest request)
     {
         var stock = await LoadAsync();
         if (stock is null)
         {
-            return ReserveOutcome.UnknownProduct;
+            return RestockOutcome.Passed;
         }
-
-        var outcome = stock.Reserve(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt);
-        if (outcome == ReserveOutcome.Reserved)
+        var passedBefore = stock.PassedOrders.ContainsKey(request.OrderId);
+        var outcome = stock.RestockOrPass(request.OrderId, request.UserId, request.Quantity, request.At);
+        if (outcome == RestockOutcome.Restocked || (outcome == RestockOutcome.Passed && !passedBefore))
         {
             await StateManager.SetStateAsync(StockState, stock);
         }
@@ -44,8 +50,28 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
         var stock = await LoadAsync() ?? StockItem.Create(Id.GetId());
         stock.SetAvailable(request.Available, request.At);
         stock.SetPerUserLimit(request.PerUserLimit);
+        if (request.Buckets is { } buckets)
+        {
+            stock.SplitOver(buckets);
+        }
         await StateManager.SetStateAsync(StockState, stock);
         return stock;
+    }
+
+    // A plain refusal changes nothing (a sold-out answer costs no write); a reservation, or a remembered pass, is saved.
+    private async Task<ReserveOutcome> ReserveAsync(Func<StockItem, ReserveOutcome> reserve, bool remembersRefusal)
+    {
+        var stock = await LoadAsync();
+        if (stock is null)
+        {
+            return ReserveOutcome.UnknownProduct;
+        }
+        var outcome = reserve(stock);
+        if (outcome == ReserveOutcome.Reserved || (remembersRefusal && outcome == ReserveOutcome.OutOfStock))
+        {
+            await StateManager.SetStateAsync(StockState, stock);
+        }
+        return outcome;
     }
 
     private async Task<bool> ChangeAsync(Func<StockItem, bool> change)

@@ -25,6 +25,22 @@ public interface IStockLedger
     Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Stock kept under bucket ids: the ledger's operations addressed to one bucket (a product's first bucket is the
+/// product id itself), plus the steps that make an order's walk over a split product's buckets idempotent.
+/// </summary>
+public interface IStockBuckets : IStockLedger
+{
+    /// <summary>Reserves, or refuses and remembers that this bucket passed the order over (<see cref="StockItem.ReserveOrPass"/>).</summary>
+    Task<ReserveOutcome> ReserveOrPassAsync(string bucketId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Takes an order's units back here, or passes it over for good (<see cref="StockItem.RestockOrPass"/>).</summary>
+    Task<RestockOutcome> RestockOrPassAsync(string bucketId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken);
+
+    /// <summary>Sets one bucket's share of the shelf and the cap, and records the product's split (kept if already set).</summary>
+    Task<StockItem> SetShareAsync(string bucketId, int available, int? perUserLimit, int buckets, CancellationToken cancellationToken);
+}
+
 /// <summary>Order reservation records, written with compare-and-swap.</summary>
 public interface IReservationRecords
 {

@@ -301,7 +301,7 @@ public sealed class ReservationCoordinator(
 
     private static string? FailureReason(ReserveOutcome outcome) => outcome switch
     {
-        ReserveOutcome.OutOfStock => OutOfStockReason,
+        ReserveOutcome.OutOfStock or ReserveOutcome.Passed => OutOfStockReason,
         ReserveOutcome.UnknownProduct => UnknownProductReason,
         ReserveOutcome.PurchaseLimitExceeded => PurchaseLimitReason,
         _ => null,

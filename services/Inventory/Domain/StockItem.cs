@@ -16,6 +16,12 @@ public sealed class StockItem
 
     public const int MaxPerUserLimit = 100;
 
+    /// <summary>
+    /// How long past an order's hold expiry a bucket remembers passing it over. By then ordering has cancelled or
+    /// confirmed the order, so no walk of it comes back; the bound keeps a bucket's document from growing for ever.
+    /// </summary>
+    public static readonly TimeSpan PassRetention = TimeSpan.FromHours(1);
+
     public required string ProductId { get; init; }
     public int Available { get; set; }
     public int Reserved { get; set; }
@@ -38,6 +44,19 @@ public sealed class StockItem
     /// <summary>Orders whose sold units came back, so a retried restock of the same order changes nothing.</summary>
     public HashSet<Guid> RestockedOrders { get; init; } = [];
     public List<StockAdjustment> Adjustments { get; init; } = [];
+
+    /// <summary>
+    /// How many stock buckets the product's stock is split over (0 on documents written before buckets: one). Kept on
+    /// the product's first bucket, fixed when its stock is first set: an order's walk over the buckets depends on it.
+    /// </summary>
+    public int Buckets { get; set; }
+
+    /// <summary>
+    /// Stock buckets only: orders this bucket passed over (refused while the order went on to another bucket, or
+    /// found nothing to take back), with how long that is remembered. A passed order is never held, sold or
+    /// restocked here, so a retried walk cannot hold one order in two buckets (docs/inventory-design.md).
+    /// </summary>
+    public Dictionary<Guid, DateTimeOffset> PassedOrders { get; init; } = [];
 
     [JsonIgnore]
     public bool IsSoldOut => Available == 0;
@@ -97,6 +116,10 @@ public sealed class StockItem
         {
             return ReserveOutcome.AlreadyReserved;
         }
+        if (PassedOrders.ContainsKey(orderId))
+        {
+            return ReserveOutcome.Passed;
+        }
         if (Available < quantity)
         {
             return ReserveOutcome.OutOfStock;
@@ -111,6 +134,65 @@ public sealed class StockItem
         Reserved += quantity;
         Reservations[orderId] = new StockReservation(quantity, expiresAt, userId);
         return ReserveOutcome.Reserved;
+    }
+
+    /// <summary>
+    /// A stock bucket's step in an order's walk: reserves like <see cref="Reserve"/>, but a refusal for want of stock
+    /// is remembered (until <see cref="PassRetention"/> past the hold's expiry), so this bucket never holds the order
+    /// afterwards, even when units come back. Passes that lapsed before <paramref name="now"/> are forgotten.
+    /// </summary>
+    public ReserveOutcome ReserveOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        var outcome = Reserve(orderId, userId, quantity, expiresAt);
+        if (outcome == ReserveOutcome.OutOfStock)
+        {
+            Pass(orderId, expiresAt + PassRetention, now);
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// A stock bucket's step in an order's restock walk: takes the order's units back here when this bucket has
+    /// sold that many, or passes the order for good (so a retry cannot take the same order back in two buckets).
+    /// </summary>
+    public RestockOutcome RestockOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset now)
+    {
+        if (RestockedOrders.Contains(orderId))
+        {
+            return RestockOutcome.AlreadyRestocked;
+        }
+        if (PassedOrders.ContainsKey(orderId))
+        {
+            return RestockOutcome.Passed;
+        }
+        if (Restock(orderId, userId, quantity))
+        {
+            return RestockOutcome.Restocked;
+        }
+        Pass(orderId, DateTimeOffset.MaxValue, now);
+        return RestockOutcome.Passed;
+    }
+
+    private void Pass(Guid orderId, DateTimeOffset until, DateTimeOffset now)
+    {
+        foreach (var lapsed in PassedOrders.Where(p => p.Value < now).Select(p => p.Key).ToList())
+        {
+            PassedOrders.Remove(lapsed);
+        }
+        PassedOrders[orderId] = until;
+    }
+
+    /// <summary>Records the split of a new product (a product's split never changes once set).</summary>
+    public void SplitOver(int buckets)
+    {
+        if (buckets < 1)
+        {
+            throw new InventoryDomainException("A product is kept in at least one stock bucket.");
+        }
+        if (Buckets == 0)
+        {
+            Buckets = buckets;
+        }
     }
 
     /// <summary>Units <paramref name="userId"/> holds now plus units bought under a cap: what the cap is measured against.</summary>
@@ -198,4 +280,19 @@ public enum ReserveOutcome
 
     /// <summary>The order would take its user over the product's per-user cap.</summary>
     PurchaseLimitExceeded,
+
+    /// <summary>
+    /// Stock buckets only: this bucket passed the order over on an earlier walk and never holds it. The bucketed
+    /// ledger walks on; a whole product never answers it (and if one did, it would count as out of stock).
+    /// </summary>
+    Passed,
+}
+
+public enum RestockOutcome
+{
+    Restocked,
+    AlreadyRestocked,
+
+    /// <summary>Not taken back in this bucket (it sold fewer units, or passed the order before): try the next one.</summary>
+    Passed,
 }

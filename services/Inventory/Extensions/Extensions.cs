@@ -37,9 +37,13 @@ public static class Extensions
     private static IStockLedger ChooseLedger(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<InventoryOptions>>().Value;
-        IStockLedger ledger = options.Ledger == StockLedgerKind.Actor
+        IStockBuckets store = options.Ledger == StockLedgerKind.Actor
             ? provider.GetRequiredService<ActorStockLedger>()
             : provider.GetRequiredService<StateStoreStockLedger>();
+        // Split products need the bucketed walk; with one bucket per product the store is the ledger, as before.
+        IStockLedger ledger = options.StockBuckets > 1
+            ? ActivatorUtilities.CreateInstance<BucketedStockLedger>(provider, store)
+            : store;
         return options.SoldOutFlag
             ? ActivatorUtilities.CreateInstance<SoldOutFlagLedger>(provider, ledger)
             : ledger;

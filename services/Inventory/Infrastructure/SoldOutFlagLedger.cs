@@ -70,6 +70,7 @@ public sealed class SoldOutFlagLedger(IStockLedger inner, IOptionsMonitor<Invent
         return stock;
     }
 
+    // The summary, not the whole stock record: an actor sends no holds, a split product sums its buckets' counts.
     private async Task<bool> IsEmptyAsync(string productId, CancellationToken cancellationToken) =>
-        (await inner.GetAsync(productId, cancellationToken))?.Available == 0;
+        (await inner.GetAvailabilityAsync(productId, cancellationToken))?.Available == 0;
 }

@@ -8,9 +8,10 @@ namespace Flipkart.Inventory.Infrastructure;
 /// <summary>
 /// Stock as one key per product in <c>inventory-store</c>, changed by read → decide → write-if-ETag-unchanged.
 /// Lost races re-read and retry with jittered backoff, a bounded number of times; past that the operation fails
-/// with <see cref="ConcurrencyConflictException"/> and the triggering event is redelivered later.
+/// with <see cref="ConcurrencyConflictException"/> and the triggering event is redelivered later. A split product
+/// (<see cref="BucketedStockLedger"/>) has one key per stock bucket.
 /// </summary>
-public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<InventoryOptions> options, TimeProvider time, InventoryMetrics metrics) : IStockLedger
+public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<InventoryOptions> options, TimeProvider time, InventoryMetrics metrics) : IStockBuckets
 {
     private readonly DaprState<StockItem> stock = new(dapr, DaprComponents.InventoryStore);
 
@@ -40,11 +41,45 @@ public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<Inven
         await GetAsync(productId, cancellationToken) is { } item ? StockAvailability.Of(item) : null;
 
     public Task<StockItem> SetAvailableAsync(string productId, int available, int? perUserLimit, CancellationToken cancellationToken) =>
-        ChangeAsync(productId, stock =>
+        SetAsync(productId, available, perUserLimit, buckets: null, cancellationToken);
+
+    public Task<ReserveOutcome> ReserveOrPassAsync(string bucketId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        ChangeAsync(bucketId, stock =>
         {
-            var item = stock ?? StockItem.Create(productId);
+            if (stock is null)
+            {
+                return (ReserveOutcome.UnknownProduct, null);
+            }
+            var outcome = stock.ReserveOrPass(orderId, userId, quantity, expiresAt, time.GetUtcNow());
+            // A refusal here is a pass remembered, so it is written like a reservation.
+            return (outcome, outcome is ReserveOutcome.Reserved or ReserveOutcome.OutOfStock ? stock : null);
+        }, cancellationToken);
+
+    public Task<RestockOutcome> RestockOrPassAsync(string bucketId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
+        ChangeAsync(bucketId, stock =>
+        {
+            if (stock is null)
+            {
+                return (RestockOutcome.Passed, null);
+            }
+            var passedBefore = stock.PassedOrders.ContainsKey(orderId);
+            var outcome = stock.RestockOrPass(orderId, userId, quantity, time.GetUtcNow());
+            return (outcome, outcome == RestockOutcome.Restocked || (outcome == RestockOutcome.Passed && !passedBefore) ? stock : null);
+        }, cancellationToken);
+
+    public Task<StockItem> SetShareAsync(string bucketId, int available, int? perUserLimit, int buckets, CancellationToken cancellationToken) =>
+        SetAsync(bucketId, available, perUserLimit, buckets, cancellationToken);
+
+    private Task<StockItem> SetAsync(string key, int available, int? perUserLimit, int? buckets, CancellationToken cancellationToken) =>
+        ChangeAsync(key, stock =>
+        {
+            var item = stock ?? StockItem.Create(key);
             item.SetAvailable(available, time.GetUtcNow());
             item.SetPerUserLimit(perUserLimit);
+            if (buckets is { } count)
+            {
+                item.SplitOver(count);
+            }
             return (item, item);
         }, cancellationToken);
 

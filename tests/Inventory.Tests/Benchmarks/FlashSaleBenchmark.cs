@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Flipkart.Inventory;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
@@ -80,7 +78,7 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
 
         // Warm up the app, sidecar and serialisers on another product so the first buyers do not pay for JIT.
         await admin.PutAsJsonAsync("/api/inventory/warm-up", new { available = 1000 }, Ct);
-        await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Deliver(client, Guid.NewGuid(), "warm-up")));
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => InventoryApiFixture.SubmitOrderAsync(client, Guid.NewGuid(), "warm-up")));
 
         var product = "hot-" + Guid.NewGuid().ToString("N")[..8];
         (await admin.PutAsJsonAsync($"/api/inventory/{product}", new { available = Units }, Ct)).EnsureSuccessStatusCode();
@@ -97,7 +95,7 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                using var response = await Deliver(client, orderId, product);
+                using var response = await InventoryApiFixture.SubmitOrderAsync(client, orderId, product);
                 response.EnsureSuccessStatusCode();
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
@@ -158,20 +156,5 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
         }
         Array.Sort(latencies);
         return $"| {name} | {sold} | {Buyers - sold} | {wall.ElapsedMilliseconds} | {Buyers / wall.Elapsed.TotalSeconds:F0} | {latencies[Buyers / 2]:F1} | {latencies[Buyers * 99 / 100]:F1} | {metrics.ConflictTotal - conflictsBefore} | {metrics.ShortCircuitTotal - shortCircuitsBefore} |";
-    }
-
-    private static Task<HttpResponseMessage> Deliver(HttpClient client, Guid orderId, string product)
-    {
-        var envelope = new
-        {
-            id = Guid.NewGuid().ToString(), source = "ordering", type = "OrderSubmitted", specversion = "1.0", datacontenttype = "application/json", topic = "orders", pubsubname = "pubsub",
-            data = new
-            {
-                eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = "buyer", total = 499m,
-                reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
-                lines = new[] { new { productId = product, quantity = 1, unitPrice = 499m, title = "Hot phone" } },
-            },
-        };
-        return client.PostAsync("/integration-events/order-submitted", new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/cloudevents+json"), Ct);
     }
 }

@@ -68,6 +68,23 @@ public class InventoryApiFixture(StockLedgerKind ledger, IReadOnlyDictionary<str
         [.. Published.Where(e => (string?)e["type"] == type
             && (orderIds is null || orderIds.Contains(Guid.Parse((string)e["data"]!["orderId"]!))))];
 
+    /// <summary>Posts a one-line OrderSubmitted to the subscription route, as daprd would deliver it.</summary>
+    public static Task<HttpResponseMessage> SubmitOrderAsync(HttpClient client, Guid orderId, string product, string userId = "buyer")
+    {
+        var envelope = new
+        {
+            id = Guid.NewGuid().ToString(), source = "ordering", type = "OrderSubmitted", specversion = "1.0", datacontenttype = "application/json", topic = "orders", pubsubname = "pubsub",
+            data = new
+            {
+                eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId, total = 499m,
+                reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+                lines = new[] { new { productId = product, quantity = 1, unitPrice = 499m, title = "Hot phone" } },
+            },
+        };
+        return client.PostAsync("/integration-events/order-submitted",
+            new StringContent(JsonSerializer.Serialize(envelope), System.Text.Encoding.UTF8, "application/cloudevents+json"), TestContext.Current.CancellationToken);
+    }
+
     /// <summary>Waits until inventory published at least <paramref name="count"/> outcomes for these orders.</summary>
     public Task WaitForOutcomesAsync(IReadOnlyCollection<Guid> orderIds, int count) =>
         Eventually.TrueAsync(() => Events("StockReserved", orderIds).Count + Events("StockReservationFailed", orderIds).Count >= count,
@@ -79,3 +96,18 @@ public sealed class StateStoreLedgerFixture() : InventoryApiFixture(StockLedgerK
 public sealed class ActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor);
 
 public sealed class TwoReplicaActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, replicas: 2);
+
+/// <summary>The actor ledger with each new product's stock split over four stock buckets (four actors).</summary>
+public sealed class BucketedActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, BucketedActorLedgerFixture.FourBuckets)
+{
+    // Split even the few units these tests stock, so every test runs against four actors.
+    public static readonly IReadOnlyDictionary<string, string> FourBuckets = new Dictionary<string, string>
+    {
+        ["InventoryOptions:StockBuckets"] = "4",
+        ["InventoryOptions:StockBucketMinUnits"] = "1",
+    };
+}
+
+public sealed class BucketedStateStoreLedgerFixture() : InventoryApiFixture(StockLedgerKind.StateStore, BucketedActorLedgerFixture.FourBuckets);
+
+public sealed class TwoReplicaBucketedActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, BucketedActorLedgerFixture.FourBuckets, replicas: 2);

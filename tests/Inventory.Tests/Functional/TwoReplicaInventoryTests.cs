@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Flipkart.Inventory.Apis;
 using Flipkart.Testing;
 
@@ -24,7 +22,7 @@ public class TwoReplicaInventoryTests(TwoReplicaActorLedgerFixture fixture) : IC
 
         var orders = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToList();
         var clients = new[] { fixture.Client(null, replica: 0), fixture.Client(null, replica: 1) };
-        var responses = await Task.WhenAll(orders.Select((orderId, i) => Deliver(clients[i % 2], orderId, product)));
+        var responses = await Task.WhenAll(orders.Select((orderId, i) => InventoryApiFixture.SubmitOrderAsync(clients[i % 2], orderId, product)));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         await fixture.WaitForOutcomesAsync(orders, 50);
 
@@ -39,20 +37,5 @@ public class TwoReplicaInventoryTests(TwoReplicaActorLedgerFixture fixture) : IC
         {
             client.Dispose();
         }
-    }
-
-    private static async Task<HttpResponseMessage> Deliver(HttpClient client, Guid orderId, string product)
-    {
-        var envelope = new
-        {
-            id = Guid.NewGuid().ToString(), source = "ordering", type = "OrderSubmitted", specversion = "1.0", datacontenttype = "application/json", topic = "orders", pubsubname = "pubsub",
-            data = new
-            {
-                eventId = Guid.NewGuid(), occurredAt = DateTimeOffset.UtcNow, orderId, userId = "buyer", total = 499m,
-                reservationExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
-                lines = new[] { new { productId = product, quantity = 1, unitPrice = 499m, title = "Hot phone" } },
-            },
-        };
-        return await client.PostAsync("/integration-events/order-submitted", new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/cloudevents+json"), Ct);
     }
 }

@@ -8,34 +8,76 @@ using Microsoft.Extensions.Options;
 
 namespace Inventory.Tests.Unit;
 
-/// <summary>Stock in memory, serialised per product like an actor, stored as JSON copies like a state store.</summary>
-internal sealed class InMemoryLedger : IStockLedger
+/// <summary>
+/// Stock in memory, serialised per product (or stock bucket) like an actor, stored as JSON copies like a state store.
+/// With <see cref="Interleave"/> every call first yields, so concurrent callers' steps interleave between calls as
+/// they do across actor turns.
+/// </summary>
+internal sealed class InMemoryLedger(TimeProvider? time = null) : IStockBuckets
 {
     private readonly ConcurrentDictionary<string, string> items = new();
     private readonly Lock gate = new();
+    private readonly TimeProvider time = time ?? TimeProvider.System;
 
     public int ReserveCalls;
+
+    public bool Interleave { get; init; }
+
+    /// <summary>Calls per stock key (product or bucket id), every operation counted.</summary>
+    public ConcurrentDictionary<string, int> Calls { get; } = new();
 
     public Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref ReserveCalls);
-        return Task.FromResult(Change(productId, s => s.Reserve(orderId, userId, quantity, expiresAt), ReserveOutcome.UnknownProduct));
+        return ChangeAsync(productId, s => s.Reserve(orderId, userId, quantity, expiresAt), ReserveOutcome.UnknownProduct);
     }
 
+    public Task<ReserveOutcome> ReserveOrPassAsync(string bucketId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ReserveCalls);
+        return ChangeAsync(bucketId, s => s.ReserveOrPass(orderId, userId, quantity, expiresAt, time.GetUtcNow()), ReserveOutcome.UnknownProduct);
+    }
+
+    public Task<RestockOutcome> RestockOrPassAsync(string bucketId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
+        ChangeAsync(bucketId, s => s.RestockOrPass(orderId, userId, quantity, time.GetUtcNow()), RestockOutcome.Passed);
+
+    public async Task<StockItem> SetShareAsync(string bucketId, int available, int? perUserLimit, int buckets, CancellationToken cancellationToken)
+    {
+        await StepAsync(bucketId);
+        lock (gate)
+        {
+            var stock = items.TryGetValue(bucketId, out var json) ? JsonSerializer.Deserialize<StockItem>(json)! : StockItem.Create(bucketId);
+            stock.SetAvailable(available, time.GetUtcNow());
+            stock.SetPerUserLimit(perUserLimit);
+            stock.SplitOver(buckets);
+            items[bucketId] = JsonSerializer.Serialize(stock);
+            return stock;
+        }
+    }
+
+    /// <summary>Every stored stock record (products and buckets), as stored.</summary>
+    public IReadOnlyDictionary<string, StockItem> All() => items.ToDictionary(i => i.Key, i => JsonSerializer.Deserialize<StockItem>(i.Value)!);
+
     public Task<bool> ReleaseAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
-        Task.FromResult(Change(productId, s => s.Release(orderId), false));
+        ChangeAsync(productId, s => s.Release(orderId), false);
 
     public Task<bool> CommitAsync(string productId, Guid orderId, CancellationToken cancellationToken) =>
-        Task.FromResult(Change(productId, s => s.Commit(orderId), false));
+        ChangeAsync(productId, s => s.Commit(orderId), false);
 
     public Task<bool> RestockAsync(string productId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
-        Task.FromResult(Change(productId, s => s.Restock(orderId, userId, quantity), false));
+        ChangeAsync(productId, s => s.Restock(orderId, userId, quantity), false);
 
-    public Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken) =>
-        Task.FromResult(items.TryGetValue(productId, out var json) ? JsonSerializer.Deserialize<StockItem>(json) : null);
+    public async Task<StockItem?> GetAsync(string productId, CancellationToken cancellationToken)
+    {
+        await StepAsync(productId);
+        return items.TryGetValue(productId, out var json) ? JsonSerializer.Deserialize<StockItem>(json) : null;
+    }
 
-    public Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken) =>
-        Task.FromResult(items.TryGetValue(productId, out var json) ? StockAvailability.Of(JsonSerializer.Deserialize<StockItem>(json)!) : null);
+    public async Task<StockAvailability?> GetAvailabilityAsync(string productId, CancellationToken cancellationToken)
+    {
+        await StepAsync(productId);
+        return items.TryGetValue(productId, out var json) ? StockAvailability.Of(JsonSerializer.Deserialize<StockItem>(json)!) : null;
+    }
 
     public Task<StockItem> SetAvailableAsync(string productId, int available, CancellationToken cancellationToken) =>
         SetAvailableAsync(productId, available, null, cancellationToken);
@@ -52,10 +94,21 @@ internal sealed class InMemoryLedger : IStockLedger
         }
     }
 
+    private async Task StepAsync(string key)
+    {
+        Calls.AddOrUpdate(key, 1, (_, n) => n + 1);
+        // A random number of yields, so concurrent callers' calls land in every order over many runs.
+        for (var yields = Interleave ? 1 + Random.Shared.Next(3) : 0; yields > 0; yields--)
+        {
+            await Task.Yield();
+        }
+    }
+
     public StockItem Get(string productId) => JsonSerializer.Deserialize<StockItem>(items[productId])!;
 
-    private T Change<T>(string productId, Func<StockItem, T> change, T whenUnknown)
+    private async Task<T> ChangeAsync<T>(string productId, Func<StockItem, T> change, T whenUnknown)
     {
+        await StepAsync(productId);
         lock (gate)
         {
             if (!items.TryGetValue(productId, out var json))
