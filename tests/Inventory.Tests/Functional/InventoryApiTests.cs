@@ -111,24 +111,24 @@ public abstract class InventoryApiTests<TFixture>(TFixture fixture) where TFixtu
     [Fact]
     public async Task Hold_ReservesOnce_AndTheSubmittedOrderAnnouncesIt()
     {
-        var product = await Stocked(3);
+        var product = await Stocked(3);   // one unit per hold: a line is held whole in one bucket when the stock is split
         var orderId = Guid.NewGuid();
         using var client = fixture.Client(null);
 
         // Ordering's retry of the same hold (its first answer lost) holds nothing more.
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            using var response = await client.PostAsJsonAsync($"/internal/reservations/{orderId}", HoldRequest(product, 2), Ct);
+            using var response = await client.PostAsJsonAsync($"/internal/reservations/{orderId}", HoldRequest(product, 1), Ct);
             var answer = await Succeeded<HoldAnswer>(response);
             Assert.Equal((orderId, ReservationStatus.Reserved, (string?)null), (answer.OrderId, answer.Status, answer.Reason));
         }
-        Assert.Equal(new StockResponse(product, 1, 2, 0), await Stock(product));
+        Assert.Equal(new StockResponse(product, 2, 1, 0), await Stock(product));
 
         // The hold publishes nothing; the committed order's OrderSubmitted announces it, once, and reserves nothing more.
-        (await Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (product, 2)))).EnsureSuccessStatusCode();
+        (await Deliver(client, "OrderSubmitted", OrderSubmitted(orderId, (product, 1)))).EnsureSuccessStatusCode();
         await fixture.WaitForOutcomesAsync([orderId], 1);
         Assert.Single(fixture.Events("StockReserved", [orderId]));
-        Assert.Equal(new StockResponse(product, 1, 2, 0), await Stock(product));
+        Assert.Equal(new StockResponse(product, 2, 1, 0), await Stock(product));
     }
 
     [Fact]
