@@ -82,7 +82,19 @@ public sealed class ParsingTests
         Assert.Equal(500, options.Rate);
     }
 
+    [Fact]
+    public void Browse_against_the_baseline_driven_by_wrk_parses()
+    {
+        var options = CommandLine.Parse(["browse", "--compare-baseline", "--client", "wrk", "--duration", "10"]);
+
+        Assert.Equal(LoadClientKind.Wrk, options.Client);
+        Assert.Equal(LoadClientKind.Tool, CommandLine.Parse(["browse"]).Client);
+    }
+
     [Theory]
+    [InlineData("browse", "--client", "wrk")]
+    [InlineData("browse", "--compare-baseline", "--client", "wrk", "--rate", "500")]
+    [InlineData("browse", "--compare-baseline", "--client", "curl")]
     [InlineData("shop")]
     [InlineData("flash-sale", "--buyers", "0")]
     [InlineData("flash-sale", "--units")]

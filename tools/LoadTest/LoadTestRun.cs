@@ -266,6 +266,7 @@ public static class LoadTestRun
                 if (o.CompareBaseline)
                 {
                     settings["compareRate"] = o.CompareRate.ToString(CultureInfo.InvariantCulture);
+                    settings["client"] = o.Client == LoadClientKind.Wrk ? "wrk" : "tool";
                 }
                 break;
             case Scenario.Checkout when o.Users is { } users:

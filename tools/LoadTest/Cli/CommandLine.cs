@@ -42,6 +42,8 @@ public static class CommandLine
           --rate <r>                 open loop: r requests/s instead of a closed loop (browse, baseline)
           --compare-baseline         browse: also run baseline and product detail alone, print the ratios and the added p99 at --compare-rate
           --compare-rate <r>         fixed rate for the added-latency comparison (default 1000)
+          --client <tool|wrk>        browse: who drives the closed-loop phases (default tool); wrk (apt-get install wrk) is
+                             an external client that is not the bottleneck; fixed-rate phases stay with the tool's open loop
           --buyers <n> --units <k>   flash sale size (default 2000 / 200)
           --via-cart                 flash sale through the cart and POST /api/orders (default: POST /api/orders/buy-now)
           --follow <stream|poll>     flash-sale: buyers with an order follow it over its server-sent events (default; polling
@@ -154,6 +156,15 @@ public static class CommandLine
                 "--rate" => options with { Rate = Number(1) },
                 "--compare-baseline" => options with { CompareBaseline = true },
                 "--compare-rate" => options with { CompareRate = Number(1) },
+                "--client" => options with
+                {
+                    Client = Value().ToLowerInvariant() switch
+                    {
+                        "tool" => LoadClientKind.Tool,
+                        "wrk" => LoadClientKind.Wrk,
+                        _ => throw new ArgumentException("--client is tool or wrk."),
+                    },
+                },
                 "--buyers" => options with { Buyers = Int(1) },
                 "--units" => options with { Units = Int(1) },
                 "--via-cart" => options with { ViaCart = true },
@@ -189,6 +200,10 @@ public static class CommandLine
         if (options.CompareBaseline && options.Scenario != Scenario.Browse)
         {
             throw new ArgumentException("--compare-baseline goes with the browse scenario.");
+        }
+        if (options.Client == LoadClientKind.Wrk && (!options.CompareBaseline || options.Rate is not null))
+        {
+            throw new ArgumentException("--client wrk goes with browse --compare-baseline (closed loop; wrk has no fixed rate).");
         }
         if (options.Chaos is { } chaos)
         {

@@ -14,6 +14,13 @@ public enum Scenario
     Serve,
 }
 
+/// <summary>Who sends the closed-loop requests of browse: the tool's own HttpClient, or wrk.</summary>
+public enum LoadClientKind
+{
+    Tool,
+    Wrk,
+}
+
 /// <summary>Everything a run can be told on the command line (see <see cref="CommandLine.Usage"/>).</summary>
 public sealed record LoadTestOptions
 {
@@ -35,6 +42,13 @@ public sealed record LoadTestOptions
 
     /// <summary>The fixed rate at which <c>--compare-baseline</c> also measures added latency (the 1,000 req/s).</summary>
     public double CompareRate { get; init; } = 1000;
+
+    /// <summary>
+    /// Browse: who drives the closed-loop phases. The tool's own client tops out below the bare baseline on two cores,
+    /// so the ratio to the baseline is the client's; wrk (C, external) is not the bottleneck. The fixed-rate phases stay
+    /// with the tool's open loop (wrk has no fixed rate, and Debian has no wrk2).
+    /// </summary>
+    public LoadClientKind Client { get; init; } = LoadClientKind.Tool;
 
     /// <summary>Flash sale through the cart and POST /api/orders instead of POST /api/orders/buy-now.</summary>
     public bool ViaCart { get; init; }

@@ -157,7 +157,11 @@ public sealed record ComparisonResult(
     double? FixedRate,
     double? BaselineP99AtRateMs,
     double? DetailP99AtRateMs,
-    double? AddedP99AtRateMs);
+    double? AddedP99AtRateMs)
+{
+    /// <summary>Who drove the closed-loop phases: "load tool" (its own HttpClient) or "wrk"; the fixed-rate phases are always the tool's open loop.</summary>
+    public string Client { get; init; } = "load tool";
+}
 
 /// <summary>A soak's load, errors and each process's memory over time and growth after the warm-up.</summary>
 public sealed record SoakResult(

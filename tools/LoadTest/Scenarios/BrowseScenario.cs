@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Flipkart.LoadTest.Cli;
 using Flipkart.LoadTest.Engine;
 using Flipkart.LoadTest.Metrics;
 using Flipkart.LoadTest.Reporting;
@@ -81,6 +82,10 @@ public static class BrowseScenario
     {
         var system = context.RequireSystem();
         var options = context.Options;
+        if (options.Client == LoadClientKind.Wrk && WrkRunner.Find() is null)
+        {
+            throw new InvalidOperationException("--client wrk: wrk is not installed (apt-get install wrk).");
+        }
         using var client = new LoadClient(system.GatewayUrl, options.EffectiveConcurrency);
         var api = new ShopApi(client);
 
@@ -100,9 +105,23 @@ public static class BrowseScenario
         }
 
         await using var server = await BaselineServer.StartAsync(cancellationToken).ConfigureAwait(false);
-        var baseline = await BaselineScenario.RunPhaseAsync(context, server, "baseline", null, cancellationToken).ConfigureAwait(false);
-        var detail = await DetailPhaseAsync(context, client, mix, "browse: product detail only", gateway, null, cancellationToken).ConfigureAwait(false);
-        var browse = await MixPhaseAsync(context, client, mix, "browse: mix", gateway, null, cancellationToken).ConfigureAwait(false);
+        PhaseResult baseline, detail, browse;
+        if (options.Client == LoadClientKind.Wrk)
+        {
+            // The same request sequence for the baseline and the gateway: the baseline serves any id under the same path.
+            var random = new Random(options.Seed);
+            var detailPaths = Enumerable.Range(0, WrkPaths).Select(_ => mix.DetailPath(random)).ToArray();
+            var mixPaths = Enumerable.Range(0, WrkPaths).Select(_ => mix.Next(random).Path).ToArray();
+            baseline = await WrkPhaseAsync(context, "baseline", server.Url, $"bare Kestrel at {server.Url} (in the load tool's process)", detailPaths, cancellationToken).ConfigureAwait(false);
+            detail = await WrkPhaseAsync(context, "browse: product detail only", system.GatewayUrl, gateway, detailPaths, cancellationToken).ConfigureAwait(false);
+            browse = await WrkPhaseAsync(context, "browse: mix", system.GatewayUrl, gateway, mixPaths, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            baseline = await BaselineScenario.RunPhaseAsync(context, server, "baseline", null, cancellationToken).ConfigureAwait(false);
+            detail = await DetailPhaseAsync(context, client, mix, "browse: product detail only", gateway, null, cancellationToken).ConfigureAwait(false);
+            browse = await MixPhaseAsync(context, client, mix, "browse: mix", gateway, null, cancellationToken).ConfigureAwait(false);
+        }
 
         var rate = options.CompareRate;
         var baselineAtRate = await BaselineScenario.RunPhaseAsync(context, server, $"baseline at {rate:0} req/s", rate, cancellationToken).ConfigureAwait(false);
@@ -113,7 +132,30 @@ public static class BrowseScenario
         context.Result.Comparison = new ComparisonResult(
             baseline.RequestsPerSecond, detail.RequestsPerSecond, browse.RequestsPerSecond,
             Ratio(detail.RequestsPerSecond, baseline.RequestsPerSecond), Ratio(browse.RequestsPerSecond, baseline.RequestsPerSecond),
-            rate, baselineAtRate.Latency?.P99Ms, detailAtRate.Latency?.P99Ms, added);
+            rate, baselineAtRate.Latency?.P99Ms, detailAtRate.Latency?.P99Ms, added)
+        {
+            Client = options.Client == LoadClientKind.Wrk ? "wrk" : "load tool",
+        };
+    }
+
+    /// <summary>Requests wrk cycles through (a Zipf sample of 20,000 is plenty to spread over the catalog).</summary>
+    private const int WrkPaths = 20_000;
+
+    /// <summary>A closed-loop phase driven by wrk at the run's concurrency: an unmeasured warm-up, then the measured run.</summary>
+    private static async Task<PhaseResult> WrkPhaseAsync(RunContext context, string name, Uri url, string target, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        var connections = options.EffectiveConcurrency;
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            context.Ui.Info($"{name}: warming up with wrk for {options.Warmup.TotalSeconds:0.#}s ...");
+            await WrkRunner.RunAsync(name, url, target, paths, connections, options.Warmup, cancellationToken).ConfigureAwait(false);
+        }
+        context.Ui.Info($"{name}: wrk, {connections} connections, {options.Duration.TotalSeconds:0.#}s ...");
+        var phase = await WrkRunner.RunAsync(name, url, $"{target}; driven by wrk", paths, connections, options.Duration, cancellationToken).ConfigureAwait(false);
+        context.Ui.Info($"{name}: {phase.RequestsPerSecond:0} req/s, p50 {phase.Latency?.P50Ms:0.00} ms, p99 {phase.Latency?.P99Ms:0.00} ms, {phase.Errors} errors");
+        context.Result.Phases.Add(phase);
+        return phase;
     }
 
     private static Task<PhaseResult> MixPhaseAsync(RunContext context, LoadClient client, BrowseMix mix, string name, string target, double? rate, CancellationToken cancellationToken) =>

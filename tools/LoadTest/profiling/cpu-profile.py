@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Per-process CPU tables from a flash sale profiled by profile-sale.sh.
+"""Per-process CPU tables from a run profiled by profile-sale.sh (a flash sale) or profile-read-path.sh (product detail).
 
 Reads <dir>/perf.script.gz (perf script: comm,pid,tid,period,ip,sym,dso), <dir>/processes.txt (pid -> command line)
-and <dir>/flash-sale.json (the load tool's report: CPU per confirmed order by process), and prints markdown:
+and, for a flash sale, <dir>/flash-sale.json (the load tool's report: CPU per confirmed order by process), and prints
+markdown:
 1. each process's share of the sampled CPU, beside the tool's CPU-ms per confirmed order;
 2. for each process, the share of its samples per cost centre (each sample charged to exactly one, see centre_of);
 3. for each service, the heaviest call paths of our own code (inclusive) and the heaviest leaf methods (exclusive).
@@ -70,6 +71,8 @@ def process_names(path, directory):
         args = rows[pid][1]
         if "LoadTest" in args:
             names[pid] = "loadtest+sidecars"
+        elif os.path.basename(args.split(None, 1)[0]) == "wrk":
+            names[pid] = "wrk"
         elif (m := SERVICE.search(args)) and m.group(1) not in ("LoadTest", "DevHost"):
             names[pid] = m.group(1).lower()
     return names
@@ -106,7 +109,8 @@ def method(frame):
 
 def main(directory):
     names = process_names(os.path.join(directory, "processes.txt"), directory)
-    report = json.load(open(os.path.join(directory, "flash-sale.json")))
+    sale_report = os.path.join(directory, "flash-sale.json")
+    report = json.load(open(sale_report)) if os.path.exists(sale_report) else {}
     sale = report.get("flashSale", {}).get("saleCpu", {})
     per_order = {p["name"]: p.get("msPerUnit") for p in sale.get("processes", [])} if sale else {}
     centres = [(n, re.compile(r)) for n, r in COST_CENTRES]
@@ -132,7 +136,7 @@ def main(directory):
             leaves[proc][method(frames[0])] += 1
 
     everything = sum(total.values())
-    print(f"# CPU profile of the sale window ({everything} samples at 499 Hz over all processes)\n")
+    print(f"# CPU profile of the {'sale window' if report else 'profiled phase'} ({everything} samples at 499 Hz over all processes)\n")
     print("| process | share of sampled CPU | CPU-ms per confirmed order (load tool) |")
     print("|---|---:|---:|")
     for proc, n in total.most_common():
