@@ -11,11 +11,16 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
 {
     private const string StockState = "stock";
 
+    // A plain refusal changes nothing (a sold-out answer costs no write); a reservation, or a remembered pass, is saved.
     public Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request) =>
-        ReserveAsync(stock => stock.Reserve(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt), remembersRefusal: false);
+        ReserveAsync(stock =>
+        {
+            var outcome = stock.Reserve(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt);
+            return (outcome, outcome == ReserveOutcome.Reserved);
+        });
 
     public Task<ReserveOutcome> ReserveOrPassAsync(ReserveStockRequest request) =>
-        ReserveAsync(stock => stock.ReserveOrPass(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt, request.At), remembersRefusal: true);
+        ReserveAsync(stock => (stock.ReserveOrPass(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt, request.At, out var changed), changed));
 
     public async Task<RestockOutcome> RestockOrPassAsync(RestockRequest request)
     {
@@ -24,9 +29,8 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
         {
             return RestockOutcome.Passed;
         }
-        var passedBefore = stock.PassedOrders.ContainsKey(request.OrderId);
-        var outcome = stock.RestockOrPass(request.OrderId, request.UserId, request.Quantity, request.At);
-        if (outcome == RestockOutcome.Restocked || (outcome == RestockOutcome.Passed && !passedBefore))
+        var outcome = stock.RestockOrPass(request.OrderId, request.UserId, request.Quantity, request.At, out var changed);
+        if (changed)
         {
             await StateManager.SetStateAsync(StockState, stock);
         }
@@ -58,16 +62,15 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
         return stock;
     }
 
-    // A plain refusal changes nothing (a sold-out answer costs no write); a reservation, or a remembered pass, is saved.
-    private async Task<ReserveOutcome> ReserveAsync(Func<StockItem, ReserveOutcome> reserve, bool remembersRefusal)
+    private async Task<ReserveOutcome> ReserveAsync(Func<StockItem, (ReserveOutcome Outcome, bool Changed)> reserve)
     {
         var stock = await LoadAsync();
         if (stock is null)
         {
             return ReserveOutcome.UnknownProduct;
         }
-        var outcome = reserve(stock);
-        if (outcome == ReserveOutcome.Reserved || (remembersRefusal && outcome == ReserveOutcome.OutOfStock))
+        var (outcome, changed) = reserve(stock);
+        if (changed)
         {
             await StateManager.SetStateAsync(StockState, stock);
         }

@@ -141,13 +141,19 @@ public sealed class StockItem
     /// is remembered (until <see cref="PassRetention"/> past the hold's expiry), so this bucket never holds the order
     /// afterwards, even when units come back. Passes that lapsed before <paramref name="now"/> are forgotten.
     /// </summary>
-    public ReserveOutcome ReserveOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, DateTimeOffset now)
+    public ReserveOutcome ReserveOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        ReserveOrPass(orderId, userId, quantity, expiresAt, now, out _);
+
+    /// <inheritdoc cref="ReserveOrPass(Guid, string?, int, DateTimeOffset, DateTimeOffset)"/>
+    /// <param name="changed">Whether the record changed and must be saved: a hold, or a pass remembered.</param>
+    public ReserveOutcome ReserveOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, DateTimeOffset now, out bool changed)
     {
         var outcome = Reserve(orderId, userId, quantity, expiresAt);
         if (outcome == ReserveOutcome.OutOfStock)
         {
             Pass(orderId, expiresAt + PassRetention, now);
         }
+        changed = outcome is ReserveOutcome.Reserved or ReserveOutcome.OutOfStock;
         return outcome;
     }
 
@@ -155,8 +161,14 @@ public sealed class StockItem
     /// A stock bucket's step in an order's restock walk: takes the order's units back here when this bucket has
     /// sold that many, or passes the order for good (so a retry cannot take the same order back in two buckets).
     /// </summary>
-    public RestockOutcome RestockOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset now)
+    public RestockOutcome RestockOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset now) =>
+        RestockOrPass(orderId, userId, quantity, now, out _);
+
+    /// <inheritdoc cref="RestockOrPass(Guid, string?, int, DateTimeOffset)"/>
+    /// <param name="changed">Whether the record changed and must be saved: units taken back, or a pass recorded now.</param>
+    public RestockOutcome RestockOrPass(Guid orderId, string? userId, int quantity, DateTimeOffset now, out bool changed)
     {
+        changed = false;
         if (RestockedOrders.Contains(orderId))
         {
             return RestockOutcome.AlreadyRestocked;
@@ -165,6 +177,7 @@ public sealed class StockItem
         {
             return RestockOutcome.Passed;
         }
+        changed = true;
         if (Restock(orderId, userId, quantity))
         {
             return RestockOutcome.Restocked;

@@ -50,9 +50,8 @@ public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<Inven
             {
                 return (ReserveOutcome.UnknownProduct, null);
             }
-            var outcome = stock.ReserveOrPass(orderId, userId, quantity, expiresAt, time.GetUtcNow());
-            // A refusal here is a pass remembered, so it is written like a reservation.
-            return (outcome, outcome is ReserveOutcome.Reserved or ReserveOutcome.OutOfStock ? stock : null);
+            var outcome = stock.ReserveOrPass(orderId, userId, quantity, expiresAt, time.GetUtcNow(), out var changed);
+            return (outcome, changed ? stock : null);
         }, cancellationToken);
 
     public Task<RestockOutcome> RestockOrPassAsync(string bucketId, Guid orderId, string? userId, int quantity, CancellationToken cancellationToken) =>
@@ -62,9 +61,8 @@ public sealed class StateStoreStockLedger(DaprClient dapr, IOptionsMonitor<Inven
             {
                 return (RestockOutcome.Passed, null);
             }
-            var passedBefore = stock.PassedOrders.ContainsKey(orderId);
-            var outcome = stock.RestockOrPass(orderId, userId, quantity, time.GetUtcNow());
-            return (outcome, outcome == RestockOutcome.Restocked || (outcome == RestockOutcome.Passed && !passedBefore) ? stock : null);
+            var outcome = stock.RestockOrPass(orderId, userId, quantity, time.GetUtcNow(), out var changed);
+            return (outcome, changed ? stock : null);
         }, cancellationToken);
 
     public Task<StockItem> SetShareAsync(string bucketId, int available, int? perUserLimit, int buckets, CancellationToken cancellationToken) =>
