@@ -18,7 +18,7 @@ public sealed class NonIdempotentNotificationShop : ShopFixture
     };
 }
 
-[Collection(SystemLanes.Others)]
+[Collection(SystemLanes.FaultScenarios)]
 public sealed class DeduplicationOffTests(NonIdempotentNotificationShop shop) : IClassFixture<NonIdempotentNotificationShop>
 {
     [Fact]

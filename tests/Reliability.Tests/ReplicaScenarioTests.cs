@@ -10,7 +10,7 @@ public sealed class TwoReplicaShop : ShopFixture
     protected override int Replicas => 2;
 }
 
-[Collection(SystemLanes.ProcessKills)]
+[Collection(SystemLanes.Others)]
 public sealed class ReplicaScenarioTests(TwoReplicaShop shop) : IClassFixture<TwoReplicaShop>
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
