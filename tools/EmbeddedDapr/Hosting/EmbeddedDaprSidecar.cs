@@ -352,6 +352,11 @@ public sealed class EmbeddedDaprSidecar : IAsyncDisposable
         services.AddSingleton(Cluster);
         services.AddSingleton(Cluster.TimeProvider);
         services.AddRouting();
+        // Registered, so gRPC takes them from DI once instead of activating each per call (ApiAccessInterceptor parsed
+        // the Configuration's API lists on every call: 4.5 % of the sidecars' CPU in a flash sale's profile).
+        services.AddSingleton<ApiTokenInterceptor>();
+        services.AddSingleton<ApiAccessInterceptor>();
+        services.AddSingleton<DaprErrorInterceptor>();
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = maxBody;

@@ -15,6 +15,7 @@ public sealed class TracingModule : ISidecarModule
     public void ConfigureServices(IServiceCollection services, SidecarContext sidecar)
     {
         services.AddSingleton(_ => new SidecarTracer(sidecar)); // a factory, so the container disposes (flushes) it
+        services.AddSingleton<GrpcTraceInterceptor>(); // one instance, not one activated per call
         services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<GrpcTraceInterceptor>());
     }
 }
