@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using Flipkart.Inventory;
 using Flipkart.Inventory.Infrastructure;
@@ -60,25 +59,14 @@ public class AvailabilityBenchmark(ITestOutputHelper output)
         var metrics = fixture.Factory.Services.GetRequiredService<InventoryMetrics>();
         var ledgerReadsBefore = metrics.AvailabilityLedgerReadTotal;
 
-        var latencies = new double[Reads];
-        var next = -1;
-        var wall = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, InFlight).Select(async _ =>
+        var load = await BoundedLoad.RunAsync(Reads, InFlight, async _ =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < Reads)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await client.GetAsync("/api/inventory/hot/availability", Ct);
-                response.EnsureSuccessStatusCode();
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-        }));
-        wall.Stop();
+            using var response = await client.GetAsync("/api/inventory/hot/availability", Ct);
+            response.EnsureSuccessStatusCode();
+        });
 
         var ledgerReads = metrics.AvailabilityLedgerReadTotal - ledgerReadsBefore;
 
-        Array.Sort(latencies);
-        return $"{label}| {wall.ElapsedMilliseconds} | {Reads / wall.Elapsed.TotalSeconds:F0} | {latencies[Reads / 2]:F1} | {latencies[Reads * 99 / 100]:F1} | {ledgerReads} | {ledgerReads / wall.Elapsed.TotalSeconds:F0} |";
+        return $"{label}| {load.Wall.TotalMilliseconds:F0} | {load.PerSecond:F0} | {load.P50:F1} | {load.P99:F1} | {ledgerReads} | {ledgerReads / load.Wall.TotalSeconds:F0} |";
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using Flipkart.Inventory;
 using Flipkart.Inventory.Domain;
@@ -86,25 +85,11 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
         var (conflictsBefore, shortCircuitsBefore) = (metrics.ConflictTotal, metrics.ShortCircuitTotal);
 
         var orders = Enumerable.Range(0, Buyers).Select(_ => Guid.NewGuid()).ToList();
-        var latencies = new double[Buyers];
-        using var slots = new SemaphoreSlim(InFlight);
-        var wall = Stopwatch.StartNew();
-        await Task.WhenAll(orders.Select(async (orderId, i) =>
+        var load = await BoundedLoad.RunAsync(Buyers, InFlight, async i =>
         {
-            await slots.WaitAsync(Ct);
-            try
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await InventoryApiFixture.SubmitOrderAsync(client, orderId, product);
-                response.EnsureSuccessStatusCode();
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }));
-        wall.Stop();
+            using var response = await InventoryApiFixture.SubmitOrderAsync(client, orders[i], product);
+            response.EnsureSuccessStatusCode();
+        });
 
         await fixture.WaitForOutcomesAsync(orders, Buyers);
         var sold = fixture.Events("StockReserved", orders).Count;
@@ -115,8 +100,7 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
             throw new InvalidOperationException($"{name}: oversold or undersold: {sold} reserved events, stock {stock}");
         }
 
-        Array.Sort(latencies);
-        return $"| {name} | {sold} | {refused} | {wall.ElapsedMilliseconds} | {Buyers / wall.Elapsed.TotalSeconds:F0} | {latencies[Buyers / 2]:F1} | {latencies[Buyers * 99 / 100]:F1} | {metrics.ConflictTotal - conflictsBefore} | {metrics.ShortCircuitTotal - shortCircuitsBefore} |";
+        return $"| {name} | {sold} | {refused} | {load.Wall.TotalMilliseconds:F0} | {load.PerSecond:F0} | {load.P50:F1} | {load.P99:F1} | {metrics.ConflictTotal - conflictsBefore} | {metrics.ShortCircuitTotal - shortCircuitsBefore} |";
     }
 
     private static async Task<string> RunLedgerOnlyAsync(string name, InventoryApiFixture fixture)
@@ -128,25 +112,9 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
         var (conflictsBefore, shortCircuitsBefore) = (metrics.ConflictTotal, metrics.ShortCircuitTotal);
 
         var outcomes = new ReserveOutcome[Buyers];
-        var latencies = new double[Buyers];
         var expiresAt = DateTimeOffset.UtcNow.AddMinutes(10);
-        using var slots = new SemaphoreSlim(InFlight);
-        var wall = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Buyers).Select(async i =>
-        {
-            await slots.WaitAsync(Ct);
-            try
-            {
-                var started = Stopwatch.GetTimestamp();
-                outcomes[i] = await ledger.ReserveAsync(product, Guid.NewGuid(), $"buyer-{i}", 1, expiresAt, Ct);
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }));
-        wall.Stop();
+        var load = await BoundedLoad.RunAsync(Buyers, InFlight, async i =>
+            outcomes[i] = await ledger.ReserveAsync(product, Guid.NewGuid(), $"buyer-{i}", 1, expiresAt, Ct));
 
         var sold = outcomes.Count(o => o == ReserveOutcome.Reserved);
         var stock = await ledger.GetAsync(product, Ct);
@@ -154,7 +122,6 @@ public class FlashSaleBenchmark(ITestOutputHelper output)
         {
             throw new InvalidOperationException($"{name}: {sold} reserved, stock reserved {stock?.Reserved}");
         }
-        Array.Sort(latencies);
-        return $"| {name} | {sold} | {Buyers - sold} | {wall.ElapsedMilliseconds} | {Buyers / wall.Elapsed.TotalSeconds:F0} | {latencies[Buyers / 2]:F1} | {latencies[Buyers * 99 / 100]:F1} | {metrics.ConflictTotal - conflictsBefore} | {metrics.ShortCircuitTotal - shortCircuitsBefore} |";
+        return $"| {name} | {sold} | {Buyers - sold} | {load.Wall.TotalMilliseconds:F0} | {load.PerSecond:F0} | {load.P50:F1} | {load.P99:F1} | {metrics.ConflictTotal - conflictsBefore} | {metrics.ShortCircuitTotal - shortCircuitsBefore} |";
     }
 }

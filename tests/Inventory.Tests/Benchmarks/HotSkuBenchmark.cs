@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Flipkart.Inventory;
 using Flipkart.Inventory.Domain;
 using Flipkart.Inventory.Infrastructure;
@@ -93,35 +92,18 @@ public class HotSkuBenchmark(ITestOutputHelper output)
         await ledger.SetAvailableAsync(product, units, null, Ct);
         var orders = Enumerable.Range(0, buyers).Select(_ => Guid.NewGuid()).ToArray();
         var outcomes = new ReserveOutcome[buyers];
-        var latencies = new double[buyers];
         var expiresAt = DateTimeOffset.UtcNow.AddMinutes(10);
-        using var slots = new SemaphoreSlim(InFlight);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        await Task.WhenAll(orders.Select(async (orderId, i) =>
+        var load = await BoundedLoad.RunAsync(buyers, InFlight, async i =>
         {
-            await slots.WaitAsync(Ct);
-            try
+            outcomes[i] = await ledger.ReserveAsync(product, orders[i], $"buyer-{i}", 1, expiresAt, Ct);
+            if (commit && outcomes[i] == ReserveOutcome.Reserved && !await ledger.CommitAsync(product, orders[i], Ct))
             {
-                var started = Stopwatch.GetTimestamp();
-                outcomes[i] = await ledger.ReserveAsync(product, orderId, $"buyer-{i}", 1, expiresAt, Ct);
-                if (commit && outcomes[i] == ReserveOutcome.Reserved && !await ledger.CommitAsync(product, orderId, Ct))
-                {
-                    throw new InvalidOperationException($"{product}: order {orderId} was reserved but its commit found no hold");
-                }
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                throw new InvalidOperationException($"{product}: order {orders[i]} was reserved but its commit found no hold");
             }
-            finally
-            {
-                slots.Release();
-            }
-        }));
-        wall.Stop();
-        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        });
 
         await AssertSaleAsync(ledger, store, buckets, product, units, orders, outcomes, commit);
-        Array.Sort(latencies);
-        return new Phase(buyers / wall.Elapsed.TotalSeconds, $"{latencies[buyers / 2]:F1} / {latencies[buyers * 99 / 100]:F1}", cpuMs / buyers);
+        return new Phase(load.PerSecond, $"{load.P50:F1} / {load.P99:F1}", load.CpuMsPerCall);
     }
 
     // Exactly the units sold, to exactly the orders told so, each held (or, committed, sold) in one bucket; every
