@@ -13,29 +13,19 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
 
     // A plain refusal changes nothing (a sold-out answer costs no write); a reservation, or a remembered pass, is saved.
     public Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request) =>
-        ReserveAsync(stock =>
+        ChangeAsync(ReserveOutcome.UnknownProduct, stock =>
         {
             var outcome = stock.Reserve(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt);
             return (outcome, outcome == ReserveOutcome.Reserved);
         });
 
     public Task<ReserveOutcome> ReserveOrPassAsync(ReserveStockRequest request) =>
-        ReserveAsync(stock => (stock.ReserveOrPass(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt, request.At, out var changed), changed));
+        ChangeAsync(ReserveOutcome.UnknownProduct, stock =>
+            (stock.ReserveOrPass(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt, request.At, out var changed), changed));
 
-    public async Task<RestockOutcome> RestockOrPassAsync(RestockRequest request)
-    {
-        var stock = await LoadAsync();
-        if (stock is null)
-        {
-            return RestockOutcome.Passed;
-        }
-        var outcome = stock.RestockOrPass(request.OrderId, request.UserId, request.Quantity, request.At, out var changed);
-        if (changed)
-        {
-            await StateManager.SetStateAsync(StockState, stock);
-        }
-        return outcome;
-    }
+    public Task<RestockOutcome> RestockOrPassAsync(RestockRequest request) =>
+        ChangeAsync(RestockOutcome.Passed, stock =>
+            (stock.RestockOrPass(request.OrderId, request.UserId, request.Quantity, request.At, out var changed), changed));
 
     public Task<bool> ReleaseAsync(Guid orderId) => ChangeAsync(stock => stock.Release(orderId));
 
@@ -62,30 +52,27 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
         return stock;
     }
 
-    private async Task<ReserveOutcome> ReserveAsync(Func<StockItem, (ReserveOutcome Outcome, bool Changed)> reserve)
+    private Task<bool> ChangeAsync(Func<StockItem, bool> change) =>
+        ChangeAsync(false, stock =>
+        {
+            var changed = change(stock);
+            return (changed, changed);
+        });
+
+    // Load, decide, and save only when the decision changed the stock; a product never stocked answers whenMissing.
+    private async Task<T> ChangeAsync<T>(T whenMissing, Func<StockItem, (T Result, bool Changed)> change)
     {
         var stock = await LoadAsync();
         if (stock is null)
         {
-            return ReserveOutcome.UnknownProduct;
+            return whenMissing;
         }
-        var (outcome, changed) = reserve(stock);
+        var (result, changed) = change(stock);
         if (changed)
         {
             await StateManager.SetStateAsync(StockState, stock);
         }
-        return outcome;
-    }
-
-    private async Task<bool> ChangeAsync(Func<StockItem, bool> change)
-    {
-        var stock = await LoadAsync();
-        if (stock is null || !change(stock))
-        {
-            return false;
-        }
-        await StateManager.SetStateAsync(StockState, stock);
-        return true;
+        return result;
     }
 
     private async Task<StockItem?> LoadAsync()
