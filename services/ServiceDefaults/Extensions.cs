@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -44,7 +45,9 @@ public static class Extensions
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         });
-        builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        // One instance both as the exception handler and for ProblemResult, which answers the same without a throw.
+        builder.Services.AddSingleton<ProblemDetailsExceptionHandler>();
+        builder.Services.AddSingleton<IExceptionHandler>(services => services.GetRequiredService<ProblemDetailsExceptionHandler>());
         builder.Services.AddSingleton<InFlightDeliveries>();
         builder.Services.AddTransient<IStartupFilter>(_ => new ServiceDefaultsStartupFilter(AppApiToken(builder.Configuration, appId)));
 

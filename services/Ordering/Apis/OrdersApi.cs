@@ -131,6 +131,10 @@ public sealed class PlacementResult(PlacementAnswer answer) : IResult, IStatusCo
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
+        if (answer.Refusal is { } refusal)
+        {
+            return new ProblemResult(refusal).ExecuteAsync(httpContext);
+        }
         if (answer.Location is not null)
         {
             httpContext.Response.Headers.Location = answer.Location;

@@ -8,8 +8,19 @@ namespace Flipkart.Ordering.Services;
 /// <summary>The 202 body of a placed order.</summary>
 public sealed record OrderAccepted(Guid OrderId, OrderStatus Status, decimal Total, DateTimeOffset ReservationExpiresAt);
 
-/// <summary>The answer to a placement: the 202 with the order, or the answer stored for its Idempotency-Key.</summary>
-public sealed record PlacementAnswer(int StatusCode, string Body, string? Location, bool Replayed);
+/// <summary>
+/// The answer to a placement: the 202 with the order, the answer stored for its Idempotency-Key, or a refusal given
+/// before anything was claimed or written (<see cref="Refused"/>).
+/// </summary>
+public sealed record PlacementAnswer(int StatusCode, string Body, string? Location, bool Replayed)
+{
+    /// <summary>The problem to answer instead of <see cref="Body"/>, when the placement was refused up front.</summary>
+    public ServiceDefaults.ProblemException? Refusal { get; init; }
+
+    /// <summary>Refused without a throw: the gate's sold-out answer is a flash sale's most common one.</summary>
+    public static PlacementAnswer Refused(ServiceDefaults.ProblemException refusal) =>
+        new(refusal.StatusCode, "", null, Replayed: false) { Refusal = refusal };
+}
 
 /// <summary>
 /// Places orders: checkout of the caller's cart and buy-now of one product, each priced by catalog and wrapped in the
@@ -65,7 +76,7 @@ public sealed class OrderPlacement(
         var (decision, availability) = await gate.CheckAsync(productId, quantity, cancellationToken);
         if (decision != GateDecision.Proceed)
         {
-            Exception refusal = decision switch
+            ServiceDefaults.ProblemException refusal = decision switch
             {
                 GateDecision.SoldOut => new SoldOutException(productId),
                 GateDecision.OverPurchaseLimit => new PurchaseLimitExceededException(productId, availability!.PerUserLimit!.Value),
@@ -77,7 +88,7 @@ public sealed class OrderPlacement(
             // attempt committed, and otherwise refuses as the gate did.
             if (!await idempotency.IsKnownAsync(userId, idempotencyKey, cancellationToken))
             {
-                throw refusal;
+                return PlacementAnswer.Refused(refusal);
             }
             return await PlaceIdempotentlyAsync(userId, idempotencyKey, fingerprint, (_, _) => throw refusal, cancellationToken);
         }

@@ -101,6 +101,10 @@ public sealed class BuyNowApiTests(BuyNowFixture fixture) : IClassFixture<BuyNow
             var problem = await AssertProblem(response, HttpStatusCode.Conflict, "/sold-out");
             Assert.Equal("Sold out", (string)problem["title"]!);
             Assert.Null(response.Headers.RetryAfter);
+            // Answered without a throw, yet the same problem the exception handler writes for a thrown one.
+            Assert.Equal($"Product '{productId}' is sold out.", (string)problem["detail"]!);
+            Assert.Equal("/api/orders/buy-now", (string)problem["instance"]!);
+            Assert.False(string.IsNullOrEmpty((string?)problem["traceId"]), "the answer carries its trace id");
         }
 
         // Each refusal reads its Idempotency-Key once (a replay must win over the gate, finding F7) and writes nothing.

@@ -275,6 +275,10 @@ public static class FlashSaleScenario
         IReadOnlyList<Buyer> buyers, CancellationToken cancellationToken)
     {
         var options = context.Options;
+        // The sale's tail (confirmations, notifications, deliveries starting) and the read-back would otherwise share
+        // the phase's first seconds: this phase measures sold-out answers, as the sale is measured after the rehearsals.
+        var quiet = await Warmup.UntilQuietAsync(system.Processes, 0.15, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        context.Result.Notes.Add($"sold-out phase: started once the processes were quiet, {quiet.TotalSeconds:0.#}s after the read-back");
         var stats = new LoadStats("sold-out (open loop)");
         var others = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         long soldOut = 0, next = -1;
