@@ -61,25 +61,16 @@ internal sealed class DaprResiliencyPolicies(SidecarContext sidecar, ResiliencyP
         HttpResponseMessage? failed = null;
         try
         {
+            // daprd hands non-2xx/3xx answers to the retry policy and the breaker as status-code errors, then passes
+            // the last one through; a retried answer is disposed before the next attempt.
             return await policy.ExecuteAsync(async ct =>
             {
                 failed?.Dispose();
                 failed = null;
                 var response = await Guard(call, ct);
-                var code = (int)response.StatusCode;
-                if (code is < 200 or >= 400)
-                {
-                    // daprd hands non-2xx/3xx answers to the retry policy as status-code errors, then passes the last one through.
-                    failed = response;
-                    throw new StatusCodeException(code, $"app returned {code}");
-                }
-
+                failed = AppErrorCode(response) is null ? null : response;
                 return response;
-            }, cancellationToken);
-        }
-        catch (StatusCodeException) when (failed is not null)
-        {
-            return failed;
+            }, cancellationToken, errorCode: AppErrorCode);
         }
         catch (PermanentFailureException ex) when (ex.InnerException is not null)
         {
@@ -94,6 +85,9 @@ internal sealed class DaprResiliencyPolicies(SidecarContext sidecar, ResiliencyP
             throw DaprErrors.DirectInvoke(targetAppId, ex.Message);
         }
     }
+
+    private static int? AppErrorCode(HttpResponseMessage response) =>
+        (int)response.StatusCode is var code and (< 200 or >= 400) ? code : null;
 
     /// <summary>
     /// daprd's <c>DaprBuiltInServiceRetries</c> (pkg/resiliency/resiliency.go: constant 1 s, 3 retries) for a target without

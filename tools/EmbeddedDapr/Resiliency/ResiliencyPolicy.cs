@@ -23,6 +23,7 @@ public sealed class ResiliencyPolicy
 
     private static readonly ResiliencePropertyKey<Action<int, Exception?>?> RetryCallback = new("dapr.onRetry");
     private static readonly ResiliencePropertyKey<DateTimeOffset> StartedAt = new("dapr.startedAt");
+    private static readonly ResiliencePropertyKey<Func<object?, int?>?> ErrorCodeOf = new("dapr.errorCodeOf");
 
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
@@ -41,11 +42,15 @@ public sealed class ResiliencyPolicy
             builder.AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = retry.MaxRetries < 0 ? int.MaxValue : retry.MaxRetries,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(retry, args.Outcome.Exception, args.Context)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(retry, args.Outcome.Exception, ErrorCode(args.Outcome.Result, args.Context), args.Context)),
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(retry.DelayFor(args.AttemptNumber, random)),
                 OnRetry = args =>
                 {
-                    args.Context.Properties.GetValue(RetryCallback, null)?.Invoke(args.AttemptNumber + 1, args.Outcome.Exception);
+                    if (args.Context.Properties.GetValue(RetryCallback, null) is { } callback)
+                    {
+                        callback(args.AttemptNumber + 1, args.Outcome.Exception
+                            ?? (ErrorCode(args.Outcome.Result, args.Context) is { } code ? new StatusCodeException(code, $"answered {code}") : null));
+                    }
                     return default;
                 },
             });
@@ -76,10 +81,14 @@ public sealed class ResiliencyPolicy
 
     /// <summary>
     /// Runs <paramref name="operation"/> under the policy. Failures are exceptions (<see cref="StatusCodeException"/> for
-    /// coded ones); <paramref name="onRetry"/> sees each retry number. The last failure is rethrown when the policy gives up.
+    /// coded ones) or, with <paramref name="errorCode"/>, results it gives a status code: daprd's status-code errors
+    /// without a throw per failed answer (a flash sale's sold-out 409s pass through here by the thousand).
+    /// <paramref name="onRetry"/> sees each retry number. When the policy gives up, the last failure is rethrown, or
+    /// the last failed result returned.
     /// </summary>
     public async Task<T> ExecuteAsync<T>(
-        Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken, Action<int, Exception?>? onRetry = null)
+        Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken, Action<int, Exception?>? onRetry = null,
+        Func<T, int?>? errorCode = null)
     {
         if (IsNone)
         {
@@ -91,6 +100,7 @@ public sealed class ResiliencyPolicy
         {
             context.Properties.Set(RetryCallback, onRetry);
             context.Properties.Set(StartedAt, _time.GetUtcNow());
+            context.Properties.Set(ErrorCodeOf, errorCode is null ? null : result => result is T typed ? errorCode(typed) : null);
             return await _pipeline.ExecuteAsync(
                 static async (ctx, op) => await op(ctx.CancellationToken).ConfigureAwait(false),
                 context,
@@ -109,11 +119,16 @@ public sealed class ResiliencyPolicy
             return true;
         }, cancellationToken, onRetry);
 
-    private bool ShouldRetry(RetrySpec retry, Exception? exception, ResilienceContext context)
+    // A failed result's status code, when the caller said how to read one.
+    private static int? ErrorCode(object? result, ResilienceContext context) =>
+        context.Properties.GetValue(ErrorCodeOf, null) is { } errorCodeOf ? errorCodeOf(result) : null;
+
+    private bool ShouldRetry(RetrySpec retry, Exception? exception, int? resultCode, ResilienceContext context)
     {
         switch (exception)
         {
-            case null:
+            case null when resultCode is null:
+                return false;
             case PermanentFailureException:
             case CircuitBreakerOpenException:
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
@@ -125,7 +140,7 @@ public sealed class ResiliencyPolicy
             return false;
         }
 
-        return retry.ShouldRetry((exception as StatusCodeException)?.StatusCode);
+        return retry.ShouldRetry(exception is null ? resultCode : (exception as StatusCodeException)?.StatusCode);
     }
 
     private sealed class BreakerStrategyOptions : ResilienceStrategyOptions;
@@ -146,7 +161,7 @@ public sealed class ResiliencyPolicy
             }
 
             var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-            breaker.After(generation, outcome.Exception is null);
+            breaker.After(generation, outcome.Exception is null && ErrorCode(outcome.Result, context) is null);
             return outcome;
         }
     }
