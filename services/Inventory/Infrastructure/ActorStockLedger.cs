@@ -37,5 +37,36 @@ public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider ti
     public Task<StockItem> SetShareAsync(string bucketId, int available, int? perUserLimit, int buckets, CancellationToken cancellationToken) =>
         Actor(bucketId).SetAvailableAsync(new SetAvailableRequest(available, time.GetUtcNow(), perUserLimit, buckets));
 
-    private IStockActor Actor(string productId) => proxies.CreateActorProxy<IStockActor>(new ActorId(productId), nameof(StockActor));
+    private StockActorCalls Actor(string productId) => new(proxies.Create(new ActorId(productId), nameof(StockActor)));
+
+    /// <summary>
+    /// The stock actor's methods over Dapr's plain JSON actor invocation instead of the SDK's remoting proxy. A remoting
+    /// proxy (one per actor id, so one per call here) copies the JSON options and rebuilds their type metadata for each
+    /// method it calls: 13.5 % of inventory's CPU in a flash sale. These calls share the options of
+    /// <see cref="ServiceDefaults.DaprActors"/>, whose metadata is built once; the actor runtime serves both kinds.
+    /// </summary>
+    private sealed class StockActorCalls(ActorProxy actor) : IStockActor
+    {
+        public Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request) =>
+            actor.InvokeMethodAsync<ReserveStockRequest, ReserveOutcome>(nameof(ReserveAsync), request);
+
+        public Task<bool> ReleaseAsync(Guid orderId) => actor.InvokeMethodAsync<Guid, bool>(nameof(ReleaseAsync), orderId);
+
+        public Task<bool> CommitAsync(Guid orderId) => actor.InvokeMethodAsync<Guid, bool>(nameof(CommitAsync), orderId);
+
+        public Task<bool> RestockAsync(RestockRequest request) => actor.InvokeMethodAsync<RestockRequest, bool>(nameof(RestockAsync), request);
+
+        public Task<StockItem?> GetAsync() => actor.InvokeMethodAsync<StockItem?>(nameof(GetAsync));
+
+        public Task<StockAvailability?> GetAvailabilityAsync() => actor.InvokeMethodAsync<StockAvailability?>(nameof(GetAvailabilityAsync));
+
+        public Task<StockItem> SetAvailableAsync(SetAvailableRequest request) =>
+            actor.InvokeMethodAsync<SetAvailableRequest, StockItem>(nameof(SetAvailableAsync), request);
+
+        public Task<ReserveOutcome> ReserveOrPassAsync(ReserveStockRequest request) =>
+            actor.InvokeMethodAsync<ReserveStockRequest, ReserveOutcome>(nameof(ReserveOrPassAsync), request);
+
+        public Task<RestockOutcome> RestockOrPassAsync(RestockRequest request) =>
+            actor.InvokeMethodAsync<RestockRequest, RestockOutcome>(nameof(RestockOrPassAsync), request);
+    }
 }
