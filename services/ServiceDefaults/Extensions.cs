@@ -116,6 +116,7 @@ public static class Extensions
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             }
         }, preserveStaticLogger: true, writeToProviders: exportLogs);
+        CachedLoggers.Wrap(builder.Services);
     }
 
     /// <summary>OTLP export is on when an endpoint is configured (DevHost points it at its dashboard; Kubernetes at the collector).</summary>
