@@ -3,6 +3,7 @@ using System.Text;
 using Flipkart.EmbeddedDapr.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Flipkart.EmbeddedDapr.Tests;
 
@@ -26,7 +27,8 @@ public sealed class ResiliencyBreakerAccountingTests
                 return Results.NotFound();
             }),
             useDaprAspNetCore: false);
-        var options = new EmbeddedDaprClusterOptions();
+        var warnings = new WarningLog();
+        var options = new EmbeddedDaprClusterOptions { LoggerFactory = warnings };
         options.ResourceYaml.Add("""
             apiVersion: dapr.io/v1alpha1
             kind: Resiliency
@@ -54,6 +56,38 @@ public sealed class ResiliencyBreakerAccountingTests
         Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
         Assert.Contains("circuit breaker is open", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(2, Volatile.Read(ref calls));
+        // As daprd logs a breaker's state changes, the sidecar says which breaker opened and on what failure.
+        var opened = Assert.Single(warnings.Messages, m => m.Contains("circuit breaker 'callee' opened", StringComparison.Ordinal));
+        Assert.Contains("ordering's sidecar, app cart", opened, StringComparison.Ordinal);
+        Assert.Contains("the last failure: answered 404", opened, StringComparison.Ordinal);
+    }
+
+    /// <summary>The sidecars' warnings, as text.</summary>
+    private sealed class WarningLog : ILoggerFactory, ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Messages.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

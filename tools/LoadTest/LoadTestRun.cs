@@ -59,6 +59,14 @@ public static class LoadTestRun
             SummaryPrinter.Print(result);
             ui.Line($"results: {json}");
             ui.Line($"chart:   {chart ?? "(not written)"}");
+            // The services log at Warning in a measured run, so what they wrote is what went wrong (a 503's cause).
+            var serviceLines = output.Tail(5000);
+            if (serviceLines.Length > 0)
+            {
+                var serviceLog = Path.ChangeExtension(json, ".services.log");
+                File.WriteAllText(serviceLog, serviceLines + Environment.NewLine);
+                ui.Line($"services: {serviceLog} (their last lines, warnings and errors)");
+            }
             return result.Passed ? ExitCodes.Passed : ExitCodes.InvariantFailed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -7,9 +7,10 @@ public sealed class CircuitBreakerOpenException(string message) : Exception(mess
 /// A circuit breaker with gobreaker's semantics, which daprd uses: closed → open when the trip expression holds
 /// after a failure; open → half-open after <c>timeout</c>; half-open lets <c>maxRequests</c> probes through and
 /// closes after that many consecutive successes, reopening on any failure. <c>interval</c> clears the closed-state
-/// counts periodically (0 = never). Time comes from the cluster <see cref="TimeProvider"/>.
+/// counts periodically (0 = never). Time comes from the cluster <see cref="TimeProvider"/>. Like daprd, which logs
+/// each state change of a breaker, it reports when it opens (<paramref name="opened"/>), with the failure that tripped it.
 /// </summary>
-public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time)
+public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time, Action<string>? opened = null)
 {
     private readonly Lock _gate = new();
     private BreakerState _state = BreakerState.Closed;
@@ -53,8 +54,9 @@ public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time)
         }
     }
 
-    public void After(long generation, bool success)
+    public void After(long generation, bool success, string? failure = null)
     {
+        string? report = null;
         lock (_gate)
         {
             var now = time.GetUtcNow();
@@ -82,8 +84,13 @@ public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time)
             _counts.ConsecutiveSuccesses = 0;
             if (state == BreakerState.HalfOpen || (state == BreakerState.Closed && ReadyToTrip()))
             {
+                report = $"circuit breaker '{spec.Name}' opened ({state}, {_counts.ConsecutiveFailures} consecutive failures, {_counts.TotalFailures} of {_counts.Requests} calls failed); the last failure: {failure ?? "unknown"}";
                 SetState(BreakerState.Open, now);
             }
+        }
+        if (report is not null)
+        {
+            opened?.Invoke(report);
         }
     }
 

@@ -4,6 +4,7 @@ using Flipkart.EmbeddedDapr.Hosting;
 using Flipkart.EmbeddedDapr.Resources;
 using Flipkart.EmbeddedDapr.State;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 
 namespace Flipkart.EmbeddedDapr.Resiliency;
@@ -32,7 +33,9 @@ public sealed class ResiliencyModule : ISidecarModule
             }
         }
 
-        services.AddSingleton(new ResiliencyProvider(documents, cluster.TimeProvider));
+        // daprd logs every change of a breaker's state; an open one is worth a warning here (it fails calls for a while).
+        var logger = cluster.LoggerFactory.CreateLogger("Flipkart.EmbeddedDapr.Resiliency");
+        services.AddSingleton(new ResiliencyProvider(documents, cluster.TimeProvider, report => logger.LogWarning("{Report}", report)));
     }
 
     public void ConfigureServices(IServiceCollection services, SidecarContext sidecar) =>

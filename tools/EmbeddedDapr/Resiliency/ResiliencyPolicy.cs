@@ -28,12 +28,12 @@ public sealed class ResiliencyPolicy
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
 
-    public ResiliencyPolicy(string target, TimeSpan? timeout, RetrySpec? retry, CircuitBreakerSpec? breaker, TimeProvider time)
+    public ResiliencyPolicy(string target, TimeSpan? timeout, RetrySpec? retry, CircuitBreakerSpec? breaker, TimeProvider time, Action<string>? breakerOpened = null)
     {
         Target = target;
         Timeout = timeout;
         Retry = retry;
-        Breaker = breaker is null ? null : new CircuitBreaker(breaker, time);
+        Breaker = breaker is null ? null : new CircuitBreaker(breaker, time, breakerOpened is null ? null : report => breakerOpened($"{target}: {report}"));
         _time = time;
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         if (retry is not null && retry.MaxRetries != 0)
@@ -161,7 +161,9 @@ public sealed class ResiliencyPolicy
             }
 
             var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-            breaker.After(generation, outcome.Exception is null && ErrorCode(outcome.Result, context) is null);
+            var code = outcome.Exception is null ? ErrorCode(outcome.Result, context) : null;
+            breaker.After(generation, outcome.Exception is null && code is null,
+                outcome.Exception is { } failure ? $"{failure.GetType().Name}: {failure.Message}" : code is { } c ? $"answered {c}" : null);
             return outcome;
         }
     }

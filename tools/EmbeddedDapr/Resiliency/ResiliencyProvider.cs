@@ -11,7 +11,7 @@ public enum ComponentDirection { Outbound, Inbound }
 /// <c>…TimeoutPolicy</c>, <c>…CircuitBreakerPolicy</c>, from the most specific level to the empty one).
 /// Policy instances are cached per (app id, target) so breaker state persists across calls.
 /// </summary>
-public sealed class ResiliencyProvider(IEnumerable<ResiliencyDocument> documents, TimeProvider time)
+public sealed class ResiliencyProvider(IEnumerable<ResiliencyDocument> documents, TimeProvider time, Action<string>? breakerOpened = null)
 {
     private readonly IReadOnlyList<ResiliencyDocument> _documents = documents.ToList();
     private readonly ConcurrentDictionary<(string App, string Target), ResiliencyPolicy> _cache = new();
@@ -84,6 +84,6 @@ public sealed class ResiliencyProvider(IEnumerable<ResiliencyDocument> documents
 
         return timeout is null && retry is null && breaker is null
             ? ResiliencyPolicy.None
-            : new ResiliencyPolicy(target, timeout, retry, breaker, time);
+            : new ResiliencyPolicy(target, timeout, retry, breaker, time, breakerOpened is null ? null : report => breakerOpened($"{appId}'s sidecar, {report}"));
     }
 }

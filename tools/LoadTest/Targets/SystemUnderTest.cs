@@ -201,7 +201,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
 }
 
 /// <summary>Keeps DevHost's progress and the services' last lines: progress goes to the console, logs only on failure.</summary>
-public sealed class CapturingRunOutput(Action<string> progress, int capacity = 400) : IRunOutput
+public sealed class CapturingRunOutput(Action<string> progress, int capacity = 5000) : IRunOutput
 {
     /// <summary>Also print every service line (serve mode, where nothing is measured).</summary>
     public Action<string>? Echo { get; set; }
