@@ -274,6 +274,20 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void Every_container_runs_with_the_gen0_budget_the_local_run_has(string overlay, string profile)
+    {
+        // The runtime reads this knob from the environment only, so each deployment way sets it (docs/performance.md).
+        var local = RunFile.CommonEnv()["DOTNET_GCgen0size"];
+        Assert.Equal("0x400000", local);
+        foreach (var deployment in ComposedOverlay.Load(overlay).Deployments)
+        {
+            Assert.Equal(local, Assert.Single(App(deployment).Env, e => e.Name == "DOTNET_GCgen0size").Value);
+        }
+        Assert.NotEmpty(profile);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void Autoscalers_budgets_and_the_ingress_point_at_what_exists(string overlay, string profile)
     {
         var composed = ComposedOverlay.Load(overlay);

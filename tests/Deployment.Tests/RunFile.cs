@@ -27,4 +27,12 @@ public static class RunFile
         }
         return apps;
     }
+
+    /// <summary>The environment every app of the run file gets (<c>common.env</c>).</summary>
+    public static IReadOnlyDictionary<string, string> CommonEnv()
+    {
+        var root = (IReadOnlyDictionary<string, object?>)YamlTree.LoadAll(File.ReadAllText(FilePath)).Single()!;
+        var env = root.Map("common").Map("env") ?? throw new InvalidDataException("dapr.yaml has no common.env");
+        return env.Keys.ToDictionary(key => key, key => env.Str(key)!, StringComparer.Ordinal);
+    }
 }
