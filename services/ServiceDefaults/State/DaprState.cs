@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
@@ -193,17 +194,44 @@ public sealed class DaprState<T>(DaprClient dapr, string storeName) where T : cl
         TimeSpan? timeToLive = null) =>
         retry.ExecuteAsync(async token =>
         {
-            var (current, etag) = await GetWithETagAsync(key, token);
-            var (result, write, @event) = decide(current);
-            if (write is null)
+            var turn = TurnOf(key);
+            var mine = await turn.WaitAsync(LongestTurnWait, token);
+            try
             {
-                return result;
+                var (current, etag) = await GetWithETagAsync(key, token);
+                var (result, write, @event) = decide(current);
+                if (write is null)
+                {
+                    return result;
+                }
+                var saved = @event is null
+                    ? await TrySaveAsync(key, write, etag, token, timeToLive)
+                    : await TryCommitAsync(key, write, etag, @event, token);
+                return saved ? result : throw new ConcurrencyConflictException($"'{key}' in {StoreName} kept changing underneath this request.");
             }
-            var saved = @event is null
-                ? await TrySaveAsync(key, write, etag, token, timeToLive)
-                : await TryCommitAsync(key, write, etag, @event, token);
-            return saved ? result : throw new ConcurrencyConflictException($"'{key}' in {StoreName} kept changing underneath this request.");
+            finally
+            {
+                if (mine)
+                {
+                    turn.Release();
+                }
+            }
         }, cancellationToken);
+
+    // Updates of one key through one sidecar client (one process in production) take turns: read → decide → write,
+    // nothing else inside. Racing them only made ETag conflicts, and daprd's store breaker counts every conflict as a
+    // failure: a burst of them opened notification's and ordering's store breakers in a flash sale, failing every
+    // call for 15 s (docs/performance.md). Turns are an economy, not a lock anything relies on: other replicas still
+    // race and the ETag still decides, and an update that waited LongestTurnWait goes ahead and races as before.
+    // Keys share a fixed set of turns, so nothing grows with the keys.
+    private static readonly ConditionalWeakTable<DaprClient, SemaphoreSlim[]> TurnsByClient = new();
+    private static readonly TimeSpan LongestTurnWait = TimeSpan.FromSeconds(2);
+
+    private SemaphoreSlim TurnOf(string key)
+    {
+        var turns = TurnsByClient.GetValue(dapr, _ => [.. Enumerable.Range(0, 1024).Select(_ => new SemaphoreSlim(1, 1))]);
+        return turns[(uint)HashCode.Combine(StoreName, key) % (uint)turns.Length];
+    }
 
     /// <summary>The item metadata of a write with a time to live (<c>ttlInSeconds</c>, at least 1).</summary>
     public static IReadOnlyDictionary<string, string>? Metadata(TimeSpan? timeToLive) => timeToLive is { } ttl
