@@ -11,8 +11,6 @@ namespace Flipkart.ServiceDefaults;
 /// </summary>
 public sealed class ProblemResult(ProblemException problem) : IResult, IStatusCodeHttpResult
 {
-    public ProblemException Problem => problem;
-
     public int? StatusCode => problem.StatusCode;
 
     public async Task ExecuteAsync(HttpContext httpContext) =>
