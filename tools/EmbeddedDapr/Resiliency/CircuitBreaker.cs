@@ -54,7 +54,8 @@ public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time, A
         }
     }
 
-    public void After(long generation, bool success, string? failure = null)
+    /// <summary>Reports a call's result; <paramref name="failure"/> or <paramref name="failedWith"/> say why it failed, for the report if it trips.</summary>
+    public void After(long generation, bool success, Exception? failure = null, int? failedWith = null)
     {
         string? report = null;
         lock (_gate)
@@ -84,7 +85,7 @@ public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time, A
             _counts.ConsecutiveSuccesses = 0;
             if (state == BreakerState.HalfOpen || (state == BreakerState.Closed && ReadyToTrip()))
             {
-                report = $"circuit breaker '{spec.Name}' opened ({state}, {_counts.ConsecutiveFailures} consecutive failures, {_counts.TotalFailures} of {_counts.Requests} calls failed); the last failure: {failure ?? "unknown"}";
+                report = $"circuit breaker '{spec.Name}' opened ({state}, {_counts.ConsecutiveFailures} consecutive failures, {_counts.TotalFailures} of {_counts.Requests} calls failed); the last failure: {Describe(failure, failedWith)}";
                 SetState(BreakerState.Open, now);
             }
         }
@@ -93,6 +94,9 @@ public sealed class CircuitBreaker(CircuitBreakerSpec spec, TimeProvider time, A
             opened?.Invoke(report);
         }
     }
+
+    private static string Describe(Exception? failure, int? failedWith) =>
+        failure is not null ? $"{failure.GetType().Name}: {failure.Message}" : failedWith is { } code ? $"answered {code}" : "unknown";
 
     private bool ReadyToTrip()
     {

@@ -61,18 +61,16 @@ internal sealed class DaprResiliencyPolicies(SidecarContext sidecar, ResiliencyP
             return await BuiltInServiceRetriesAsync(call, cancellationToken);
         }
 
-        HttpResponseMessage? failed = null;
+        HttpResponseMessage? previous = null;
         try
         {
             // daprd hands non-2xx/3xx answers to the retry policy and the breaker as status-code errors, then passes
-            // the last one through; a retried answer is disposed before the next attempt.
+            // the last one through. Only a failed answer is ever followed by another attempt, which disposes it.
             return await policy.ExecuteAsync(async ct =>
             {
-                failed?.Dispose();
-                failed = null;
-                var response = await Guard(call, ct);
-                failed = AppErrorCode(response) is null ? null : response;
-                return response;
+                previous?.Dispose();
+                previous = await Guard(call, ct);
+                return previous;
             }, cancellationToken, errorCode: AppErrorCode);
         }
         catch (PermanentFailureException ex) when (ex.InnerException is not null)

@@ -162,8 +162,7 @@ public sealed class ResiliencyPolicy
 
             var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
             var code = outcome.Exception is null ? ErrorCode(outcome.Result, context) : null;
-            breaker.After(generation, outcome.Exception is null && code is null,
-                outcome.Exception is { } failure ? $"{failure.GetType().Name}: {failure.Message}" : code is { } c ? $"answered {c}" : null);
+            breaker.After(generation, outcome.Exception is null && code is null, outcome.Exception, code);
             return outcome;
         }
     }
