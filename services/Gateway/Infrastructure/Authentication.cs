@@ -1,3 +1,4 @@
+using Flipkart.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -57,7 +58,7 @@ internal static class Authentication
             builder.Services.AddHealthChecks().AddCheck<JwtSigningKeyHealthCheck>("jwt-signing-key");
         }
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddStatelessAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<JwtSigningKey>((options, signingKey) =>
             {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,10 +25,33 @@ public static class CallerAuthentication
     /// <summary>For the backend services (not the Gateway, which authenticates clients by JWT).</summary>
     public static IServiceCollection AddCallerAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, CallerHeadersHandler>(Scheme, null);
+        services.AddStatelessAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, CallerHeadersHandler>(Scheme, null);
         services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, policy => policy.RequireRole(CallerIdentity.AdminRole));
         return services;
     }
+
+    /// <summary>
+    /// <c>AddAuthentication(defaultScheme)</c> without data protection's start-up work, for schemes that sign nothing
+    /// themselves (caller headers, JWT bearer). <c>AddAuthentication</c> adds data protection for cookies and remote
+    /// sign-in state, and its hosted service builds the key ring when the service starts — keys on disk, or ephemeral
+    /// ones with a warning under Kubernetes's read-only root filesystem — loading System.Xml for it: about 10 MB of a
+    /// service's resident memory, for keys nothing here uses. Anything that does ask for a protector still gets one.
+    /// </summary>
+    public static AuthenticationBuilder AddStatelessAuthentication(this IServiceCollection services, string defaultScheme)
+    {
+        var authentication = services.AddAuthentication(defaultScheme);
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && IsDataProtection(services[i].ImplementationType))
+            {
+                services.RemoveAt(i);
+            }
+        }
+        return authentication;
+    }
+
+    internal static bool IsDataProtection(Type? type) =>
+        type?.Namespace?.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal) == true;
 
     private sealed class CallerHeadersHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using Flipkart.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Flipkart.ServiceDefaults.Tests.Identity;
 
@@ -77,5 +79,14 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
         using var response = await GetAsync("/open");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public void NoKeyRing_IsBuiltAtStart()
+    {
+        // AddAuthentication()'s data protection would create keys on disk (or ephemeral ones, with a warning, under a
+        // read-only root filesystem) when the host starts, and load System.Xml for them: ~10 MB of each service.
+        Assert.DoesNotContain(app.Services.GetServices<IHostedService>(), service => service.GetType().Namespace?.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), assembly => assembly.GetName().Name == "System.Private.Xml");
     }
 }
