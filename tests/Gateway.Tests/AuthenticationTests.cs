@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Flipkart.Gateway.Apis;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Flipkart.Gateway.Tests;
@@ -33,6 +35,15 @@ public class AuthenticationTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal(401, problem!.Status);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(before, fixture.Sidecar.Requests.Count);
+    }
+
+    [Fact]
+    public void NoKeyRing_IsBuiltAtStart()
+    {
+        // JWT bearer signs nothing; the data protection that AddAuthentication and YARP bring would build a key ring
+        // (and load System.Xml) when the gateway starts.
+        Assert.DoesNotContain(fixture.Gateway.Services.GetServices<IHostedService>(),
+            service => service.GetType().Namespace?.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal) == true);
     }
 
     [Fact]

@@ -25,13 +25,15 @@ public static class Extensions
         builder.Services.TrustForwardedHeadersFrom(gateway.TrustedProxyNetworks);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.AddGatewayAuthentication(auth);
         builder.Services.AddGatewayRateLimiting();
 
         builder.Services.AddSingleton<PerUserSlots>();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(DaprRoutes.Routes(ApiDocsEnabled(gateway, builder.Environment)), DaprRoutes.Clusters(new Uri(DaprSidecar.HttpEndpoint(builder.Configuration)), gateway))
             .AddTransforms<DaprInvocationTransforms>();
+        // After the proxy: YARP adds data protection too (for affinity cookies, unused here), which would register the
+        // key-ring service AddStatelessAuthentication takes out again.
+        builder.AddGatewayAuthentication(auth);
 
         builder.Services.AddServiceOpenApi("gateway");
 

@@ -34,7 +34,7 @@ public static class CallerAuthentication
     /// <c>AddAuthentication(defaultScheme)</c> without data protection's start-up work, for schemes that sign nothing
     /// themselves (caller headers, JWT bearer). <c>AddAuthentication</c> adds data protection for cookies and remote
     /// sign-in state, and its hosted service builds the key ring when the service starts — keys on disk, or ephemeral
-    /// ones with a warning under Kubernetes's read-only root filesystem — loading System.Xml for it: about 10 MB of a
+    /// ones with a warning where the home directory cannot be written — loading System.Xml for it: about 10 MB of a
     /// service's resident memory, for keys nothing here uses. Anything that does ask for a protector still gets one.
     /// </summary>
     public static AuthenticationBuilder AddStatelessAuthentication(this IServiceCollection services, string defaultScheme)

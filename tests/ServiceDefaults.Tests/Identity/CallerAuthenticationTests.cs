@@ -84,8 +84,8 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
     [Fact]
     public void NoKeyRing_IsBuiltAtStart()
     {
-        // AddAuthentication()'s data protection would create keys on disk (or ephemeral ones, with a warning, under a
-        // read-only root filesystem) when the host starts, and load System.Xml for them: ~10 MB of each service.
+        // AddAuthentication()'s data protection would create keys on disk (or ephemeral ones, with a warning, where the
+        // home directory cannot be written) when the host starts, and load System.Xml for them: ~10 MB of each service.
         Assert.DoesNotContain(app.Services.GetServices<IHostedService>(), service => service.GetType().Namespace?.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal) == true);
         Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), assembly => assembly.GetName().Name == "System.Private.Xml");
     }
