@@ -42,7 +42,7 @@ public static class CallerAuthentication
         var authentication = services.AddAuthentication(defaultScheme);
         for (var i = services.Count - 1; i >= 0; i--)
         {
-            if (services[i].ServiceType == typeof(IHostedService) && IsDataProtection(services[i].ImplementationType))
+            if (services[i] is { ServiceType: var type, IsKeyedService: false } && type == typeof(IHostedService) && IsDataProtection(services[i].ImplementationType))
             {
                 services.RemoveAt(i);
             }
@@ -50,7 +50,7 @@ public static class CallerAuthentication
         return authentication;
     }
 
-    internal static bool IsDataProtection(Type? type) =>
+    private static bool IsDataProtection(Type? type) =>
         type?.Namespace?.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal) == true;
 
     private sealed class CallerHeadersHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
