@@ -42,7 +42,7 @@ public static class CallerAuthentication
         var authentication = services.AddAuthentication(defaultScheme);
         for (var i = services.Count - 1; i >= 0; i--)
         {
-            if (services[i] is { ServiceType: var type, IsKeyedService: false } && type == typeof(IHostedService) && IsDataProtection(services[i].ImplementationType))
+            if (services[i] is { IsKeyedService: false } descriptor && descriptor.ServiceType == typeof(IHostedService) && IsDataProtection(descriptor.ImplementationType))
             {
                 services.RemoveAt(i);
             }
