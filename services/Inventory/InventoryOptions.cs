@@ -28,6 +28,13 @@ public sealed class InventoryOptions
     [Range(1, 1_000_000)]
     public int StockBucketMinUnits { get; set; } = 100;
 
+    /// <summary>
+    /// Actor ledger: the reservations, commits and releases that queue up for one stock actor's turn go in the next
+    /// turn together, saved once, instead of one turn each. Turn it off for one rollout when upgrading from a version
+    /// without it: actors hosted by the old version do not know the gathered call.
+    /// </summary>
+    public bool GatherStockTurns { get; set; } = true;
+
     /// <summary>Turn buyers of a sold-out product away in-process, before they reach an actor or the store.</summary>
     public bool SoldOutFlag { get; set; } = true;
 

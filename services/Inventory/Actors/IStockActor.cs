@@ -14,6 +14,12 @@ public interface IStockActor : IActor
 
     Task<bool> RestockAsync(RestockRequest request);
 
+    /// <summary>
+    /// Several orders' changes in one turn, applied in order and saved once: what one turn each would have done, at
+    /// the cost of one turn (<see cref="Infrastructure.ActorStockLedger"/> gathers the calls that queue up for a turn).
+    /// </summary>
+    Task<StockChangeResult[]> ApplyAsync(StockChange[] changes);
+
     Task<StockItem?> GetAsync();
 
     Task<StockAvailability?> GetAvailabilityAsync();

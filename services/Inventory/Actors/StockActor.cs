@@ -33,6 +33,29 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
 
     public Task<bool> RestockAsync(RestockRequest request) => ChangeAsync(stock => stock.Restock(request.OrderId, request.UserId, request.Quantity));
 
+    // The changes of many orders in one turn and one save, each answered as its own method would; the record is
+    // saved once if any of them changed it.
+    public async Task<StockChangeResult[]> ApplyAsync(StockChange[] changes)
+    {
+        var stock = await LoadAsync();
+        if (stock is null)
+        {
+            return [.. changes.Select(change => StockChangeResult.WhenMissing(change.Kind))];
+        }
+        var results = new StockChangeResult[changes.Length];
+        var anyChanged = false;
+        for (var i = 0; i < changes.Length; i++)
+        {
+            results[i] = stock.Apply(changes[i], out var changed);
+            anyChanged |= changed;
+        }
+        if (anyChanged)
+        {
+            await StateManager.SetStateAsync(StockState, stock);
+        }
+        return results;
+    }
+
     public Task<StockItem?> GetAsync() => LoadAsync();
 
     // Answered from the state the actor already holds in memory; only the summary crosses the wire, not the holds.

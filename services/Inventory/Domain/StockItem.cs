@@ -9,7 +9,7 @@ namespace Flipkart.Inventory.Domain;
 /// (<see cref="PerUserLimit"/>) bounds what one user may hold and buy: a release gives the units back to the
 /// user's allowance, a sale does not.
 /// </summary>
-public sealed class StockItem
+public sealed partial class StockItem
 {
     // Enough history to audit recent restocks without letting the document grow without bound.
     private const int KeptAdjustments = 50;

@@ -97,6 +97,10 @@ public sealed class ActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.A
 
 public sealed class TwoReplicaActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, replicas: 2);
 
+/// <summary>Two replicas that call the stock actor one turn per change, as before <c>GatherStockTurns</c>.</summary>
+public sealed class TwoReplicaUngatheredActorLedgerFixture()
+    : InventoryApiFixture(StockLedgerKind.Actor, new Dictionary<string, string> { ["InventoryOptions:GatherStockTurns"] = "false" }, replicas: 2);
+
 /// <summary>The actor ledger with each new product's stock split over four stock buckets (four actors).</summary>
 public sealed class BucketedActorLedgerFixture() : InventoryApiFixture(StockLedgerKind.Actor, BucketedActorLedgerFixture.FourBuckets)
 {

@@ -5,9 +5,19 @@ using Flipkart.Testing;
 
 namespace Inventory.Tests.Functional;
 
-/// <summary>Two inventory replicas: buyers land on either, the SKU's actor lives on one, and still no oversell.</summary>
+/// <summary>
+/// Two inventory replicas: buyers land on either, the SKU's actor lives on one, and still no oversell — with each
+/// replica gathering the changes that queue up for the actor's turn into one turn, and without (the rollout setting).
+/// </summary>
 [Functional]
-public class TwoReplicaInventoryTests(TwoReplicaActorLedgerFixture fixture) : IClassFixture<TwoReplicaActorLedgerFixture>
+public sealed class TwoReplicaInventoryTests(TwoReplicaActorLedgerFixture fixture)
+    : TwoReplicaInventoryScenarios(fixture), IClassFixture<TwoReplicaActorLedgerFixture>;
+
+[Functional]
+public sealed class TwoReplicaUngatheredInventoryTests(TwoReplicaUngatheredActorLedgerFixture fixture)
+    : TwoReplicaInventoryScenarios(fixture), IClassFixture<TwoReplicaUngatheredActorLedgerFixture>;
+
+public abstract class TwoReplicaInventoryScenarios(InventoryApiFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
