@@ -37,13 +37,15 @@ public class HotSkuBenchmark(ITestOutputHelper output)
             $"One hot SKU, ledger only (actor ledger, embedded sidecar): {Buyers} buyers per phase, {InFlight} in flight, {Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:u}",
             "CPU: this process (app, actor host and embedded sidecar together) per call, from its CPU time over the phase.",
             "",
-            "| buckets | sold-out flag | stock remains, holds pile up: reservations/s | p50 / p99 ms | CPU ms each | stock remains, each hold committed: sales/s | p50 / p99 ms | CPU ms each | flash sale (" + SaleUnits + " units): buyers/s | p50 / p99 ms | sold out: answers/s | p50 / p99 ms | CPU ms each |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| buckets | sold-out flag | turns gathered | stock remains, holds pile up: reservations/s | p50 / p99 ms | CPU ms each | stock remains, each hold committed: sales/s | p50 / p99 ms | CPU ms each | flash sale (" + SaleUnits + " units): buyers/s | p50 / p99 ms | sold out: answers/s | p50 / p99 ms | CPU ms each |",
+            "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
-        foreach (var (buckets, flag) in new[] { (1, false), (1, true), (4, false), (4, true), (16, false), (16, true) })
+        // One turn per change (the rollout setting) beside the default, where changes queued for a turn share it.
+        foreach (var (buckets, flag, gather) in new[] { (1, true, false), (1, false, true), (1, true, true), (4, false, true), (4, true, true), (16, false, true), (16, true, true) })
         {
             var settings = new Dictionary<string, string>
             {
+                ["InventoryOptions:GatherStockTurns"] = gather.ToString(),
                 ["InventoryOptions:SoldOutFlag"] = flag.ToString(),
                 ["InventoryOptions:StockBuckets"] = buckets.ToString(),
                 ["InventoryOptions:StockBucketMinUnits"] = "1",
@@ -60,7 +62,7 @@ public class HotSkuBenchmark(ITestOutputHelper output)
                 var settled = await RunPhaseAsync(ledger, store, buckets, "settled", Buyers, Buyers, commit: true);
                 var sale = await RunPhaseAsync(ledger, store, buckets, "sale", Buyers, SaleUnits);
                 var soldOut = await RunPhaseAsync(ledger, store, buckets, "sold-out", Buyers, 0);
-                var row = $"| {buckets} | {(flag ? "on" : "off")} | {remaining.PerSecond:F0} | {remaining.Latency} | {remaining.CpuMs:F2} | {settled.PerSecond:F0} | {settled.Latency} | {settled.CpuMs:F2} | {sale.PerSecond:F0} | {sale.Latency} | {soldOut.PerSecond:F0} | {soldOut.Latency} | {soldOut.CpuMs:F2} |";
+                var row = $"| {buckets} | {(flag ? "on" : "off")} | {(gather ? "yes" : "no")} | {remaining.PerSecond:F0} | {remaining.Latency} | {remaining.CpuMs:F2} | {settled.PerSecond:F0} | {settled.Latency} | {settled.CpuMs:F2} | {sale.PerSecond:F0} | {sale.Latency} | {soldOut.PerSecond:F0} | {soldOut.Latency} | {soldOut.CpuMs:F2} |";
                 rows.Add(row);
                 if (!string.IsNullOrEmpty(report))
                 {
