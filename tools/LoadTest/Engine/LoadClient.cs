@@ -41,6 +41,11 @@ public sealed class LoadClient : IDisposable
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            // A response the tool stops reading (an order's event stream once the order settles; the server keeps it
+            // open for the parcel's statuses) closes its connection, as a browser closing its EventSource does. By
+            // default the handler drains it for up to 2 s first, holding one of the pool's connections: a flash sale's
+            // first wave closed 100 streams at once, and the next buyers' requests waited up to 2 s for a connection.
+            MaxResponseDrainSize = 0,
         })
         {
             BaseAddress = baseAddress,
