@@ -11,13 +11,18 @@ namespace Flipkart.Inventory.Infrastructure;
 /// product is split (<see cref="BucketedStockLedger"/>: the actor id is then the bucket id). Order-level changes that
 /// queue up for an actor's turn go in one turn together (<see cref="InventoryOptions.GatherStockTurns"/>).
 /// </summary>
-public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider time, IOptionsMonitor<InventoryOptions> options) : IStockBuckets
+public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider time, IOptionsMonitor<InventoryOptions> options, InventoryMetrics metrics)
+    : IStockBuckets
 {
     // Bounds one turn's work and message; a sale's queue is drained a few hundred at a time.
     private const int MaxChangesPerTurn = 256;
 
     private readonly TurnGatherer<StockChange, StockChangeResult> turns =
-        new((actorId, changes) => Actor(proxies, actorId).ApplyAsync(changes), MaxChangesPerTurn);
+        new((actorId, changes) =>
+        {
+            metrics.StockTurn(changes.Length);
+            return Actor(proxies, actorId).ApplyAsync(changes);
+        }, MaxChangesPerTurn);
 
     public async Task<ReserveOutcome> ReserveAsync(string productId, Guid orderId, string? userId, int quantity, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         Gathered
