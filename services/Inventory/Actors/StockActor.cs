@@ -11,30 +11,26 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
 {
     private const string StockState = "stock";
 
-    // A plain refusal changes nothing (a sold-out answer costs no write); a reservation, or a remembered pass, is saved.
-    public Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request) =>
-        ChangeAsync(ReserveOutcome.UnknownProduct, stock =>
-        {
-            var outcome = stock.Reserve(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt);
-            return (outcome, outcome == ReserveOutcome.Reserved);
-        });
+    // The one-change methods answer as ApplyAsync does for a turn of one: a plain refusal changes nothing (a sold-out
+    // answer costs no write); a reservation, or a remembered pass, is saved. An invalid change throws, as it always has.
+    public async Task<ReserveOutcome> ReserveAsync(ReserveStockRequest request) =>
+        (await ApplyOneAsync(new(StockChangeKind.Reserve, request.OrderId, request.Quantity, request.ExpiresAt, request.UserId))).Reserve;
 
-    public Task<ReserveOutcome> ReserveOrPassAsync(ReserveStockRequest request) =>
-        ChangeAsync(ReserveOutcome.UnknownProduct, stock =>
-            (stock.ReserveOrPass(request.OrderId, request.UserId, request.Quantity, request.ExpiresAt, request.At, out var changed), changed));
+    public async Task<ReserveOutcome> ReserveOrPassAsync(ReserveStockRequest request) =>
+        (await ApplyOneAsync(new(StockChangeKind.ReserveOrPass, request.OrderId, request.Quantity, request.ExpiresAt, request.UserId, request.At))).Reserve;
 
-    public Task<RestockOutcome> RestockOrPassAsync(RestockRequest request) =>
-        ChangeAsync(RestockOutcome.Passed, stock =>
-            (stock.RestockOrPass(request.OrderId, request.UserId, request.Quantity, request.At, out var changed), changed));
+    public async Task<RestockOutcome> RestockOrPassAsync(RestockRequest request) =>
+        (await ApplyOneAsync(new(StockChangeKind.RestockOrPass, request.OrderId, request.Quantity, UserId: request.UserId, At: request.At))).Restock;
 
-    public Task<bool> ReleaseAsync(Guid orderId) => ChangeAsync(stock => stock.Release(orderId));
+    public async Task<bool> ReleaseAsync(Guid orderId) => (await ApplyOneAsync(new(StockChangeKind.Release, orderId))).Done;
 
-    public Task<bool> CommitAsync(Guid orderId) => ChangeAsync(stock => stock.Commit(orderId));
+    public async Task<bool> CommitAsync(Guid orderId) => (await ApplyOneAsync(new(StockChangeKind.Commit, orderId))).Done;
 
-    public Task<bool> RestockAsync(RestockRequest request) => ChangeAsync(stock => stock.Restock(request.OrderId, request.UserId, request.Quantity));
+    public async Task<bool> RestockAsync(RestockRequest request) =>
+        (await ApplyOneAsync(new(StockChangeKind.Restock, request.OrderId, request.Quantity, UserId: request.UserId))).Done;
 
     // The changes of many orders in one turn and one save, each answered as its own method would; the record is
-    // saved once if any of them changed it.
+    // saved once if any of them changed it. A product never stocked answers each as missing.
     public async Task<StockChangeResult[]> ApplyAsync(StockChange[] changes)
     {
         var stock = await LoadAsync();
@@ -75,27 +71,10 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
         return stock;
     }
 
-    private Task<bool> ChangeAsync(Func<StockItem, bool> change) =>
-        ChangeAsync(false, stock =>
-        {
-            var changed = change(stock);
-            return (changed, changed);
-        });
-
-    // Load, decide, and save only when the decision changed the stock; a product never stocked answers whenMissing.
-    private async Task<T> ChangeAsync<T>(T whenMissing, Func<StockItem, (T Result, bool Changed)> change)
+    private async Task<StockChangeResult> ApplyOneAsync(StockChange change)
     {
-        var stock = await LoadAsync();
-        if (stock is null)
-        {
-            return whenMissing;
-        }
-        var (result, changed) = change(stock);
-        if (changed)
-        {
-            await StateManager.SetStateAsync(StockState, stock);
-        }
-        return result;
+        var result = (await ApplyAsync([change]))[0];
+        return result.Error is { } error ? throw new InventoryDomainException(error) : result;
     }
 
     private async Task<StockItem?> LoadAsync()
