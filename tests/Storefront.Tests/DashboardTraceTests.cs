@@ -163,11 +163,11 @@ internal static class CheckoutTrace
         Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
     }
 
-    /// <summary>Polls the dashboard until the trace has app and sidecar spans of every service (the saga is asynchronous).</summary>
     /// <summary>The deliveries that carry the checkout's saga on, by the sidecar that delivers them and daprd's span name.</summary>
     public static readonly IReadOnlyList<(string Sidecar, string Span)> SagaDeliveries =
         [("inventory-dapr", "pubsub/orders"), ("payment-dapr", "pubsub/inventory"), ("ordering-dapr", "pubsub/payments")];
 
+    /// <summary>Polls the dashboard until the trace has app and sidecar spans of every service (the saga is asynchronous).</summary>
     public static async Task<IReadOnlyList<Span>> WaitForSpansAsync(Uri dashboard, string traceId, IReadOnlyList<string> services, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = dashboard, Timeout = TimeSpan.FromSeconds(10) };
