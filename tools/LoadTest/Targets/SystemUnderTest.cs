@@ -94,7 +94,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
             throw new DevHostException($"Component profile '{options.Profile}' not found at {profileFolder}.");
         }
         var overlay = ProfileOverlay.Create(profileFolder, options.Profile, options.SidecarRateLimit);
-        var overrides = new List<string>();
+        var overrides = new List<string> { SidecarHostGen0Note(Environment.GetEnvironmentVariable(Gen0SizeVariable)) };
         if (options.KafkaPartitions > 1)
         {
             overrides.Add($"Kafka topics → {options.KafkaPartitions} partitions (broker num.partitions; default 1): daprd's outbox relay moves one hand-off per partition per second");
@@ -186,6 +186,17 @@ public sealed class SystemUnderTest : IAsyncDisposable
         var description = $"local run (profile {options.Profile}, {options.Configuration} build, {run.Replicas.Count} service process(es), embedded sidecars in the load tool's process)";
         return new SystemUnderTest(run.GatewayUrl, run, overlay, overrides, description) { ProfileFolder = profileFolder };
     }
+
+    internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
+
+    /// <summary>
+    /// This process hosts the embedded sidecars, so its GC pauses are in every latency measured. The runtime reads
+    /// gen0's budget from the environment only; the launch profile sets the services' 4 MB (dapr.yaml). Without it
+    /// the budget is sized from the L3 cache, and each collection of this large heap paused it for 40-60 ms.
+    /// </summary>
+    internal static string SidecarHostGen0Note(string? gen0Size) => gen0Size is { Length: > 0 }
+        ? $"this process (load generator and embedded sidecars): {Gen0SizeVariable}={gen0Size}, as the services have it (the launch profile sets it)"
+        : $"this process (load generator and embedded sidecars): {Gen0SizeVariable} unset (started without its launch profile), so gen0's budget follows the L3 cache and its GC pauses (40-60 ms measured) show in the latencies";
 
     /// <summary>The shop's backend is what is measured; the storefront would only take a share of the cores.</summary>
     private static readonly string[] ExcludedApps = [LocalRun.StorefrontAppId];
