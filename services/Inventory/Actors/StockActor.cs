@@ -71,11 +71,7 @@ public sealed class StockActor(ActorHost host) : Actor(host), IStockActor
         return stock;
     }
 
-    private async Task<StockChangeResult> ApplyOneAsync(StockChange change)
-    {
-        var result = (await ApplyAsync([change]))[0];
-        return result.Error is { } error ? throw new InventoryDomainException(error) : result;
-    }
+    private async Task<StockChangeResult> ApplyOneAsync(StockChange change) => (await ApplyAsync([change]))[0].OrThrow();
 
     private async Task<StockItem?> LoadAsync()
     {

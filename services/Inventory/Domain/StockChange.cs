@@ -31,6 +31,9 @@ public sealed record StockChangeResult(ReserveOutcome Reserve = default, Restock
         StockChangeKind.RestockOrPass => new(Restock: RestockOutcome.Passed),
         _ => new(),
     };
+
+    /// <summary>This answer, or the invalid change's error thrown as the change's own method throws it.</summary>
+    public StockChangeResult OrThrow() => Error is { } error ? throw new InventoryDomainException(error) : this;
 }
 
 public sealed partial class StockItem

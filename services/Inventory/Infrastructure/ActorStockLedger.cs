@@ -66,11 +66,8 @@ public sealed class ActorStockLedger(IActorProxyFactory proxies, TimeProvider ti
 
     private bool Gathered => options.CurrentValue.GatherStockTurns;
 
-    private async Task<StockChangeResult> ChangeAsync(string actorId, StockChange change)
-    {
-        var result = await turns.SendAsync(actorId, change);
-        return result.Error is { } error ? throw new InventoryDomainException(error) : result;
-    }
+    private async Task<StockChangeResult> ChangeAsync(string actorId, StockChange change) =>
+        (await turns.SendAsync(actorId, change)).OrThrow();
 
     private StockActorCalls Actor(string productId) => Actor(proxies, productId);
 
